@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ArticlesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "articles"
+    verbose_name = "Articles"
+
+    def ready(self):
+        from articles.groups import ensure_editors_group
+
+        post_migrate.connect(ensure_editors_group, sender=self)

@@ -1,0 +1,30 @@
+"""The article body's HTML allow-list, shared by the admin editor and `Article.save()`."""
+
+from django_prose_editor.fields import create_sanitizer
+
+# What editors can produce in the admin's rich-text editor; the sanitiser allows
+# exactly the tags and attributes these extensions need, nothing more.
+ARTICLE_BODY_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Figure": True,
+    "Caption": True,
+    "Image": True,
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+}
+
+sanitize_article_html = create_sanitizer(ARTICLE_BODY_EXTENSIONS)

@@ -1,0 +1,30 @@
+"""Give the demo accounts fresh random passwords and print the logins (development only)."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from articles.demo import EDITOR
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or reset the demo superuser 'admin', reset the demo editor's password, "
+        "and print both logins. For development only: it changes passwords."
+    )
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        admin, _ = User.objects.get_or_create(username="admin", defaults={"email": ""})
+        admin.is_staff = admin.is_superuser = admin.is_active = True
+        self.reset("admin (superuser)", admin)
+        editor = User.objects.filter(username=EDITOR["username"]).first()
+        if editor is not None:
+            self.reset("editor (Editors group)", editor)
+
+    def reset(self, label, user):
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save()
+        self.stdout.write(self.style.SUCCESS(f"Login {label}: {user.username} / {password}"))

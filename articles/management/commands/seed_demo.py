@@ -1,0 +1,121 @@
+"""Load the demo newsroom: sections, articles and an editor account. Safe to run again."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.sites.models import Site
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.demo import ARTICLES, CATEGORIES, EDITOR
+from articles.models import Article, Category
+
+
+class Command(BaseCommand):
+    help = "Create the demo newsroom (idempotent). --articles N adds N generated articles."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--articles",
+            type=int,
+            default=0,
+            help="Also make sure N generated articles exist (for benchmarks).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, articles=0, **options):
+        self.configure_site()
+        categories = self.seed_categories()
+        editor = self.seed_editor()
+        self.seed_articles(categories, editor)
+        if articles:
+            self.seed_generated(articles, categories, editor)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo newsroom ready: {Category.objects.count()} categories, "
+                f"{Article.objects.count()} articles."
+            )
+        )
+
+    def configure_site(self):
+        from django.conf import settings
+
+        domain = settings.SITE_URL.split("://", 1)[-1]
+        Site.objects.update_or_create(
+            pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
+        )
+
+    def seed_categories(self):
+        by_path = {}
+        for path, name, position, description in CATEGORIES:
+            parent_path, _, slug = path.rpartition("/")
+            category = Category.objects.filter(path=path).first() or Category(slug=slug)
+            category.name = name
+            category.parent = by_path.get(parent_path)
+            category.position = position
+            category.description = description
+            category.save()
+            by_path[path] = category
+        return by_path
+
+    def seed_editor(self):
+        User = get_user_model()
+        editor, created = User.objects.get_or_create(
+            username=EDITOR["username"],
+            defaults={
+                "first_name": EDITOR["first_name"],
+                "last_name": EDITOR["last_name"],
+                "email": EDITOR["email"],
+                "is_staff": True,
+            },
+        )
+        if created:
+            # No password in the code: `manage.py demo_login` sets one and prints it.
+            editor.set_unusable_password()
+            editor.save()
+        editor.groups.add(Group.objects.get(name="Editors"))
+        return editor
+
+    def seed_articles(self, categories, editor):
+        now = timezone.now()
+        for spec in ARTICLES:
+            if Article.objects.filter(slug=spec["slug"]).exists():
+                continue
+            article = Article.objects.create(
+                title=spec["title"],
+                slug=spec["slug"],
+                category=categories[spec["category"]],
+                standfirst=spec["standfirst"],
+                body=spec["body"],
+                status=spec.get("status", Article.Status.PUBLISHED),
+                published_at=now + timedelta(hours=spec["hours"]),
+                featured=spec.get("featured"),
+            )
+            article.authors.add(editor)
+
+    def seed_generated(self, count, categories, editor):
+        existing = Article.objects.filter(slug__startswith="generated-").count()
+        leaves = [c for c in categories.values() if c.depth > 0] or list(categories.values())
+        now = timezone.now()
+        new = []
+        for i in range(existing, count):
+            title = f"Generated report number {i + 1}"
+            new.append(
+                Article(
+                    title=title,
+                    slug=slugify(f"generated-{i + 1}"),
+                    category=leaves[i % len(leaves)],
+                    standfirst="A generated article for load testing.",
+                    body="<p>" + "Generated paragraph text for measuring pages. " * 40 + "</p>",
+                    status=Article.Status.PUBLISHED,
+                    published_at=now - timedelta(minutes=10 * (i + 1)),
+                )
+            )
+        created = Article.objects.bulk_create(new, batch_size=500)
+        Article.authors.through.objects.bulk_create(
+            [Article.authors.through(article_id=a.pk, user_id=editor.pk) for a in created],
+            batch_size=500,
+        )

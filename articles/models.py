@@ -1,0 +1,285 @@
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
+
+from articles.html import ARTICLE_BODY_EXTENSIONS, sanitize_article_html
+
+# Path segments taken by fixed routes (and by article sub-pages): never a category
+# or article slug, or the route would shadow the page.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin", "search", "feed", "feeds", "rss", "atom", "static", "media", "privacy",
+        "sitemap.xml", "robots.txt", "comments", "accounts", "api", "preview", "page",
+        "tag", "tags", "author", "authors", "login", "logout", "favicon.ico",
+    }
+)  # fmt: skip
+
+
+def validate_not_reserved(slug):
+    if slug.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is used by a fixed page of the site; choose another slug."),
+            code="reserved",
+            params={"slug": slug},
+        )
+
+
+class CategoryQuerySet(models.QuerySet):
+    def trail(self, path):
+        """The categories from the root down to `path`, in one query, whatever the depth."""
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        return self.filter(path__in=prefixes).order_by("depth")
+
+    def roots(self):
+        return self.filter(parent__isnull=True)
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=60, validators=[validate_not_reserved])
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Order among its siblings; lower comes first.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    # Derived from the parent chain on save; they drive URLs, breadcrumbs and tree order.
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    tree_order = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["tree_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "slug"], name="unique_category_slug_per_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=models.Q(parent__isnull=True),
+                name="unique_root_category_slug",
+            ),
+        ]
+
+    def __str__(self):
+        return self.path or self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:page", kwargs={"path": self.path})
+
+    @property
+    def trail(self):
+        """Ancestors and self, root first (one query)."""
+        return list(Category.objects.trail(self.path))
+
+    def _computed(self):
+        if self.parent_id:
+            parent = self.parent
+            return (
+                f"{parent.path}/{self.slug}",
+                parent.depth + 1,
+                f"{parent.tree_order}/{self.position:05d}",
+            )
+        return self.slug, 0, f"{self.position:05d}"
+
+    def _check_not_own_ancestor(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if self.pk and ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("A category cannot be placed inside itself or its own subtree.")}
+                )
+            ancestor = ancestor.parent
+
+    def clean(self):
+        super().clean()
+        self._check_not_own_ancestor()
+        path = self._computed()[0]
+        if Category.objects.filter(path=path).exclude(pk=self.pk).exists():
+            raise ValidationError({"slug": _("There is already a category at /%s/.") % path})
+
+    def save(self, *args, **kwargs):
+        # Cycles are refused even when save() is called without full_clean().
+        self._check_not_own_ancestor()
+        old = None
+        if self.pk:
+            old = Category.objects.filter(pk=self.pk).values("path", "tree_order").first()
+        self.path, self.depth, self.tree_order = self._computed()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old and (old["path"] != self.path or old["tree_order"] != self.tree_order):
+                self._move_subtree(old["path"], old["tree_order"])
+
+    def _move_subtree(self, old_path, old_order):
+        """Rewrite the stored paths below this category and leave 301s at the old URLs."""
+        descendants = Category.objects.filter(path__startswith=f"{old_path}/")
+        moved = []
+        for child in descendants:
+            child.path = self.path + child.path[len(old_path) :]
+            child.depth = child.path.count("/")
+            child.tree_order = self.tree_order + child.tree_order[len(old_order) :]
+            moved.append(child)
+        Category.objects.bulk_update(moved, ["path", "depth", "tree_order"])
+        if old_path != self.path:
+            pairs = [(old_path, self.path)] + [
+                (f"{old_path}{c.path[len(self.path) :]}", c.path) for c in moved
+            ]
+            for old, new in pairs:
+                remember_redirect(f"/{old}/", f"/{new}/")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles the public may see: published, and their publish time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_category(self, category):
+        """Articles of `category` and of every category below it."""
+        return self.filter(
+            models.Q(category=category) | models.Q(category__path__startswith=f"{category.path}/")
+        )
+
+    def for_listing(self):
+        return self.select_related("category").prefetch_related("authors")
+
+    def latest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+    def featured_first(self):
+        return self.order_by(models.F("featured").asc(nulls_last=True), "-published_at", "-pk")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        validators=[validate_not_reserved],
+        help_text=_("The last part of the article's address; changing it leaves a redirect."),
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="articles"
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("authors"), blank=True, related_name="articles"
+    )
+    standfirst = models.TextField(
+        _("standfirst"),
+        blank=True,
+        help_text=_("The one- or two-sentence summary under the title."),
+    )
+    body = ProseEditorField(
+        _("body"), blank=True, extensions=ARTICLE_BODY_EXTENSIONS, sanitize=True
+    )
+    image = models.ImageField(_("featured image"), upload_to="articles/%Y/%m/", blank=True)
+    image_alt = models.CharField(
+        _("image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
+    )
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publish time"),
+        default=timezone.now,
+        help_text=_("In the future, the article is scheduled and stays hidden until then."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    comments_open = models.BooleanField(_("comments open"), default=True)
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=300,
+        blank=True,
+        help_text=_("For search engines and link previews; the standfirst when empty."),
+    )
+    featured = models.PositiveSmallIntegerField(
+        _("featured position"),
+        null=True,
+        blank=True,
+        help_text=_("1 makes it the lead story of the front page and its sections; 2, 3… follow."),
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_visible_idx"),
+            models.Index(fields=["category", "status", "published_at"], name="article_cat_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:page", kwargs={"path": f"{self.category.path}/{self.slug}"})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def description(self):
+        return self.meta_description or self.standfirst
+
+    def clean(self):
+        super().clean()
+        if self.image and not self.image_alt.strip():
+            raise ValidationError(
+                {"image_alt": _("Describe the image for readers who cannot see it.")}
+            )
+
+    def save(self, *args, **kwargs):
+        # The admin's editor sanitises in full_clean(); code paths that skip the form
+        # (imports, the shell, seed data) must not store unsafe HTML either.
+        self.body = sanitize_article_html(self.body or "")
+        old_url = None
+        if self.pk:
+            old = Article.objects.filter(pk=self.pk).select_related("category").first()
+            if old:
+                old_url = old.get_absolute_url()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            new_url = self.get_absolute_url()
+            if old_url and old_url != new_url:
+                remember_redirect(old_url, new_url)
+
+
+def remember_redirect(old_path, new_path):
+    """Answer `old_path` with a 301 to `new_path`, and re-point older redirects to it."""
+    site = Site.objects.get_current()
+    Redirect.objects.filter(site=site, new_path=old_path).update(new_path=new_path)
+    Redirect.objects.filter(site=site, old_path=new_path).delete()
+    Redirect.objects.update_or_create(site=site, old_path=old_path, defaults={"new_path": new_path})

@@ -1,0 +1,40 @@
+"""Structured data (schema.org JSON-LD) for article and category pages."""
+
+
+def _absolute(request, url):
+    return request.build_absolute_uri(url)
+
+
+def breadcrumb_list(request, trail, article=None):
+    items = [{"name": "Home", "url": _absolute(request, "/")}]
+    items += [{"name": c.name, "url": _absolute(request, c.get_absolute_url())} for c in trail]
+    if article is not None:
+        items.append({"name": article.title, "url": _absolute(request, article.get_absolute_url())})
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": item["name"], "item": item["url"]}
+            for i, item in enumerate(items, start=1)
+        ],
+    }
+
+
+def news_article(request, article, trail):
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.description,
+        "datePublished": article.published_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "articleSection": " › ".join(c.name for c in trail),
+        "mainEntityOfPage": _absolute(request, article.get_absolute_url()),
+        "author": [
+            {"@type": "Person", "name": a.get_full_name() or a.get_username()}
+            for a in article.authors.all()
+        ],
+    }
+    if article.image:
+        data["image"] = [_absolute(request, article.image.url)]
+    return data

@@ -1,0 +1,1 @@
+# The Comment model arrives with the comment-pipeline issue.

@@ -1,0 +1,57 @@
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from articles.models import Article, Category
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_category(db):
+    def make(slug, parent=None, name=None, position=0):
+        return Category.objects.create(
+            slug=slug, name=name or slug.title(), parent=parent, position=position
+        )
+
+    return make
+
+
+@pytest.fixture
+def world(make_category):
+    """The category `today › World`."""
+    today = make_category("today")
+    return make_category("world", parent=today)
+
+
+@pytest.fixture
+def make_article(db, world):
+    def make(category=None, **fields):
+        n = next(_seq)
+        fields.setdefault("title", f"Article {n}")
+        fields.setdefault("slug", f"article-{n}")
+        fields.setdefault("status", Article.Status.PUBLISHED)
+        fields.setdefault("published_at", timezone.now() - timezone.timedelta(hours=1))
+        fields.setdefault("body", "<p>Body text.</p>")
+        return Article.objects.create(category=category or world, **fields)
+
+    return make
+
+
+@pytest.fixture
+def editor(db):
+    """A staff user in the Editors group, not a superuser."""
+    user = get_user_model().objects.create_user(
+        "ed", password="a-Long-pass-phrase-9", is_staff=True, first_name="Ed", last_name="Itor"
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
