@@ -10,5 +10,7 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+# Before the catch-all: comment posting under article paths.
+urlpatterns += [path("", include("comments.urls"))]
 # Last: the catch-all for category and article paths.
 urlpatterns += [path("", include("articles.urls"))]
