@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
@@ -34,6 +34,7 @@ def _shared_cache():
     stale in every other worker after a moderator saves a change. Then we read the row
     (one primary-key query) instead.
     """
+    cache = caches["default"]
     return None if isinstance(cache, (LocMemCache, DummyCache)) else cache
 
 
