@@ -41,7 +41,12 @@ def _trusted(origin_url, request):
         return True
     for trusted in settings.CSRF_TRUSTED_ORIGINS:
         allowed = urlsplit(trusted)
-        if allowed.scheme == parts.scheme and is_same_domain(parts.netloc, allowed.netloc):
+        if allowed.scheme != parts.scheme:
+            continue
+        if allowed.netloc.startswith("*."):  # "https://*.example.com": any subdomain
+            if is_same_domain(parts.netloc, allowed.netloc[1:]):
+                return True
+        elif parts.netloc == allowed.netloc:
             return True
     return False
 
