@@ -35,6 +35,12 @@ def token_is_valid(token, article):
         return False
 
 
+class WebsiteField(forms.URLField):
+    """http(s) only: no ftp, and never javascript: or data: (one error, not two)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class CommentForm(forms.Form):
     name = forms.CharField(
         label="Name",
@@ -56,12 +62,11 @@ class CommentForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    url = forms.URLField(
+    url = WebsiteField(
         label="Website",
         required=False,
         max_length=MAX_URL,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         error_messages={
             "invalid": "Please enter a web address starting with http:// or https://.",
             "max_length": "Your URL is too long.",
