@@ -6,6 +6,7 @@ may change a status.
 """
 
 from django.contrib import admin
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -54,6 +55,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     raw_id_fields = ["article", "parent", "user"]
     inlines = [HistoryInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "status",
         "previous_status",
