@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +22,47 @@ class CommentQuerySet(models.QuerySet):
 
     def awaiting_moderation(self):
         return self.filter(status=Comment.Status.PENDING)
+
+    def for_article_page(self, article, preview_ids=()):
+        """The article's approved comments, plus the visitor's own pending ones named in
+        their preview token: one query, in thread order's raw material (oldest first)."""
+        visible = self.approved().filter(article=article)
+        if preview_ids:
+            own = self.filter(
+                article=article, status=Comment.Status.PENDING, pk__in=list(preview_ids)
+            )
+            visible = visible | own
+        return visible.only(
+            "pk", "parent_id", "depth", "status", "author_name", "author_url", "body", "created_at"
+        ).order_by("created_at", "pk")
+
+    def recent_from(self, user_ip, email, since):
+        """Comments from this IP or this email since `since`, in any status (flood control)."""
+        who = models.Q(author_email=email)
+        if user_ip:
+            who |= models.Q(user_ip=user_ip)
+        return self.filter(who, created_at__gte=since)
+
+    def duplicates_of(self, comment):
+        """The same text from the same author (name or email) in the same place, not
+        counting trash: WordPress's duplicate check."""
+        return self.filter(
+            models.Q(author_name=comment.author_name) | models.Q(author_email=comment.author_email),
+            article_id=comment.article_id,
+            parent_id=comment.parent_id,
+            body=comment.body,
+        ).exclude(status=Comment.Status.TRASH)
+
+    def approved_by_author(self, comment):
+        """Earlier approved comments by this author: the same user, or else the same name
+        and email (WordPress's "previously approved" rule)."""
+        if comment.user_id:
+            earlier = self.filter(user_id=comment.user_id)
+        else:
+            earlier = self.filter(
+                author_name=comment.author_name, author_email=comment.author_email
+            )
+        return earlier.filter(status=Comment.Status.APPROVED).exclude(pk=comment.pk)
 
     def needs_recheck(self, now=None):
         """Pending comments Akismet has not judged yet (error or never checked) whose
@@ -133,6 +173,15 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.parent_id:
+            self.depth = self.parent.depth + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.APPROVED
+
 
 class CommentEvent(models.Model):
     """One line of a comment's history: a status change, an Akismet call, an edit."""
@@ -212,8 +261,6 @@ class ModerationPolicy(models.Model):
         _("one daily digest instead of one email each"), default=False
     )
 
-    CACHE_KEY = "comments:policy:v1"
-
     class Meta:
         verbose_name = _("moderation policy")
         verbose_name_plural = _("moderation policy")
@@ -222,15 +269,15 @@ class ModerationPolicy(models.Model):
         return str(_("Moderation policy"))
 
     def save(self, *args, **kwargs):
+        from comments import policy
+
         self.pk = 1
         super().save(*args, **kwargs)
-        # A shared cache (CACHE_URL) makes the change visible in every process at once.
-        cache.delete(self.CACHE_KEY)
+        policy.forget()
 
     @classmethod
     def current(cls):
-        policy = cache.get(cls.CACHE_KEY)
-        if policy is None:
-            policy, _ = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, policy, 300)
-        return policy
+        """The site's policy (see `comments.policy.current` for how it is cached)."""
+        from comments import policy
+
+        return policy.current()

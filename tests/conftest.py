@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article, Category
+from tests.akismet_stub import _akismet_stub, akismet_server  # noqa: F401 (fixtures)
 
 _seq = itertools.count(1)
 

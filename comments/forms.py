@@ -1,0 +1,113 @@
+"""The "Leave a Comment" form: WordPress's fields, limits and messages."""
+
+import re
+
+from django import forms
+from django.core import signing
+from django.core.validators import URLValidator
+
+from comments import spam
+from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
+
+CONSENT_LABEL = "Save my name, email, and website in this browser for the next time I comment."
+EMAIL_HELP = "Your email address will not be published."
+
+# Embedding/override/isolate controls: in a name they can make it read as something else.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+_TOKEN_SALT = "comments.form"
+
+
+def form_token(article):
+    """The token the form carries: proof that a POST comes from our form for this article.
+
+    It needs no cookie, so reading an article sets none. (Signed-in users also carry
+    Django's CSRF token, which the view checks; a reader without an account has no
+    session a forged post could ride on, and cross-site posts are refused by origin.)
+    """
+    return signing.Signer(salt=_TOKEN_SALT).sign(str(article.pk))
+
+
+def token_is_valid(token, article):
+    try:
+        return signing.Signer(salt=_TOKEN_SALT).unsign(token or "") == str(article.pk)
+    except signing.BadSignature:
+        return False
+
+
+class WebsiteField(forms.URLField):
+    """http(s) only: no ftp, and never javascript: or data: (one error, not two)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=MAX_NAME,
+        error_messages={
+            "required": "Please enter your name.",
+            "max_length": "Your name is too long.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=MAX_EMAIL,
+        help_text=EMAIL_HELP,
+        error_messages={
+            "required": "Please enter a valid email address.",
+            "invalid": "Please enter a valid email address.",
+            "max_length": "Your email address is too long.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    url = WebsiteField(
+        label="Website",
+        required=False,
+        max_length=MAX_URL,
+        assume_scheme="https",
+        error_messages={
+            "invalid": "Please enter a web address starting with http:// or https://.",
+            "max_length": "Your URL is too long.",
+        },
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
+    comment = forms.CharField(
+        label="Comment",
+        max_length=MAX_BODY,
+        error_messages={
+            "required": "Please type your comment text.",
+            "max_length": "Your comment is too long.",
+        },
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
+    )
+    save_details = forms.BooleanField(label=CONSENT_LABEL, required=False)
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        # The honeypot, under the name spam.py tells Akismet. Hidden from people (and so
+        # from browsers' autofill) by the stylesheet; bots reading the HTML fill it in.
+        self.fields[spam.HONEYPOT_FIELD] = forms.CharField(
+            label="Leave this field empty",
+            required=False,
+            strip=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+        self.fields["token"].initial = form_token(article)
+
+    @property
+    def honeypot(self):
+        return self[spam.HONEYPOT_FIELD]
+
+    def clean_name(self):
+        name = _BIDI_CONTROLS.sub("", self.cleaned_data["name"]).strip()
+        if not name:
+            raise forms.ValidationError("Please enter your name.", code="required")
+        return name
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()

@@ -1,0 +1,105 @@
+"""The one function that changes a comment's status.
+
+Views, the pipeline, the re-check command and (next) the moderators' admin all call
+`change_status`; nothing else assigns `Comment.status`. It checks the transition, writes
+the change with a guard on the old status (two moderators, or a moderator and the re-check,
+cannot overwrite each other's decision unseen), records the history, and, when a person
+overrules Akismet, tells Akismet once, after the change is committed.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from comments import spam
+from comments.models import Comment, CommentEvent
+
+S = Comment.Status
+V = Comment.Verdict
+
+ALLOWED = {
+    # pending → pending re-files a held comment with a new reason (e.g. after a re-check).
+    S.PENDING: {S.PENDING, S.APPROVED, S.SPAM, S.TRASH},
+    S.APPROVED: {S.PENDING, S.SPAM, S.TRASH},
+    S.SPAM: {S.PENDING, S.APPROVED, S.TRASH},
+    S.TRASH: {S.PENDING, S.APPROVED, S.SPAM},
+}
+
+
+class TransitionError(Exception):
+    """The change is not allowed, or someone else changed the status first."""
+
+
+def feedback_for(comment, old, new):
+    """Return "spam" or "ham" if moving `comment` from `old` to `new` contradicts what Akismet
+    last believed about it (its verdict, or the last feedback it accepted), else None."""
+    believes_spam = comment.verdict in (V.SPAM, V.DISCARD)
+    last = (
+        comment.history.filter(kind=CommentEvent.Kind.FEEDBACK, details__delivered=True)
+        .order_by("-created_at", "-pk")
+        .values_list("details__feedback", flat=True)
+        .first()
+    )
+    if last:
+        believes_spam = last == "spam"
+    if new == S.SPAM and old != S.SPAM and not believes_spam:
+        return "spam"
+    if old == S.SPAM and new in (S.APPROVED, S.PENDING) and believes_spam:
+        return "ham"
+    return None
+
+
+def change_status(comment, to, *, actor=None, actor_label="", reason=""):
+    """Move `comment` to status `to`, record who did it and why, and send feedback.
+
+    `actor` is the user deciding (a person); `actor_label` names an automatic actor
+    ("Akismet", "policy", "honeypot"). Only a person's decision is reported to Akismet:
+    automatic changes never train it. Raises `TransitionError` for a transition that is
+    not allowed or when the stored status is no longer the one `comment` was read with.
+    """
+    old = comment.status
+    to = S(to)
+    if to not in ALLOWED[S(old)]:
+        raise TransitionError(f"a comment cannot go from {old} to {to}")
+    if actor is None and not actor_label:
+        raise ValueError("say who changes the status: a user, or an actor_label")
+    now = timezone.now()
+    fields = {
+        "status": to,
+        "previous_status": old,
+        "status_changed_at": now,
+        "held_reason": "" if to == S.APPROVED else reason[:255],
+        "updated_at": now,
+    }
+    if actor is not None:
+        fields.update(moderated_by=actor, moderated_at=now)
+    kind = feedback_for(comment, old, to) if actor is not None else None
+    with transaction.atomic():
+        if not Comment.objects.filter(pk=comment.pk, status=old).update(**fields):
+            raise TransitionError(f"comment {comment.pk} is no longer {old}")
+        CommentEvent.objects.create(
+            comment=comment,
+            kind=CommentEvent.Kind.STATUS,
+            created_at=now,
+            actor=actor,
+            actor_label="" if actor is not None else actor_label,
+            from_status=old,
+            to_status=to,
+            reason=reason,
+        )
+    for name, value in fields.items():
+        setattr(comment, name, value)
+    if kind and spam.is_configured():
+        # After commit: never a network call inside the caller's transaction, and never
+        # feedback about a change that was rolled back.
+        transaction.on_commit(lambda: send_feedback(comment, kind, actor), robust=True)
+    return comment
+
+
+def send_feedback(comment, kind, actor):
+    """Report a person's decision to Akismet once; remember it for the re-check if it
+    could not be delivered (the history entry is written by `spam.submit_feedback`)."""
+    delivered = spam.submit_feedback(comment, kind, actor=actor)
+    pending = "" if delivered else kind
+    Comment.objects.filter(pk=comment.pk).update(feedback_pending=pending)
+    comment.feedback_pending = pending
+    return delivered

@@ -1,0 +1,160 @@
+"""The moderation policy: WordPress's Discussion settings, applied to one comment.
+
+`current()` reads the site's policy (one row, edited in the admin). `decide()` says what a
+comment Akismet found clean (or could not judge) should become, and why. Words match as
+whole words, case-insensitively: "press" holds "press release", never "WordPress".
+"""
+
+import contextlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.utils import timezone
+
+from comments import text
+from comments.models import Comment, ModerationPolicy
+
+logger = logging.getLogger(__name__)
+
+CACHE_KEY = "comments:policy:v2"
+# A bound on staleness should an invalidation ever be lost (a cache that was briefly down).
+CACHE_SECONDS = 60
+
+
+def _shared_cache():
+    """The default cache if every process sees the same one, else None.
+
+    A local-memory cache is private to its process: a policy cached there would stay
+    stale in every other worker after a moderator saves a change. Then we read the row
+    (one primary-key query) instead.
+    """
+    cache = caches["default"]
+    return None if isinstance(cache, (LocMemCache, DummyCache)) else cache
+
+
+def current():
+    """The site's policy, from the shared cache or the database (created on first use)."""
+    shared = _shared_cache()
+    if shared is not None:
+        try:
+            values = shared.get(CACHE_KEY)
+        except Exception:  # a cache that is down makes us slower, never unavailable
+            logger.warning("cache unavailable; reading the moderation policy from the database")
+            values = None
+        if values is not None:
+            return ModerationPolicy(**values)
+    policy, _created = ModerationPolicy.objects.get_or_create(pk=1)
+    if shared is not None:
+        values = {f.attname: getattr(policy, f.attname) for f in ModerationPolicy._meta.fields}
+        with contextlib.suppress(Exception):
+            shared.set(CACHE_KEY, values, CACHE_SECONDS)
+    return policy
+
+
+def forget():
+    """Drop the cached policy now and again after the saving transaction commits (so no
+    process can re-cache the old row in between)."""
+
+    def delete():
+        shared = _shared_cache()
+        if shared is not None:
+            try:
+                shared.delete(CACHE_KEY)
+            except Exception:
+                logger.warning("cache unavailable; the policy change shows within a minute")
+
+    delete()
+    transaction.on_commit(delete)
+
+
+def word_list(lines):
+    return [w.strip() for w in (lines or "").splitlines() if w.strip()]
+
+
+def match_word(words, *haystacks):
+    """The first of `words` found as a whole word (case-insensitive) in any haystack."""
+    for word in words:
+        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+        for haystack in haystacks:
+            if haystack and pattern.search(haystack):
+                return word
+    return None
+
+
+def _fields(comment):
+    # What WordPress matches keys against: text, name, website, email, IP and user agent.
+    return (
+        comment.body,
+        comment.author_name,
+        comment.author_url,
+        comment.author_email,
+        comment.user_ip or "",
+        comment.user_agent,
+    )
+
+
+def disallowed_word(comment, policy):
+    return match_word(word_list(policy.disallowed_words), *_fields(comment))
+
+
+def is_closed(article, policy, now=None):
+    """Closed per article, or N days after publication (computed now; nothing is written)."""
+    if not article.comments_open:
+        return True
+    if policy.close_after_days is None:
+        return False
+    now = now or timezone.now()
+    return article.published_at + timedelta(days=policy.close_after_days) <= now
+
+
+def is_flood(user_ip, email, policy, now=None):
+    """Did this IP or email post less than `flood_interval` seconds ago?"""
+    if not policy.flood_interval:
+        return False
+    since = (now or timezone.now()) - timedelta(seconds=policy.flood_interval)
+    return Comment.objects.recent_from(user_ip, email, since).exists()
+
+
+def can_moderate(user):
+    """Moderators' own comments skip the queue, as in WordPress."""
+    if user is None or not (user.is_authenticated and user.is_staff):
+        return False
+    return user.has_perm("comments.change_comment")
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str
+    reason: str = ""
+
+
+def decide(comment, policy):
+    """What a comment that is not spam becomes under `policy`, and why.
+
+    The caller (`pipeline.file_comment`) has already dealt with Akismet's spam and with
+    disallowed words; this is the rest of WordPress's `check_comment`.
+    """
+    if can_moderate(comment.user):
+        return Decision(Comment.Status.APPROVED, "posted by a moderator")
+    reasons = []
+    links = text.count_links(comment.body)
+    if policy.link_limit and links >= policy.link_limit:
+        reasons.append(f"{links} links, the limit is {policy.link_limit}")
+    word = match_word(word_list(policy.moderation_words), *_fields(comment))
+    if word:
+        reasons.append(f"matched moderation word '{word}'")
+    if reasons:
+        return Decision(Comment.Status.PENDING, "; ".join(reasons))
+    if policy.manual_approval:
+        return Decision(Comment.Status.PENDING, "every comment is approved by a moderator")
+    if policy.auto_approve_known_authors:
+        if Comment.objects.approved_by_author(comment).exists():
+            return Decision(Comment.Status.APPROVED, "author has a previously approved comment")
+        return Decision(Comment.Status.PENDING, "first comment from this author")
+    return Decision(Comment.Status.APPROVED, "")

@@ -1,0 +1,77 @@
+"""The author's preview of their own pending comment, and the commenter cookies.
+
+Posting a comment that waits for moderation sets one short-lived, signed cookie naming
+it (10 minutes, like WordPress's moderation hash), scoped to the article's path; the
+article page shows those comments to that browser only. Reading sets no cookie. The
+name/email/website cookies are set only when the reader ticks the consent box.
+"""
+
+from datetime import timedelta
+from urllib.parse import quote, unquote
+
+from django.core import signing
+
+PREVIEW_COOKIE = "comment_preview"
+PREVIEW_SALT = "comments.preview"
+PREVIEW_SECONDS = 600
+PREVIEW_KEEP = 5
+
+# name → form field
+AUTHOR_COOKIES = {
+    "comment_author": "name",
+    "comment_author_email": "email",
+    "comment_author_url": "url",
+}
+AUTHOR_COOKIE_AGE = timedelta(days=365)
+
+
+def preview_ids(request):
+    """Ids of pending comments this browser posted in the last ten minutes."""
+    try:
+        value = request.get_signed_cookie(
+            PREVIEW_COOKIE, salt=PREVIEW_SALT, max_age=PREVIEW_SECONDS
+        )
+    except (KeyError, signing.BadSignature):
+        return []
+    return [int(i) for i in value.split(",") if i.isdigit()]
+
+
+def remember_pending(request, response, comment):
+    ids = [i for i in preview_ids(request) if i != comment.pk][-(PREVIEW_KEEP - 1) :]
+    response.set_signed_cookie(
+        PREVIEW_COOKIE,
+        ",".join(str(i) for i in [*ids, comment.pk]),
+        salt=PREVIEW_SALT,
+        max_age=PREVIEW_SECONDS,
+        path=comment.article.get_absolute_url(),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def author_initial(request):
+    """The form's initial name/email/website from the consent cookies."""
+    return {
+        field: unquote(request.COOKIES[name])
+        for name, field in AUTHOR_COOKIES.items()
+        if name in request.COOKIES
+    }
+
+
+def update_author_cookies(request, response, cleaned_data):
+    """Set the three cookies with consent; without it, delete any that exist."""
+    if cleaned_data.get("save_details"):
+        for name, field in AUTHOR_COOKIES.items():
+            response.set_cookie(
+                name,
+                quote(cleaned_data.get(field) or ""),
+                max_age=AUTHOR_COOKIE_AGE,
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Lax",
+            )
+    else:
+        for name in AUTHOR_COOKIES:
+            if name in request.COOKIES:
+                response.delete_cookie(name, samesite="Lax")

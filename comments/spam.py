@@ -1,0 +1,250 @@
+"""The spam check: one comment in, one verdict out, whatever Akismet does.
+
+This module is the only place that talks to Akismet. It uses the real client
+(`akismet.SyncClient`), built lazily once per process and per configuration, with an
+httpx client of our own: our timeout and the library's User-Agent, a transport that
+sends every call to `AKISMET_API_URL` (Akismet, a compatible service, or a local
+stand-in), and an event hook that keeps the response headers the client does not
+return (guid, pro-tip, debug-help). Every failure of the service becomes the verdict
+`error`, never an exception for the caller and never a silent approval.
+"""
+
+import functools
+import logging
+import threading
+from datetime import UTC, timedelta
+
+import akismet
+import httpx
+from django.conf import settings
+from django.utils import timezone
+
+from comments.models import Comment, CommentEvent
+
+logger = logging.getLogger(__name__)
+
+# The form's honeypot: a field people never see and bots fill in. Akismet is told its
+# name; the client cannot send its value, so a filled honeypot is filed as spam here.
+HONEYPOT_FIELD = "phone"
+
+# Re-check back-off after an error, as WordPress's plugin: 20 minutes, doubling, at most
+# 6 hours; a key problem waits 6 hours straight away. Give up 15 days after posting.
+RETRY_FIRST = timedelta(minutes=20)
+RETRY_MAX = timedelta(hours=6)
+GIVE_UP_AFTER = timedelta(days=15)
+
+_VERDICTS = {
+    akismet.CheckResponse.HAM: Comment.Verdict.HAM,
+    akismet.CheckResponse.SPAM: Comment.Verdict.SPAM,
+    akismet.CheckResponse.DISCARD: Comment.Verdict.DISCARD,
+}
+
+# Response headers of the current call, per thread (one client serves all threads).
+_last_response = threading.local()
+
+
+class _RewriteTransport(httpx.HTTPTransport):
+    """Send the library's requests (always addressed to rest.akismet.com) to `base`."""
+
+    def __init__(self, base, **kwargs):
+        super().__init__(**kwargs)
+        self.base = httpx.URL(base)
+
+    def handle_request(self, request):
+        path = self.base.path.rstrip("/") + request.url.path
+        request.url = request.url.copy_with(
+            scheme=self.base.scheme, host=self.base.host, port=self.base.port, path=path
+        )
+        request.headers["Host"] = request.url.netloc.decode("ascii")
+        return super().handle_request(request)
+
+
+def _remember_headers(response):
+    _last_response.headers = dict(response.headers)
+
+
+@functools.lru_cache(maxsize=4)
+def _client(key, blog_url, api_url, timeout):
+    http_client = httpx.Client(
+        transport=_RewriteTransport(api_url),
+        timeout=timeout,
+        headers={"User-Agent": akismet.USER_AGENT},
+        event_hooks={"response": [_remember_headers]},
+    )
+    return akismet.SyncClient(config=akismet.Config(key=key, url=blog_url), http_client=http_client)
+
+
+def get_client():
+    """The process's client for the current settings (no network call)."""
+    return _client(
+        settings.AKISMET_API_KEY,
+        settings.AKISMET_BLOG_URL,
+        settings.AKISMET_API_URL,
+        settings.AKISMET_TIMEOUT,
+    )
+
+
+def is_configured():
+    return bool(settings.AKISMET_API_KEY)
+
+
+def _gmt(value):
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_payload(comment):
+    """Everything Akismet needs to judge `comment`, and to take feedback on it later."""
+    article = comment.article
+    payload = {
+        "user_ip": comment.user_ip or "",
+        "user_agent": comment.user_agent,
+        "referrer": comment.referrer,
+        "permalink": settings.SITE_URL + article.get_absolute_url(),
+        "comment_type": "reply" if comment.parent_id else "comment",
+        "comment_author": comment.author_name,
+        "comment_author_email": comment.author_email,
+        "comment_author_url": comment.author_url,
+        "comment_content": comment.body,
+        "comment_date_gmt": _gmt(comment.created_at),
+        "comment_post_modified_gmt": _gmt(article.updated_at),
+        "blog_lang": settings.LANGUAGE_CODE.replace("-", "_"),
+        "blog_charset": "UTF-8",
+        "comment_context": ", ".join(c.name for c in article.category.trail),
+        "honeypot_field_name": HONEYPOT_FIELD,
+    }
+    if comment.user_id and comment.user.is_staff:
+        payload["user_role"] = "administrator"
+    if settings.AKISMET_IS_TEST:
+        payload["is_test"] = True
+    return {k: v for k, v in payload.items() if v not in ("", None)}
+
+
+def _call(method, payload):
+    """Call `method(**payload)`; return (result, headers)."""
+    _last_response.headers = {}
+    result = method(**payload)
+    return result, getattr(_last_response, "headers", {})
+
+
+def _retry_delay(attempts, key_problem):
+    if key_problem:
+        return RETRY_MAX
+    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
+
+
+def check(comment, *, recheck_reason=None):
+    """Ask Akismet about `comment` and record what it said.
+
+    Stores the verdict, the response headers, the payload sent, the attempt count and,
+    after an error, when to try again; writes a history entry; saves. Never raises for
+    a failure of the service (the verdict is then `error`). Does not change `status`:
+    `comments.pipeline.file_comment` applies the verdict.
+    """
+    payload = build_payload(comment)
+    if recheck_reason:
+        payload["recheck_reason"] = recheck_reason
+    now = timezone.now()
+    comment.check_attempts += 1
+    comment.checked_at = now
+    headers = {}
+    key_problem = False
+    try:
+        result, headers = _call(get_client().comment_check, payload)
+    except akismet.AkismetError as exc:
+        key_problem = isinstance(exc, akismet.APIKeyError)
+        headers = getattr(_last_response, "headers", {}) or {}
+        comment.verdict = Comment.Verdict.ERROR
+        comment.next_check_at = now + _retry_delay(comment.check_attempts, key_problem)
+        summary = _describe_error(exc, headers)
+        # Never log the key: the messages of comment_check's errors do not contain it.
+        logger.warning("Akismet check of comment %s failed: %s", comment.pk, summary)
+    else:
+        comment.verdict = _VERDICTS[result]
+        comment.next_check_at = None
+        summary = f"Akismet said {comment.get_verdict_display().lower()}"
+    comment.akismet_guid = headers.get("x-akismet-guid", "")[:100]
+    comment.akismet_pro_tip = headers.get("x-akismet-pro-tip", "")[:100]
+    comment.akismet_debug_help = headers.get("x-akismet-debug-help", "")[:255]
+    comment.akismet_payload = payload
+    comment.save(
+        update_fields=[
+            "verdict",
+            "akismet_guid",
+            "akismet_pro_tip",
+            "akismet_debug_help",
+            "checked_at",
+            "check_attempts",
+            "next_check_at",
+            "akismet_payload",
+            "updated_at",
+        ]
+    )
+    CommentEvent.objects.create(
+        comment=comment,
+        kind=CommentEvent.Kind.CHECK,
+        actor_label="Akismet",
+        reason=summary,
+        details={
+            "verdict": comment.verdict,
+            "recheck_reason": recheck_reason or "",
+            "guid": comment.akismet_guid,
+            "pro_tip": comment.akismet_pro_tip,
+            "debug_help": comment.akismet_debug_help,
+            "alert": headers.get("x-akismet-alert-msg", ""),
+        },
+    )
+    return comment.verdict
+
+
+def _describe_error(exc, headers):
+    if isinstance(exc, akismet.APIKeyError):
+        help_text = headers.get("x-akismet-debug-help", "")
+        return "Akismet rejected the API key or site URL" + (f" ({help_text})" if help_text else "")
+    if isinstance(exc, akismet.ProtocolError):
+        return "Akismet answered something unexpected"
+    cause = exc.__cause__
+    if isinstance(cause, httpx.TimeoutException):
+        return f"Akismet timed out after {settings.AKISMET_TIMEOUT:g} s"
+    if isinstance(cause, httpx.HTTPStatusError):
+        return f"Akismet answered HTTP {cause.response.status_code}"
+    if cause is not None:
+        return f"Akismet unreachable ({cause.__class__.__name__})"
+    return f"Akismet error ({exc.__class__.__name__})"
+
+
+def submit_feedback(comment, kind, *, actor=None):
+    """Tell Akismet a human disagreed: `kind` "spam" (submit-spam) or "ham" (submit-ham).
+
+    Sends the payload stored at check time (Akismet needs the original data), records
+    the call in the comment's history, and returns whether it was delivered.
+    """
+    if kind not in ("spam", "ham"):
+        raise ValueError(f"feedback is 'spam' or 'ham', not {kind!r}")
+    if not is_configured():
+        return False
+    payload = dict(comment.akismet_payload or build_payload(comment))
+    payload.pop("recheck_reason", None)
+    method = get_client().submit_spam if kind == "spam" else get_client().submit_ham
+    try:
+        _call(method, payload)
+    except akismet.AkismetError as exc:
+        delivered = False
+        reason = f"submit-{kind} failed: {_describe_error(exc, {})}; will retry"
+        logger.warning("Akismet submit-%s for comment %s failed: %s", kind, comment.pk, reason)
+    else:
+        delivered = True
+        reason = f"submit-{kind} sent to Akismet"
+    CommentEvent.objects.create(
+        comment=comment,
+        kind=CommentEvent.Kind.FEEDBACK,
+        actor=actor,
+        actor_label="" if actor else "Akismet",
+        reason=reason,
+        details={"feedback": kind, "delivered": delivered},
+    )
+    return delivered
+
+
+def verify_key():
+    """Ask Akismet whether the configured key and site URL are valid (one request)."""
+    return get_client().verify_key()

@@ -1,0 +1,91 @@
+"""The article page's comments: the approved thread (one query) and the form."""
+
+from django import template
+from django.urls import reverse
+
+from comments import policy as policies
+from comments import text
+from comments.forms import CommentForm
+from comments.models import Comment
+from comments.preview import author_initial, preview_ids
+
+register = template.Library()
+
+
+def build_thread(comments, max_depth):
+    """Nest `comments` (oldest first) under their parents, in Python.
+
+    Sets `thread_replies`, `level` and `can_reply` on each comment and returns the top level. A
+    reply whose parent is not shown (no longer approved) moves up to the top level
+    rather than disappearing.
+    """
+    by_pk = {c.pk: c for c in comments}
+    roots = []
+    for c in comments:
+        c.thread_replies = []
+        parent = by_pk.get(c.parent_id)
+        (parent.thread_replies if parent is not None else roots).append(c)
+
+    def walk(nodes, level):
+        for c in nodes:
+            c.level = level
+            c.can_reply = c.status == Comment.Status.APPROVED and level < max_depth
+            walk(c.thread_replies, level + 1)
+
+    walk(roots, 1)
+    return roots
+
+
+@register.inclusion_tag("comments/_comments.html", takes_context=True)
+def comments_for(context, article):
+    request = context["request"]
+    policy = policies.current()
+    comments = list(Comment.objects.for_article_page(article, preview_ids(request)))
+    thread = build_thread(comments, policy.thread_depth)
+    count = sum(c.status == Comment.Status.APPROVED for c in comments)
+    closed = policies.is_closed(article, policy)
+
+    form = context.get("comment_form")
+    reply_to = None
+    if form is None and not closed:
+        initial = author_initial(request)
+        user = request.user
+        if user.is_authenticated:
+            initial.setdefault("name", user.get_full_name() or user.get_username())
+            initial.setdefault("email", user.email)
+        # Reply without JavaScript: ?replytocom=<id> puts the form under that comment.
+        replytocom = request.GET.get("replytocom", "")
+        by_pk = {c.pk: c for c in comments}
+        candidate = by_pk.get(int(replytocom)) if replytocom.isdigit() else None
+        if candidate is not None and candidate.can_reply:
+            reply_to = candidate
+            initial["parent"] = candidate.pk
+        form = CommentForm(article=article, initial=initial)
+    elif form is not None and form["parent"].value():
+        reply_to = next((c for c in comments if str(c.pk) == str(form["parent"].value())), None)
+
+    return {
+        "article": article,
+        "post_url": reverse(
+            "comments:post", kwargs={"path": f"{article.category.path}/{article.slug}"}
+        ),
+        "thread": thread,
+        "count": count,
+        "closed": closed,
+        "form": form,
+        "reply_to": reply_to,
+        "signed_in": request.user.is_authenticated,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def comment_text(value):
+    """Plain text as safe HTML: escaped, line breaks kept, bare URLs linked (nofollow ugc)."""
+    return text.render(value or "")
+
+
+@register.filter
+def safe_website(value):
+    """The author's website if it is an http(s) address, else "" (never a script URL)."""
+    return text.safe_href(value) or ""

@@ -1,0 +1,129 @@
+"""The comment form through the view: required fields, WordPress's limits, the honeypot,
+hostile input refused, and everything typed kept next to the errors."""
+
+import pytest
+
+from comments.models import Comment
+
+
+def fields_of(response):
+    return response.context["comment_form"]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("name", "Please enter your name."),
+        ("email", "Please enter a valid email address."),
+        ("comment", "Please type your comment text."),
+    ],
+)
+def test_required_fields(post, field, message):
+    """A missing field: 400, its error next to it, the rest of what was typed kept."""
+    response = post(**{field: "", "comment": "Kept text." if field != "comment" else ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert f'aria-invalid="true" aria-describedby="id_{field}' in html
+    if field != "comment":
+        assert "Kept text.</textarea>" in html
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "message"),
+    [
+        ("name", 245, "Your name is too long."),
+        ("email", 100, "Your email address is too long."),
+        ("url", 200, "Your URL is too long."),
+        ("comment", 65525, "Your comment is too long."),
+    ],
+)
+def test_wordpress_limits(post, field, limit, message):
+    """Up to the limit is accepted; one character more is refused with WordPress's message."""
+
+    def value(length):
+        if field == "email":
+            return "a" * (length - len("@example.com")) + "@example.com"
+        if field == "url":
+            return "https://example.com/" + "a" * (length - len("https://example.com/"))
+        return "x" * length
+
+    assert post(**{field: value(limit)}).status_code == 302
+    response = post(**{field: value(limit + 1)})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_65526_characters_are_refused_and_kept(post):
+    """The reader's over-long text comes back in the form, escaped, to be shortened."""
+    text = "<b>" + "é" * 65523
+    response = post(comment=text)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Your comment is too long." in html
+    assert "&lt;b&gt;" + "é" * 65523 + "</textarea>" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://example.com/",
+        "http://exa mple.com",
+    ],
+)
+def test_website_must_be_a_web_address(post, url):
+    response = post(url=url)
+    assert response.status_code == 400
+    message = "Please enter a web address starting with http:// or https://."
+    assert response.content.decode().count(message) == 1
+
+
+def test_website_without_scheme_gets_https(post):
+    assert post(url="example.com").status_code == 302
+    assert Comment.objects.get().author_url == "https://example.com"
+
+
+def test_null_characters_are_refused(post):
+    """PostgreSQL cannot store NUL; the form refuses it instead of a 500."""
+    assert post(comment="a\x00b").status_code == 400
+    assert post(name="a\x00b").status_code == 400
+
+
+def test_bidi_overrides_are_removed_from_names(post):
+    """A right-to-left override could make a name read as something else."""
+    post(name="\u202eevil\u202c Ada")
+    assert Comment.objects.get().author_name == "evil Ada"
+    assert post(name="\u202e\u202c").status_code == 400
+
+
+def test_the_honeypot_is_a_hidden_field_named_as_akismet_is_told(client, article):
+    from comments import spam
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'name="{spam.HONEYPOT_FIELD}"' in html
+    assert '<div class="comment-form__hp" aria-hidden="true">' in html
+
+
+def test_form_markup(client, article):
+    """Labels, WordPress's limits as maxlength, the notices, the consent checkbox."""
+    html = client.get(article.get_absolute_url()).content.decode()
+    for snippet in [
+        "Leave a Comment",
+        'maxlength="245"',
+        'maxlength="100"',
+        'maxlength="200"',
+        'maxlength="65525"',
+        "Your email address will not be published.",
+        'name="save_details"',
+        "Save my name, email, and website in this browser for the next time I comment.",
+        "This site uses Akismet to reduce spam.",
+        '<a href="https://akismet.com/privacy/" rel="nofollow noopener">'
+        "Learn how your comment data is processed.</a>",
+        f'action="{article.get_absolute_url()}comments/#respond" method="post"',
+    ]:
+        assert snippet in html, snippet

@@ -1,0 +1,243 @@
+"""The moderation policy: each rule, whole-word matching, and a cache every process sees."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.cache import caches
+
+from comments import policy as policies
+from comments.models import ModerationPolicy
+from comments.pipeline import file_comment
+
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def site_policy(db):
+    policy = ModerationPolicy.current()
+    policy.save()
+    return policy
+
+
+def filed(make_comment, verdict="ham", **fields):
+    comment = make_comment(status="pending", verdict=verdict, **fields)
+    return file_comment(comment)
+
+
+def test_wordpress_defaults(db):
+    """Manual approval on, 2 links hold, depth 5, 15 s flood, never closing."""
+    policy = ModerationPolicy.current()
+    assert (policy.manual_approval, policy.auto_approve_known_authors) == (True, False)
+    assert (policy.link_limit, policy.thread_depth, policy.flood_interval) == (2, 5, 15)
+    assert policy.close_after_days is None
+
+
+@pytest.mark.parametrize(
+    ("words", "text", "found"),
+    [
+        ("press", "Great WordPress tips", None),
+        ("press", "A press release", "press"),
+        ("Casino", "best CASINO bonus", "Casino"),
+        ("casino", "casinos", None),
+        ("casino", "(casino)", "casino"),
+        ("free money", "get FREE  money", None),
+        ("free money", "get free money now", "free money"),
+        ("c++", "I like C++.", "c++"),
+    ],
+)
+def test_words_match_whole_words_case_insensitively(words, text, found):
+    """WordPress's substring match holds "WordPress" for "press"; ours does not."""
+    assert policies.match_word(policies.word_list(words), text) == found
+
+
+def test_two_links_hold_counting_bare_urls(site_policy, make_comment):
+    """At the limit or above, held with a reason that says how many."""
+    one = filed(make_comment, body="See https://example.com.")
+    site_policy.manual_approval = False
+    site_policy.save()
+    one = filed(make_comment, body="See https://example.com.")
+    three = filed(make_comment, body="https://a.example www.b.example http://c.example/x")
+    assert one.status == "approved"
+    assert (three.status, three.held_reason) == ("pending", "3 links, the limit is 2")
+
+
+def test_moderation_word_holds(site_policy, make_comment):
+    site_policy.manual_approval = False
+    site_policy.moderation_words = "casino\n\n  lottery \n"
+    site_policy.save()
+    held = filed(make_comment, body="Win the Lottery today")
+    by_name = filed(make_comment, author_name="Casino King")
+    fine = filed(make_comment, body="WordPress and lotteryish words")
+    assert (held.status, held.held_reason) == ("pending", "matched moderation word 'lottery'")
+    assert by_name.status == "pending"
+    assert fine.status == "approved"
+
+
+def test_disallowed_word_trashes_even_akismet_spam(site_policy, make_comment):
+    """Disallowed words go to the trash, whatever Akismet said (as WordPress)."""
+    site_policy.disallowed_words = "viagra"
+    site_policy.save()
+    ham = filed(make_comment, body="cheap viagra")
+    spam = filed(make_comment, verdict="spam", body="VIAGRA!")
+    by_ip = filed(make_comment, verdict="ham", user_ip="203.0.113.9")
+    assert (ham.status, ham.held_reason) == ("trash", "matched disallowed word 'viagra'")
+    assert spam.status == "trash"
+    assert by_ip.status == "pending"
+
+
+def test_disallowed_ip(site_policy, make_comment):
+    site_policy.disallowed_words = "203.0.113.9"
+    site_policy.save()
+    assert filed(make_comment, user_ip="203.0.113.9").status == "trash"
+    assert filed(make_comment, user_ip="203.0.113.99").status == "pending"
+
+
+def test_manual_approval_holds_every_clean_comment(site_policy, make_comment):
+    comment = filed(make_comment)
+    assert (comment.status, comment.held_reason) == (
+        "pending",
+        "every comment is approved by a moderator",
+    )
+
+
+def test_known_author_is_approved_when_manual_approval_is_off(site_policy, make_comment):
+    """Same name and email as an approved comment: approved; a newcomer waits."""
+    site_policy.manual_approval = False
+    site_policy.auto_approve_known_authors = True
+    site_policy.save()
+    make_comment(author_name="Ada", author_email="ada@example.com")
+    known = filed(make_comment, author_name="Ada", author_email="ada@example.com")
+    new = filed(make_comment, author_name="Bea", author_email="bea@example.com")
+    assert known.status == "approved"
+    assert (new.status, new.held_reason) == ("pending", "first comment from this author")
+
+
+def test_known_author_is_still_held_with_manual_approval_on(site_policy, make_comment):
+    site_policy.auto_approve_known_authors = True
+    site_policy.save()
+    make_comment(author_name="Ada", author_email="ada@example.com")
+    assert filed(make_comment, author_name="Ada", author_email="ada@example.com").status == (
+        "pending"
+    )
+
+
+@pytest.mark.parametrize("verdict", ["spam", "discard"])
+def test_akismet_spam_beats_auto_approval(site_policy, make_comment, verdict):
+    site_policy.manual_approval = False
+    site_policy.auto_approve_known_authors = True
+    site_policy.save()
+    make_comment(author_name="Ada", author_email="ada@example.com")
+    ada = {"author_name": "Ada", "author_email": "ada@example.com"}
+    comment = filed(make_comment, verdict=verdict, **ada)
+    assert comment.status == "spam"
+    assert comment.history.get().actor_label == "Akismet"
+
+
+def test_error_and_unchecked_stay_pending(site_policy, make_comment):
+    site_policy.manual_approval = False
+    site_policy.save()
+    error = filed(make_comment, verdict="error")
+    unchecked = filed(make_comment, verdict="unchecked")
+    assert (error.status, error.held_reason) == (
+        "pending",
+        "Akismet unreachable; it will be checked again",
+    )
+    assert (unchecked.status, unchecked.held_reason) == ("pending", "not checked: no Akismet key")
+
+
+def test_file_comment_leaves_a_decided_comment_alone(make_comment):
+    """A comment a person already moved is not re-filed by a late re-check."""
+    comment = make_comment(status="approved", verdict="spam")
+    assert file_comment(comment).status == "approved"
+    assert not comment.history.exists()
+
+
+def test_moderators_comments_skip_the_queue(site_policy, make_comment, moderator, editor):
+    """As in WordPress, a moderator's own (clean) comment is approved; an editor's is not."""
+    assert filed(make_comment, user=moderator).status == "approved"
+    assert filed(make_comment, user=editor).status == "pending"
+
+
+def test_closing_after_n_days_is_computed_when_read(site_policy, make_article):
+    """Closed from the Nth day after publication, without writing anything."""
+    article = make_article(published_at=NOW - timedelta(days=14))
+    assert not policies.is_closed(article, site_policy, now=NOW)
+    site_policy.close_after_days = 14
+    site_policy.save()
+    with time_machine.travel(NOW - timedelta(seconds=1), tick=False):
+        assert not policies.is_closed(article, site_policy)
+    with time_machine.travel(NOW, tick=False):
+        assert policies.is_closed(article, site_policy)
+    article.refresh_from_db()
+    assert article.comments_open
+
+
+def test_closed_per_article(site_policy, make_article):
+    assert policies.is_closed(make_article(comments_open=False), site_policy)
+
+
+def test_flood_interval(site_policy, make_comment):
+    with time_machine.travel(NOW, tick=False):
+        make_comment(user_ip="192.0.2.5", author_email="a@example.com")
+    with time_machine.travel(NOW + timedelta(seconds=14), tick=False):
+        assert policies.is_flood("192.0.2.5", "b@example.com", site_policy)
+        assert policies.is_flood("192.0.2.6", "a@example.com", site_policy)
+    with time_machine.travel(NOW + timedelta(seconds=16), tick=False):
+        assert not policies.is_flood("192.0.2.5", "a@example.com", site_policy)
+    site_policy.flood_interval = 0
+    with time_machine.travel(NOW, tick=False):
+        assert not policies.is_flood("192.0.2.5", "a@example.com", site_policy)
+
+
+# The cache: "a change takes effect at once in every process". Each process has its own
+# local-memory cache; a shared cache (Redis, Memcached, files) is one for all of them.
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+FILES = "django.core.cache.backends.filebased.FileBasedCache"
+
+
+def in_process(settings, backend, location):
+    """Switch `caches` to what one worker process would see."""
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": location}}
+
+
+@pytest.mark.parametrize("backend", [LOCMEM, FILES])
+def test_a_change_shows_at_once_in_every_process(settings, tmp_path, site_policy, backend):
+    """Worker B reads the policy, worker A saves a change, worker B sees it at once."""
+    shared = str(tmp_path)
+    where = {"a": shared if backend == FILES else "worker-a", "b": shared}
+    if backend == LOCMEM:
+        where["b"] = "worker-b"
+    in_process(settings, backend, where["b"])
+    assert ModerationPolicy.current().link_limit == 2
+    in_process(settings, backend, where["a"])
+    policy = ModerationPolicy.current()
+    policy.link_limit = 5
+    policy.save()
+    in_process(settings, backend, where["b"])
+    assert ModerationPolicy.current().link_limit == 5
+
+
+def test_a_shared_cache_saves_the_query(settings, tmp_path, site_policy, django_assert_num_queries):
+    """With a shared cache, reading the policy costs no query after the first."""
+    in_process(settings, FILES, str(tmp_path))
+    ModerationPolicy.current()
+    with django_assert_num_queries(0):
+        assert ModerationPolicy.current().thread_depth == 5
+    assert caches["default"].get(policies.CACHE_KEY)["thread_depth"] == 5
+
+
+def test_a_broken_cache_falls_back_to_the_database(settings, tmp_path, site_policy, monkeypatch):
+    """A cache that is down makes reading slower, never failing."""
+    in_process(settings, FILES, str(tmp_path))
+
+    def boom(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(caches["default"], "get", boom)
+    monkeypatch.setattr(caches["default"], "set", boom)
+    monkeypatch.setattr(caches["default"], "delete", boom)
+    policy = ModerationPolicy.current()
+    policy.thread_depth = 3
+    policy.save()
+    assert ModerationPolicy.current().thread_depth == 3

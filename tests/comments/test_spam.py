@@ -1,0 +1,215 @@
+"""The spam check: the real akismet client over HTTP against the loopback stand-in."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from comments import spam
+from comments.models import Comment, CommentEvent
+
+
+@pytest.fixture
+def comment(make_article, make_category):
+    article = make_article(slug="floods")
+    return Comment.objects.create(
+        article=article,
+        author_name="Ada Reader",
+        author_email="ada@example.com",
+        author_url="https://ada.example.com/",
+        body="A thoughtful comment.\nWith two lines.",
+        user_ip="203.0.113.7",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64) Test",
+        referrer="http://testserver/today/world/floods/",
+    )
+
+
+def test_ham_is_recorded_with_every_parameter_sent(akismet_server, comment):
+    """A ham answer is stored with its guid, and Akismet received everything it needs."""
+    assert spam.check(comment) == Comment.Verdict.HAM
+    comment.refresh_from_db()
+    assert comment.verdict == "ham"
+    assert comment.status == "pending"  # the check never changes status
+    assert comment.akismet_guid.startswith("guid-")
+    assert comment.check_attempts == 1
+    assert comment.next_check_at is None
+
+    [sent] = akismet_server.calls("comment-check")
+    article = comment.article
+    assert sent == {
+        "api_key": "stub-key-123",
+        "blog": "http://testserver",
+        "user_ip": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Test",
+        "referrer": "http://testserver/today/world/floods/",
+        "permalink": "http://127.0.0.1:8000/today/world/floods/",
+        "comment_type": "comment",
+        "comment_author": "Ada Reader",
+        "comment_author_email": "ada@example.com",
+        "comment_author_url": "https://ada.example.com/",
+        "comment_content": "A thoughtful comment.\nWith two lines.",
+        "comment_date_gmt": comment.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "comment_post_modified_gmt": article.updated_at.astimezone(UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        ),
+        "blog_lang": "en_gb",
+        "blog_charset": "UTF-8",
+        "comment_context": "Today, World",
+        "honeypot_field_name": "phone",
+        "is_test": "true",
+    }
+    # The stored payload is exactly what was sent (less the credentials), for feedback.
+    stored = {
+        k: str(v).lower() if isinstance(v, bool) else v for k, v in comment.akismet_payload.items()
+    }
+    assert stored == {k: v for k, v in sent.items() if k not in ("api_key", "blog")}
+    event = comment.history.get()
+    assert (event.kind, event.actor_label, event.reason) == ("check", "Akismet", "Akismet said ham")
+
+
+def test_the_library_user_agent_goes_with_every_call(akismet_server, comment):
+    import akismet
+
+    spam.check(comment)
+    assert akismet_server.requests[0]["headers"]["User-Agent"] == akismet.USER_AGENT
+
+
+def test_reply_and_staff_role(akismet_server, comment, editor):
+    """Replies are sent as comment_type=reply; staff comments carry user_role."""
+    reply = Comment.objects.create(
+        article=comment.article,
+        parent=comment,
+        user=editor,
+        author_name="Ed Itor",
+        author_email="ed@example.com",
+        body="Thanks.",
+        user_ip="198.51.100.1",
+    )
+    spam.check(reply)
+    [sent] = akismet_server.calls("comment-check")
+    assert sent["comment_type"] == "reply"
+    assert sent["user_role"] == "administrator"
+
+
+def test_spam(akismet_server, comment):
+    comment.author_name = "akismet-guaranteed-spam"
+    assert spam.check(comment) == Comment.Verdict.SPAM
+    comment.refresh_from_db()
+    assert comment.verdict == "spam" and comment.akismet_pro_tip == ""
+
+
+def test_spam_by_email(akismet_server, comment):
+    comment.author_email = "akismet-guaranteed-spam@example.com"
+    assert spam.check(comment) == Comment.Verdict.SPAM
+
+
+def test_discard_keeps_the_pro_tip(akismet_server, comment):
+    comment.author_name = "akismet-guaranteed-discard"
+    assert spam.check(comment) == Comment.Verdict.DISCARD
+    comment.refresh_from_db()
+    assert comment.akismet_pro_tip == "discard"
+
+
+FROZEN = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("slow", "Akismet timed out after 0.3 s"),
+        ("500", "Akismet answered HTTP 500"),
+        ("garbage", "Akismet answered something unexpected"),
+        ("drop", "Akismet unreachable (RemoteProtocolError)"),
+        ("refused", "Akismet unreachable (ConnectError)"),
+    ],
+)
+def test_failures_become_the_error_verdict(akismet_server, comment, settings, mode, reason):
+    """Timeouts, refusals, 5xx, dropped connections and garbage: verdict error, retry later."""
+    if mode == "refused":
+        settings.AKISMET_API_URL = akismet_server.refused_url
+    else:
+        akismet_server.mode = mode
+    with time_machine.travel(FROZEN, tick=False):
+        assert spam.check(comment) == Comment.Verdict.ERROR
+    comment.refresh_from_db()
+    assert comment.verdict == "error"
+    assert comment.status == "pending"
+    assert comment.next_check_at == FROZEN + timedelta(minutes=20)
+    assert comment.history.get().reason == reason
+
+
+def test_invalid_key_waits_six_hours_and_never_logs_the_key(akismet_server, comment, caplog):
+    akismet_server.mode = "invalid"
+    with caplog.at_level(logging.WARNING), time_machine.travel(FROZEN, tick=False):
+        assert spam.check(comment) == Comment.Verdict.ERROR
+    comment.refresh_from_db()
+    assert comment.next_check_at == FROZEN + timedelta(hours=6)
+    assert comment.akismet_debug_help == "Empty API key"
+    assert "rejected the API key" in comment.history.get().reason
+    assert "stub-key-123" not in caplog.text
+    assert "failed" in caplog.text
+
+
+def test_back_off_doubles_up_to_six_hours(akismet_server, comment):
+    akismet_server.mode = "500"
+    delays = []
+    for _ in range(6):
+        with time_machine.travel(FROZEN, tick=False):
+            spam.check(comment)
+        delays.append(comment.next_check_at - FROZEN)
+    assert delays == [
+        timedelta(minutes=20),
+        timedelta(minutes=40),
+        timedelta(minutes=80),
+        timedelta(minutes=160),
+        timedelta(minutes=320),
+        timedelta(hours=6),
+    ]
+
+
+def test_recheck_reason_is_sent(akismet_server, comment):
+    spam.check(comment, recheck_reason="retry")
+    [sent] = akismet_server.calls("comment-check")
+    assert sent["recheck_reason"] == "retry"
+
+
+@pytest.mark.parametrize("kind", ["spam", "ham"])
+def test_feedback_resends_the_original_payload(akismet_server, comment, editor, kind):
+    """submit-spam / submit-ham carry the data of the original check, not today's."""
+    spam.check(comment)
+    original = akismet_server.calls("comment-check")[0]
+    comment.body = "Edited later"
+    assert spam.submit_feedback(comment, kind, actor=editor) is True
+    [sent] = akismet_server.calls(f"submit-{kind}")
+    assert sent == original
+    event = comment.history.filter(kind=CommentEvent.Kind.FEEDBACK).get()
+    assert event.actor == editor
+    assert event.reason == f"submit-{kind} sent to Akismet"
+
+
+def test_failed_feedback_returns_false_and_is_recorded(akismet_server, comment):
+    spam.check(comment)
+    akismet_server.mode = "500"
+    assert spam.submit_feedback(comment, "spam") is False
+    assert "failed" in comment.history.get(kind="feedback").reason
+
+
+def test_no_key_means_no_call(akismet_server, comment, settings):
+    settings.AKISMET_API_KEY = ""
+    assert not spam.is_configured()
+    assert spam.submit_feedback(comment, "spam") is False
+    assert akismet_server.requests == []
+
+
+def test_client_is_built_without_network_and_shared(akismet_server):
+    """Building the client makes no request; the same settings give the same client."""
+    first = spam.get_client()
+    assert spam.get_client() is first
+    assert akismet_server.requests == []
+
+
+def test_verify_key(akismet_server):
+    assert spam.verify_key() is True
+    [sent] = akismet_server.calls("verify-key")
+    assert sent == {"key": "stub-key-123", "blog": "http://testserver"}
