@@ -32,7 +32,8 @@ def postgres_search(queryset, query):
 
 
 def simple_search(queryset, query):
-    words = query.split()[:MAX_WORDS]
+    # Quotes mean phrases to PostgreSQL's websearch syntax; here they are just dropped.
+    words = [w for w in (w.strip("\"'“”‘’") for w in query.split()) if w][:MAX_WORDS]
     if not words:
         return queryset.none()
     for word in words:
