@@ -1,13 +1,21 @@
 """RSS and Atom feeds: the site's and each section's, published articles only."""
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from articles.models import Article
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def rss_links(response):
@@ -30,12 +38,11 @@ def absolute(article):
 def newsroom(make_article, make_category, world):
     """Published articles in World and Opinion, plus a draft and a scheduled one."""
     opinion = make_category("opinion")
-    now = timezone.now()
     return {
-        "world": make_article(category=world, published_at=now - timezone.timedelta(hours=2)),
-        "opinion": make_article(category=opinion, published_at=now - timezone.timedelta(hours=1)),
+        "world": make_article(category=world, published_at=NOW - timedelta(hours=2)),
+        "opinion": make_article(category=opinion, published_at=NOW),
         "draft": make_article(category=world, status=Article.Status.DRAFT),
-        "scheduled": make_article(category=world, published_at=now + timezone.timedelta(minutes=1)),
+        "scheduled": make_article(category=world, published_at=NOW + timedelta(seconds=1)),
     }
 
 
