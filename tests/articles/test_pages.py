@@ -1,5 +1,7 @@
 """The front page's sections, the section pages' lead, the masthead, and the error pages."""
 
+import re
+
 import pytest
 from django.test import RequestFactory
 from django.utils import timezone
@@ -112,3 +114,15 @@ def test_pages_have_landmarks_and_a_skip_link(client, make_article, url):
     assert '<main id="main"' in html
     assert "<header" in html and "<footer" in html
     assert '<label class="visually-hidden" for="masthead-q">' in html
+
+
+def test_pages_are_ready_for_a_strict_csp(client, make_article, image_upload):
+    """No inline script but JSON-LD data, no inline styles or event handlers, nothing
+    loaded from another host (a later issue adds a strict Content-Security-Policy)."""
+    article = make_article(image=image_upload(), image_alt="Picture")
+    for url in ["/", "/today/", article.get_absolute_url(), "/search/?q=article", "/nope/"]:
+        html = client.get(url).content.decode()
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert all(tag == '<script type="application/ld+json">' for tag in scripts), url
+        assert not re.search(r"\sstyle=|\son[a-z]+=", html), url
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', html.split("</head>")[1]), url
