@@ -1,11 +1,24 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from articles.models import Category
 
 
+def navigation():
+    """The masthead's sections: top-level categories, each with its children (one query)."""
+    roots = []
+    for category in Category.objects.filter(depth__lte=1):  # tree order: parents first
+        if category.depth == 0:
+            category.nav_children = []
+            roots.append(category)
+        elif roots and category.path.startswith(roots[-1].path + "/"):
+            roots[-1].nav_children.append(category)
+    return roots
+
+
 def site(request):
-    """The site's name and the masthead's sections (evaluated only if a template uses them)."""
+    """The site's name and the masthead's sections (queried only if a template uses them)."""
     return {
         "site_name": settings.SITE_NAME,
-        "sections": Category.objects.roots(),
+        "sections_nav": SimpleLazyObject(navigation),
     }

@@ -1,5 +1,8 @@
 """The article body's HTML allow-list, shared by the admin editor and `Article.save()`."""
 
+import re
+from html import unescape
+
 from django_prose_editor.fields import create_sanitizer
 
 # What editors can produce in the admin's rich-text editor; the sanitiser allows
@@ -28,3 +31,13 @@ ARTICLE_BODY_EXTENSIONS = {
 }
 
 sanitize_article_html = create_sanitizer(ARTICLE_BODY_EXTENSIONS)
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_text(html):
+    """The words of (sanitised) article HTML, for search: tags out, entities decoded.
+
+    Tags become spaces so that `<p>end</p><p>start</p>` does not glue two words together.
+    """
+    return " ".join(unescape(_TAG.sub(" ", html or "")).split())

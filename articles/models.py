@@ -1,14 +1,18 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
+from django.db.models.functions import RowNumber, StrIndex, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from articles.html import ARTICLE_BODY_EXTENSIONS, sanitize_article_html
+from articles import images, search
+from articles.html import ARTICLE_BODY_EXTENSIONS, html_to_text, sanitize_article_html
 
 # Path segments taken by fixed routes (and by article sub-pages): never a category
 # or article slug, or the route would shadow the page.
@@ -19,6 +23,10 @@ RESERVED_SLUGS = frozenset(
         "tag", "tags", "author", "authors", "login", "logout", "favicon.ico",
     }
 )  # fmt: skip
+
+
+# An article edited this long after it went out shows an "Updated" time.
+UPDATE_WORTH_SHOWING = timedelta(minutes=30)
 
 
 def validate_not_reserved(slug):
@@ -145,6 +153,14 @@ class Category(models.Model):
                 remember_redirect(f"/{old}/", f"/{new}/")
 
 
+# Featured positions 1, 2, … first, then the newest.
+FEATURED_ORDER = [
+    models.F("featured").asc(nulls_last=True),
+    models.F("published_at").desc(),
+    models.F("pk").desc(),
+]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may see: published, and their publish time has come."""
@@ -163,7 +179,35 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
     def featured_first(self):
-        return self.order_by(models.F("featured").asc(nulls_last=True), "-published_at", "-pk")
+        return self.order_by(*FEATURED_ORDER)
+
+    def leading_per_section(self, per_section):
+        """Up to `per_section` articles of each top-level section, featured first, then
+        latest, in one query (a window function), however many sections there are.
+
+        Each article carries `section`: the path of its top-level category.
+        """
+        path = models.F("category__path")
+        section = models.Case(
+            models.When(category__depth=0, then=path),
+            default=Substr(path, 1, StrIndex(path, models.Value("/")) - 1),
+            output_field=models.CharField(),
+        )
+        return (
+            self.annotate(
+                section=section,
+                place=models.Window(RowNumber(), partition_by=[section], order_by=FEATURED_ORDER),
+            )
+            .filter(place__lte=per_section)
+            .order_by("section", "place")
+        )
+
+    def search(self, query):
+        """Articles matching the words of `query` in title, standfirst or body text: ranked
+        full-text search on PostgreSQL, every word as a substring elsewhere (SQLite)."""
+        if connections[self.db].vendor == "postgresql":
+            return search.postgres_search(self, query)
+        return search.simple_search(self, query)
 
 
 class Article(models.Model):
@@ -201,6 +245,9 @@ class Article(models.Model):
         help_text=_("What the image shows, for people who cannot see it. Required with an image."),
     )
     image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    # {"source": <image name>, "items": [{"name", "width", "height"}, …]}, narrowest first;
+    # made from the upload on save (articles.images), so pages need no file access.
+    renditions = models.JSONField(_("image renditions"), default=dict, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -209,6 +256,8 @@ class Article(models.Model):
         default=timezone.now,
         help_text=_("In the future, the article is scheduled and stays hidden until then."),
     )
+    # The body's words without HTML, kept in step on save: what search looks through.
+    body_text = models.TextField(_("body text"), blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     comments_open = models.BooleanField(_("comments open"), default=True)
@@ -251,8 +300,27 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     @property
+    def was_updated(self):
+        """Changed noticeably after it went out (worth an "Updated" line)."""
+        return self.updated_at - self.published_at > UPDATE_WORTH_SHOWING
+
+    @property
     def description(self):
         return self.meta_description or self.standfirst
+
+    @property
+    def image_renditions(self):
+        """The renditions of the current image (none while they are still to be made)."""
+        if self.image and self.renditions.get("source") == self.image.name:
+            return self.renditions["items"]
+        return []
+
+    @property
+    def share_image_url(self):
+        """The image for link previews and structured data: the largest rendition."""
+        if items := self.image_renditions:
+            return images.default_storage.url(items[-1]["name"])
+        return self.image.url if self.image else ""
 
     def clean(self):
         super().clean()
@@ -265,6 +333,10 @@ class Article(models.Model):
         # The admin's editor sanitises in full_clean(); code paths that skip the form
         # (imports, the shell, seed data) must not store unsafe HTML either.
         self.body = sanitize_article_html(self.body or "")
+        self.body_text = html_to_text(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_text"}
         old_url = None
         if self.pk:
             old = Article.objects.filter(pk=self.pk).select_related("category").first()
@@ -275,6 +347,18 @@ class Article(models.Model):
             new_url = self.get_absolute_url()
             if old_url and old_url != new_url:
                 remember_redirect(old_url, new_url)
+        self._refresh_renditions()
+
+    def _refresh_renditions(self):
+        """Make renditions for a new image (the upload is in storage only after save)."""
+        source = self.image.name if self.image else None
+        if self.renditions.get("source") == source:
+            return
+        images.delete_renditions(self.renditions.get("items", []))
+        self.renditions = {}
+        if source:
+            self.renditions = {"source": source, "items": images.make_renditions(self.image)}
+        Article.objects.filter(pk=self.pk).update(renditions=self.renditions)
 
 
 def remember_redirect(old_path, new_path):

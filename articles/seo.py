@@ -1,5 +1,8 @@
 """Structured data (schema.org JSON-LD) for article and category pages."""
 
+from django.conf import settings
+from django.core.files.storage import default_storage
+
 
 def _absolute(request, url):
     return request.build_absolute_uri(url)
@@ -34,7 +37,14 @@ def news_article(request, article, trail):
             {"@type": "Person", "name": a.get_full_name() or a.get_username()}
             for a in article.authors.all()
         ],
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "isAccessibleForFree": True,
     }
-    if article.image:
+    if renditions := article.image_renditions:
+        # Largest first: search engines take the first image they can use.
+        data["image"] = [
+            _absolute(request, default_storage.url(r["name"])) for r in reversed(renditions)
+        ]
+    elif article.image:
         data["image"] = [_absolute(request, article.image.url)]
     return data

@@ -1,5 +1,9 @@
+from collections import defaultdict
+
 from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -22,15 +26,33 @@ class VisibleArticlesMixin:
 
 
 class FrontPageView(TemplateView):
+    """The lead story, the latest headlines, then each top-level section's leading articles.
+
+    A fixed number of queries, however many sections and articles there are.
+    """
+
     template_name = "articles/front.html"
+    latest_count = 8
+    section_size = 5
 
     def get_context_data(self, **kwargs):
         published = Article.objects.published().for_listing()
         lead = published.featured_first().first()
-        latest = published.latest_first()
-        if lead:
-            latest = latest.exclude(pk=lead.pk)
-        return super().get_context_data(lead=lead, latest=latest[:20], **kwargs)
+        others = published.exclude(pk=lead.pk) if lead else published
+        by_section = defaultdict(list)
+        for article in others.leading_per_section(self.section_size):
+            by_section[article.section].append(article)
+        sections = [
+            (root, by_section[root.path])
+            for root in Category.objects.roots()
+            if by_section[root.path]
+        ]
+        return super().get_context_data(
+            lead=lead,
+            latest=others.latest_first()[: self.latest_count],
+            sections=sections,
+            **kwargs,
+        )
 
 
 class CategoryView(ListView):
@@ -40,21 +62,29 @@ class CategoryView(ListView):
 
     def get_queryset(self):
         self.category = self.kwargs["category"]
-        return Article.objects.published().in_category(self.category).for_listing().latest_first()
+        articles = Article.objects.published().in_category(self.category).for_listing()
+        # Featured articles (1, 2, …) first, then the latest: the first one is the lead.
+        return articles.featured_first()
 
     def get_context_data(self, **kwargs):
         trail = self.category.trail
-        return super().get_context_data(
+        context = super().get_context_data(
             category=self.category,
             trail=trail,
+            active_paths=[c.path for c in trail],
             breadcrumb_jsonld=seo.breadcrumb_list(self.request, trail),
             **kwargs,
         )
+        articles = list(context["articles"])
+        if context["page_obj"].number == 1 and articles:
+            context["lead"], context["articles"] = articles[0], articles[1:]
+        return context
 
 
 class ArticleView(VisibleArticlesMixin, DetailView):
     template_name = "articles/article.html"
     context_object_name = "article"
+    more_count = 3
 
     def get_queryset(self):
         return super().get_queryset().select_related("category").prefetch_related("authors")
@@ -76,7 +106,13 @@ class ArticleView(VisibleArticlesMixin, DetailView):
         trail = article.category.trail
         return super().get_context_data(
             trail=trail,
+            active_paths=[c.path for c in trail],
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            more=Article.objects.published()
+            .filter(category=article.category)
+            .exclude(pk=article.pk)
+            .select_related("category")
+            .latest_first()[: self.more_count],
             article_jsonld=seo.news_article(self.request, article, trail),
             breadcrumb_jsonld=seo.breadcrumb_list(self.request, trail, article),
             **kwargs,
@@ -90,3 +126,33 @@ def page(request, path):
         return CategoryView.as_view()(request, category=category)
     _prefix, _sep, slug = path.rpartition("/")
     return ArticleView.as_view()(request, slug=slug)
+
+
+class SearchView(ListView):
+    """`/search/?q=`: published articles matching the words, best match first."""
+
+    template_name = "articles/search.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
+    max_query_length = 200
+
+    def get_queryset(self):
+        self.query = " ".join(self.request.GET.get("q", "").split())[: self.max_query_length]
+        if not self.query:
+            return Article.objects.none()
+        return Article.objects.published().search(self.query).for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)
+
+
+def robots_txt(request):
+    return render(
+        request,
+        "articles/robots.txt",
+        {
+            "sitemap_url": request.build_absolute_uri(reverse("sitemap")),
+            "news_sitemap_url": request.build_absolute_uri(reverse("news-sitemap")),
+        },
+        content_type="text/plain; charset=utf-8",
+    )

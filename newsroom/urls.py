@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
+
+from articles.sitemaps import SITEMAPS, NewsSitemap
+from articles.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,7 +14,29 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+# Fixed routes: robots.txt and the sitemaps (an index, one sitemap per part, the news one).
+urlpatterns += [
+    path("robots.txt", robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-part"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-news.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": {"news": NewsSitemap}, "template_name": "articles/news_sitemap.xml"},
+        name="news-sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-part",
+    ),
+]
 # Before the catch-all: comment posting under article paths.
 urlpatterns += [path("", include("comments.urls"))]
-# Last: the catch-all for category and article paths.
+# Last: the catch-all for category and article paths (and search and the feeds before it).
 urlpatterns += [path("", include("articles.urls"))]

@@ -1,9 +1,12 @@
+import io
 import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, Category
 from tests.akismet_stub import _akismet_stub, akismet_server  # noqa: F401 (fixtures)
@@ -56,3 +59,24 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads and renditions go to a temporary folder, never the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def image_upload():
+    """An in-memory image upload of the given size (a plain colour field, JPEG or PNG)."""
+
+    def make(width=2000, height=1200, name="photo.jpg", colour=(40, 90, 140)):
+        buffer = io.BytesIO()
+        Image.new("RGB", (width, height), colour).save(
+            buffer, "PNG" if name.endswith(".png") else "JPEG"
+        )
+        return SimpleUploadedFile(name, buffer.getvalue())
+
+    return make

@@ -1,8 +1,12 @@
 import json
 
 from django import template
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from articles import images
 
 register = template.Library()
 
@@ -27,3 +31,39 @@ def byline(article):
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@register.simple_tag
+def configured_site_name():
+    """The site's name from settings: for templates rendered without context processors
+    (the 500 page must render with no database and no request context)."""
+    return settings.SITE_NAME
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(article, sizes="100vw", eager=False, css_class=""):
+    """The article's featured image as a responsive `<img>` from its renditions."""
+    renditions = article.image_renditions
+    context = {"article": article, "sizes": sizes, "eager": eager, "css_class": css_class}
+    if renditions:
+        # The middle rendition is a sensible `src` for browsers that ignore srcset.
+        fallback = renditions[len(renditions) // 2]
+        largest = renditions[-1]
+        context.update(
+            src=default_storage.url(fallback["name"]),
+            srcset=images.srcset(renditions),
+            width=largest["width"],
+            height=largest["height"],
+        )
+    elif article.image:
+        context["src"] = article.image.url
+    return context
+
+
+@register.filter
+def lazy_images(html):
+    """Images in an article body load lazily: they are below the fold by construction.
+
+    The body is sanitised HTML (no `loading` attribute survives), so each `<img` is a tag.
+    """
+    return mark_safe(str(html).replace("<img ", '<img loading="lazy" decoding="async" '))

@@ -28,3 +28,38 @@ def test_demo_login_prints_a_working_login(db, capsys, client):
     out = capsys.readouterr().out
     username, password = out.split("Login admin (superuser): ")[1].split()[0:3:2]
     assert client.login(username=username, password=password)
+
+
+def test_seed_demo_builds_a_believable_newsroom(db, media_root):
+    """Sections, a dozen published articles with drawn images and renditions, one lead,
+    one draft and one scheduled article; a second run changes nothing."""
+    call_command("seed_demo", verbosity=0)
+    assert [c.path for c in Category.objects.all()] == [
+        "today", "today/world", "today/business", "today/science", "opinion", "culture"
+    ]  # fmt: skip
+    published = Article.objects.published()
+    assert 12 <= published.count() <= 15
+    assert Article.objects.filter(status=Article.Status.DRAFT).count() == 1
+    assert sum(a.is_scheduled for a in Article.objects.all()) == 1
+    assert published.featured_first().first().slug == "river-delta-towns-agree-shared-flood-plan"
+    for article in published:
+        assert article.image and article.image_alt, article.slug
+        assert [r["width"] for r in article.image_renditions] == [480, 960, 1600]
+        assert len(article.body_text.split()) > 80, article.slug
+        assert article.authors.exists()
+    assert published.filter(body__contains="<h2>").count() >= 4
+    assert published.filter(body__contains="<blockquote>").count() >= 3
+    assert published.filter(body__contains="<ul>").exists()
+
+    before = list(Article.objects.values_list("slug", "updated_at", "image", "renditions"))
+    call_command("seed_demo", verbosity=0)
+    after = list(Article.objects.values_list("slug", "updated_at", "image", "renditions"))
+    assert after == before
+
+
+def test_generated_articles_are_searchable(db):
+    """--articles N bulk-creates articles with their search text filled in."""
+    call_command("seed_demo", articles=3, verbosity=0)
+    generated = Article.objects.filter(slug__startswith="generated-")
+    assert all("Generated paragraph text" in a.body_text for a in generated)
+    assert Article.objects.published().search("paragraph").count() == 3

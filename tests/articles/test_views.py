@@ -96,7 +96,9 @@ def test_category_pagination(client, world, make_article, settings):
         make_article()
     first = client.get("/today/world/")
     second = client.get("/today/world/?page=2")
-    assert len(first.context["articles"]) == 20
+    # Page 1: the lead (first of the page) and 19 more below it.
+    assert first.context["lead"] is not None
+    assert len(first.context["articles"]) == 19
     assert len(second.context["articles"]) == 5
     assert client.get("/today/world/?page=9").status_code == 404
 
@@ -126,9 +128,9 @@ def test_article_page_queries_do_not_grow(
     shallow = make_article(category=a)
     deep = make_article(category=d)
     for article in (shallow, deep):
-        # category lookup, article (+category), authors, trail, sections; then the comments
-        # section: the moderation policy and the approved thread (one query each)
-        with django_assert_num_queries(7):
+        # category lookup, article (+category), authors, trail, "more from" teasers, sections;
+        # then the comments section: the moderation policy and the approved thread
+        with django_assert_num_queries(8):
             assert client.get(article.get_absolute_url()).status_code == 200
 
 

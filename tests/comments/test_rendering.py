@@ -183,8 +183,9 @@ def test_query_count_does_not_grow_with_comments(
 
 
 def test_query_count_is_asserted_exactly(client, article, make_comment, django_assert_num_queries):
-    """Seven: the path lookup, the article, its authors, the trail, the sections (the
-    articles app's), then the policy and the comments (one query for the whole thread)."""
+    """Eight: the path lookup, the article, its authors, the trail, the "more from" teasers,
+    the sections (the articles app's), then the policy and the comments (one query for the
+    whole thread)."""
     make_comment(parent=make_comment())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         page(client, article)

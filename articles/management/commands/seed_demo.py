@@ -5,13 +5,19 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.demo import ARTICLES, CATEGORIES, EDITOR
+from articles import demo_images
+from articles.demo import ARTICLES, CATEGORIES, EDITOR, WRITERS
+from articles.html import html_to_text
 from articles.models import Article, Category
+
+# The text of a demo article; an edited one is brought up to date on the next run.
+CONTENT_FIELDS = ["title", "standfirst", "body", "image_alt", "image_caption"]
 
 
 class Command(BaseCommand):
@@ -30,7 +36,8 @@ class Command(BaseCommand):
         self.configure_site()
         categories = self.seed_categories()
         editor = self.seed_editor()
-        self.seed_articles(categories, editor)
+        writers = self.seed_writers(editor)
+        self.seed_articles(categories, writers)
         if articles:
             self.seed_generated(articles, categories, editor)
         self.stdout.write(
@@ -79,28 +86,57 @@ class Command(BaseCommand):
         editor.groups.add(Group.objects.get(name="Editors"))
         return editor
 
-    def seed_articles(self, categories, editor):
-        now = timezone.now()
-        for spec in ARTICLES:
-            if Article.objects.filter(slug=spec["slug"]).exists():
-                continue
-            article = Article.objects.create(
-                title=spec["title"],
-                slug=spec["slug"],
-                category=categories[spec["category"]],
-                standfirst=spec["standfirst"],
-                body=spec["body"],
-                status=spec.get("status", Article.Status.PUBLISHED),
-                published_at=now + timedelta(hours=spec["hours"]),
-                featured=spec.get("featured"),
+    def seed_writers(self, editor):
+        """The reporters whose bylines the demo articles carry (no login of their own)."""
+        User = get_user_model()
+        writers = {EDITOR["username"]: editor}
+        for username, (first, last) in WRITERS.items():
+            writer, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": first, "last_name": last}
             )
-            article.authors.add(editor)
+            if created:
+                writer.set_unusable_password()
+                writer.save()
+            writers[username] = writer
+        return writers
+
+    def seed_articles(self, categories, writers):
+        now = timezone.now()
+        existing = {
+            a.slug: a for a in Article.objects.filter(slug__in=[s["slug"] for s in ARTICLES])
+        }
+        for spec in ARTICLES:
+            article = existing.get(spec["slug"])
+            if article is None:
+                article = Article(
+                    slug=spec["slug"],
+                    category=categories[spec["category"]],
+                    status=spec.get("status", Article.Status.PUBLISHED),
+                    published_at=now + timedelta(hours=spec["hours"]),
+                    featured=spec.get("featured"),
+                )
+            elif all(getattr(article, f) == spec.get(f, "") for f in CONTENT_FIELDS) and (
+                bool(article.image) == bool(spec.get("image"))
+            ):
+                continue  # already up to date: a second run changes nothing
+            for field in CONTENT_FIELDS:
+                setattr(article, field, spec.get(field, ""))
+            if spec.get("image") and not article.image:
+                content = ContentFile(demo_images.draw(spec["image"]))
+                article.image.save(f"{spec['slug']}.jpg", content, save=False)
+            article.save()
+            article.authors.set(writers[name] for name in spec["authors"])
+            # As if written before publication, and edited `updated` hours after it.
+            edited = article.published_at + timedelta(hours=spec.get("updated", 0))
+            Article.objects.filter(pk=article.pk).update(updated_at=min(edited, now))
 
     def seed_generated(self, count, categories, editor):
         existing = Article.objects.filter(slug__startswith="generated-").count()
         leaves = [c for c in categories.values() if c.depth > 0] or list(categories.values())
         now = timezone.now()
         new = []
+        # bulk_create skips save(), so the search text is filled in here.
+        body = "<p>" + "Generated paragraph text for measuring pages. " * 40 + "</p>"
         for i in range(existing, count):
             title = f"Generated report number {i + 1}"
             new.append(
@@ -109,7 +145,8 @@ class Command(BaseCommand):
                     slug=slugify(f"generated-{i + 1}"),
                     category=leaves[i % len(leaves)],
                     standfirst="A generated article for load testing.",
-                    body="<p>" + "Generated paragraph text for measuring pages. " * 40 + "</p>",
+                    body=body,
+                    body_text=html_to_text(body),
                     status=Article.Status.PUBLISHED,
                     published_at=now - timedelta(minutes=10 * (i + 1)),
                 )

@@ -1,0 +1,58 @@
+"""Sitemaps: the front page, the sections, every published article, and a news sitemap
+of the last two days (Google News' format, through articles/news_sitemap.xml)."""
+
+from datetime import timedelta
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Category
+
+NEWS_WINDOW = timedelta(days=2)
+
+
+class FrontPageSitemap(Sitemap):
+    changefreq = "hourly"
+    priority = 1.0
+
+    def items(self):
+        return ["articles:front"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+class CategorySitemap(Sitemap):
+    changefreq = "hourly"
+    priority = 0.7
+
+    def items(self):
+        return Category.objects.all()
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.5
+
+    def items(self):
+        return Article.objects.published().select_related("category").latest_first()
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class NewsSitemap(ArticleSitemap):
+    """The articles published in the last two days (news sitemaps take no older ones)."""
+
+    limit = 1000
+
+    def items(self):
+        return super().items().filter(published_at__gte=timezone.now() - NEWS_WINDOW)
+
+
+SITEMAPS = {
+    "pages": FrontPageSitemap,
+    "sections": CategorySitemap,
+    "articles": ArticleSitemap,
+}

@@ -1,0 +1,152 @@
+"""Search: `/search/?q=` over title, standfirst and body text, on SQLite and PostgreSQL."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL full-text search only"
+)
+
+
+def titles(response):
+    return [a.title for a in response.context["articles"]]
+
+
+def test_finds_words_in_title_standfirst_and_body(client, make_article):
+    """Each of the three fields is searched."""
+    make_article(title="Harbour reopens", standfirst="Boats return.")
+    make_article(title="Other", standfirst="The harbour master retires.")
+    make_article(title="Third", body="<p>Fishing boats crowd the <em>harbour</em>.</p>")
+    make_article(title="Unrelated", body="<p>Nothing to see.</p>")
+    response = client.get("/search/", {"q": "harbour"})
+    assert response.status_code == 200
+    assert sorted(titles(response)) == ["Harbour reopens", "Other", "Third"]
+
+
+def test_searches_the_text_of_the_body_not_its_html(client, make_article):
+    """Tag and attribute names are not words of the article."""
+    make_article(title="Quoted", body='<blockquote><p>Words.</p></blockquote><a href="/x">y</a>')
+    assert titles(client.get("/search/", {"q": "blockquote"})) == []
+    assert titles(client.get("/search/", {"q": "href"})) == []
+    assert titles(client.get("/search/", {"q": "words"})) == ["Quoted"]
+
+
+def test_body_text_follows_the_body(make_article):
+    """body_text is the body without tags or entities, updated on every save."""
+    article = make_article(body="<p>Caf&eacute; &amp; bar</p><p>open</p>")
+    assert article.body_text == "Café & bar open"
+    article.body = "<h2>Closed</h2>"
+    article.save(update_fields=["body"])
+    article.refresh_from_db()
+    assert article.body_text == "Closed"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": Article.Status.DRAFT},
+        {"published_at": timezone.now() + timezone.timedelta(minutes=5)},
+    ],
+    ids=["draft", "scheduled"],
+)
+def test_drafts_and_scheduled_articles_are_not_found(client, make_article, fields):
+    make_article(title="Secret harbour plan", **fields)
+    make_article(title="Public harbour plan")
+    assert titles(client.get("/search/", {"q": "harbour"})) == ["Public harbour plan"]
+
+
+def test_every_word_must_match(client, make_article):
+    """Two words find the articles that have both, not either."""
+    make_article(title="Flood plan agreed")
+    make_article(title="Flood warning")
+    assert titles(client.get("/search/", {"q": "flood plan"})) == ["Flood plan agreed"]
+
+
+def test_query_is_kept_in_the_box_and_results_are_counted(client, make_article):
+    make_article(title="Night trains return")
+    html = client.get("/search/", {"q": 'night "trains'}).content.decode()
+    assert 'name="q" value="night &quot;trains"' in html
+    assert "1 article found." in html
+    assert html.count("<h1") == 1
+
+
+def test_no_results_gives_a_helpful_message(client, make_article):
+    """Nothing found: say so, suggest what to try, and link the sections."""
+    make_article(title="Harbour news")
+    html = client.get("/search/", {"q": "zeppelin"}).content.decode()
+    assert "No articles found." in html
+    assert "Nothing we have published matches “zeppelin”" in html
+    assert 'href="/today/"' in html.split('class="no-results"')[1]
+
+
+def test_empty_query_shows_the_form_only(client, make_article, django_assert_max_num_queries):
+    make_article(title="Anything")
+    with django_assert_max_num_queries(1):  # the sections, for the masthead
+        response = client.get("/search/", {"q": "   "})
+    assert titles(response) == []
+    assert "No articles found" not in response.content.decode()
+
+
+def test_results_are_paginated_and_pages_keep_the_query(client, make_article, settings):
+    for i in range(25):
+        make_article(title=f"Harbour report {i}")
+    first = client.get("/search/", {"q": "harbour"})
+    assert len(first.context["articles"]) == 20
+    assert 'href="?q=harbour&amp;page=2"' in first.content.decode()
+    second = client.get("/search/", {"q": "harbour", "page": 2})
+    assert len(second.context["articles"]) == 5
+    assert not set(titles(first)) & set(titles(second))
+
+
+def test_search_queries_do_not_grow_with_results(client, make_article, django_assert_num_queries):
+    """count, page of results (+category), their authors, sections: 4 for 2 or 20 results."""
+    for i in range(2):
+        make_article(title=f"Harbour {i}")
+    with django_assert_num_queries(4):
+        client.get("/search/", {"q": "harbour"})
+    for i in range(18):
+        make_article(title=f"Harbour more {i}")
+    with django_assert_num_queries(4):
+        client.get("/search/", {"q": "harbour"})
+
+
+def test_search_pages_are_not_indexed(client, db):
+    html = client.get("/search/", {"q": "x"}).content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+
+
+@on_postgres
+def test_postgres_ranks_title_matches_above_body_matches(client, make_article):
+    """Full-text ranking: a word in the title weighs more than the same word in the body."""
+    now = timezone.now()
+    make_article(
+        title="Budget talks", body="<p>The harbour is mentioned once.</p>",
+        published_at=now - timezone.timedelta(minutes=1),
+    )  # fmt: skip
+    make_article(title="Harbour budget", published_at=now - timezone.timedelta(days=3))
+    assert titles(client.get("/search/", {"q": "harbour"})) == ["Harbour budget", "Budget talks"]
+
+
+@on_postgres
+def test_postgres_matches_word_forms(client, make_article):
+    """English stemming: "flooding" finds "floods"; websearch syntax excludes with -word."""
+    make_article(title="Floods in the delta")
+    make_article(title="Floods and droughts")
+    assert titles(client.get("/search/", {"q": "flooding"})) != []
+    assert titles(client.get("/search/", {"q": "flooding -droughts"})) == ["Floods in the delta"]
+
+
+@on_postgres
+def test_postgres_search_can_use_the_gin_index(make_article):
+    """Migration 0003's expression index matches the query's search vector."""
+    make_article(title="Harbour")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = Article.objects.search("harbour").explain()
+        cursor.execute("RESET enable_seqscan")
+    assert re.search(r"Bitmap Index Scan on article_search_idx", plan), plan
