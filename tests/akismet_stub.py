@@ -21,8 +21,8 @@ SUBMIT_THANKS = "Thanks for making the web a better place."
 class AkismetStub(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, port=0):
+        super().__init__(("127.0.0.1", port), _Handler)
         self.requests = []
         self.mode = "normal"
         self.slow_seconds = 1.0
@@ -140,3 +140,13 @@ def akismet_server(_akismet_stub, settings):
     settings.AKISMET_IS_TEST = True
     _akismet_stub.slow_seconds = 0.6
     return _akismet_stub
+
+
+
+if __name__ == "__main__":
+    # A stand-in for trying the site offline: python -m tests.akismet_stub [PORT]
+    import sys
+
+    stub = AkismetStub(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8099)
+    print(f"Akismet stand-in on {stub.url}/ (Ctrl-C stops it)", flush=True)
+    stub.serve_forever()
