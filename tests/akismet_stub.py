@@ -142,7 +142,6 @@ def akismet_server(_akismet_stub, settings):
     return _akismet_stub
 
 
-
 if __name__ == "__main__":
     # A stand-in for trying the site offline: python -m tests.akismet_stub [PORT]
     import sys
