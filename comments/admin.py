@@ -141,6 +141,7 @@ class CommentAdmin(admin.ModelAdmin):
     show_full_result_count = False  # one count query per page, not two
     list_display_links = None  # the excerpt links to the comment's page itself
     actions_selection_counter = True
+    show_facets = admin.ShowFacets.NEVER  # the status filter carries its own counts
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["author_name", "author_email", "author_url", "body"]}),
@@ -160,6 +161,7 @@ class CommentAdmin(admin.ModelAdmin):
         (
             "Moderation",
             {
+                "classes": ["collapse"],
                 "fields": [
                     "status",
                     "previous_status",
@@ -169,7 +171,7 @@ class CommentAdmin(admin.ModelAdmin):
                     "moderated_by",
                     "moderated_at",
                     "notified_at",
-                ]
+                ],
             },
         ),
         (
@@ -315,7 +317,7 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="status")
     def state(self, obj):
         return format_html(
-            '<span class="c-badge c-badge--{}">{}</span> '
+            '<span class="c-badge c-badge--{}">{}</span><br>'
             '<span class="c-badge c-badge--verdict-{}" title="Akismet verdict">Akismet: {}</span>'
             '<span class="c-reason">{}</span>',
             obj.status,
@@ -336,7 +338,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         view = request.GET.get("status", "pending")
+        label = dict(StatusFilter.VIEWS).get(view, "Pending")
         extra = {
+            "title": f"Comments: {label.lower()}",
             "status_view": view,
             "can_empty": self.has_delete_permission(request),
         }
@@ -669,6 +673,7 @@ class CommentAdmin(admin.ModelAdmin):
                 .order_by("-created_at")
             )
             extra = {
+                "title": f"Comment by {comment.author_name}",
                 "comment": comment,
                 "rendered": text.render(comment.body),
                 "moderation_actions": actions,
