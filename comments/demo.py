@@ -1,5 +1,8 @@
 """The demo newsroom's comments: original, fictional text written for this project.
 
+Every state of the queue is on the flood-plan article (the one demo article sure to stay);
+approved threads are spread over the others and skipped where an article is missing.
+
 Each entry: (key, article slug, parent key, name, email, website, IP, hours ago, state, text).
 States: approved · held (manual approval) · links · word · error · unchecked · spam ·
 discard · trash · not_spam (Akismet said spam, a moderator disagreed).
@@ -84,9 +87,9 @@ COMMENTS = [
         "the council meeting.",
     ),
     (
-        "q3", TRAINS, None, "Lucky Deals", "deals4u@example.com", "", "192.0.2.200", 0.5,
+        "q3", FLOOD, None, "Lucky Deals", "deals4u@example.com", "", "192.0.2.200", 0.5,
         "word",
-        "Great news! Enter our travel giveaway for two free sleeper tickets this week only.",
+        "Flooded out? Enter our giveaway for a free basement pump, this week only.",
     ),
     (
         "q4", FLOOD, "f4", "Rosa Lindgren", "rosa.l@example.org", "", "198.51.100.90", 0.4,
@@ -94,15 +97,16 @@ COMMENTS = [
         "By the census, I believe: the agreement says figures are updated every five years.",
     ),
     (
-        "q5", BAKERIES, None, "Yusuf Demir", "yusuf.demir@example.com", "", "203.0.113.55", 0.3,
+        "q5", FLOOD, None, "Yusuf Demir", "yusuf.demir@example.com", "", "203.0.113.55", 0.3,
         "unchecked",
-        "Flour is only half of it. Our baker says the electricity for the ovens went up even "
-        "more.",
+        "Do the eleven towns share the cost of running the pumps as well, or only of "
+        "building them?",
     ),
     (
-        "q6", LIBRARY, None, "Grace Mensah", "grace.m@example.net", "", "192.0.2.45", 0.2,
+        "q6", FLOOD, None, "Grace Mensah", "grace.m@example.net", "", "192.0.2.45", 0.2,
         "not_spam",
-        "Our branch lends tools and sewing machines as well as books - check yours!",
+        "Our county library lends sandbags and water alarms every winter - ask at your "
+        "branch!",
     ),
     # Spam, blatant spam, trash.
     (
@@ -111,7 +115,7 @@ COMMENTS = [
         "Best flood pumps cheap cheap, visit our shop for wholesale prices and fast delivery.",
     ),
     (
-        "s2", TRAINS, None, "xXx", "a8f3k2@example.com", "", "192.0.2.254", 3, "discard",
+        "s2", FLOOD, None, "xXx", "a8f3k2@example.com", "", "192.0.2.254", 3, "discard",
         "c1ick h3re f0r fr33 m0ney n0w",
     ),
     (
@@ -121,7 +125,7 @@ COMMENTS = [
         "engine in seven days.",
     ),
     (
-        "r1", BAKERIES, None, "Helena Brandt", "helena@example.com", "", "203.0.113.9", 5,
+        "r1", FLOOD, None, "Tomás Ferreira", "tomas.f@example.org", "", "198.51.100.23", 2.1,
         "trash",
         "Sorry, posted this twice by mistake - please delete.",
     ),
