@@ -78,7 +78,7 @@ def post(client, post_url, form_data):
 
 @pytest.fixture
 def moderator(db):
-    """A staff user with the comment permissions (the Moderators group comes in issue 5)."""
+    """A staff user given the comment permissions one by one (see `maria` for the group)."""
     user = get_user_model().objects.create_user(
         "mo", email="mo@example.com", password="a-Long-pass-phrase-9", is_staff=True
     )
