@@ -23,6 +23,7 @@ run: export DEBUG ?= true
 run: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_comments --login
 	$(BIN)/python manage.py demo_login
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CommentsConfig(AppConfig):
@@ -8,3 +9,6 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         from comments import checks  # noqa: F401 (registers the system checks)
+        from comments.groups import ensure_moderators_group
+
+        post_migrate.connect(ensure_moderators_group, sender=self)

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +24,94 @@ class CommentQuerySet(models.QuerySet):
         )
 
     def awaiting_moderation(self):
+        """The moderators' queue: pending comments, whatever held them."""
         return self.filter(status=Comment.Status.PENDING)
+
+    def awaiting_recheck(self):
+        """Pending comments Akismet has not judged yet: the re-check will settle them, so
+        moderators are not mailed about them (as the WordPress plugin delays its mail)."""
+        return self.filter(
+            status=Comment.Status.PENDING,
+            verdict__in=[Comment.Verdict.ERROR, Comment.Verdict.UNCHECKED],
+        )
+
+    def status_counts(self):
+        """{"pending": n, "approved": n, "spam": n, "discard": n, "trash": n}: one grouped
+        query for the queue's status filter. "spam" excludes blatant (discard) spam,
+        which is counted apart, as the default spam view hides it."""
+        counts = dict.fromkeys([*Comment.Status.values, "discard"], 0)
+        rows = self.values("status").annotate(
+            n=models.Count("pk"),
+            discard=models.Count("pk", filter=models.Q(verdict=Comment.Verdict.DISCARD)),
+        )
+        for row in rows.order_by():
+            counts[row["status"]] = row["n"]
+            if row["status"] == Comment.Status.SPAM:
+                counts["spam"] = row["n"] - row["discard"]
+                counts["discard"] = row["discard"]
+        return counts
+
+    def with_author_approved_count(self):
+        """Annotate `author_approved`: how many approved comments the same email address
+        has, as WordPress shows "N approved" beside each author (a subquery in the same
+        query, so a page of the queue costs one query whatever its length)."""
+        approved = (
+            Comment.objects.filter(
+                author_email=models.OuterRef("author_email"), status=Comment.Status.APPROVED
+            )
+            .order_by()
+            .values("author_email")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            author_approved=Coalesce(models.Subquery(approved), 0),
+        )
+
+    def expired(self, now=None):
+        """What `purge_comments` deletes: spam 15 days after it was marked spam (blatant
+        spam after 1 day), trash after 30 days, counted from the status change."""
+        now = now or timezone.now()
+        S, V = Comment.Status, Comment.Verdict
+        return self.filter(
+            models.Q(
+                status=S.SPAM,
+                verdict=V.DISCARD,
+                status_changed_at__lt=now - Comment.DISCARD_KEPT,
+            )
+            | models.Q(status=S.SPAM, status_changed_at__lt=now - Comment.SPAM_KEPT)
+            | models.Q(status=S.TRASH, status_changed_at__lt=now - Comment.TRASH_KEPT)
+        )
+
+    def stale_payloads(self, now=None):
+        """Comments whose stored Akismet payload is older than 15 days (kept while
+        feedback still waits to be delivered, which needs it)."""
+        now = now or timezone.now()
+        return (
+            self.filter(created_at__lt=now - Comment.PAYLOAD_KEPT)
+            .exclude(akismet_payload={})
+            .filter(feedback_pending="")
+        )
+
+    def delete_permanently(self):
+        """Delete these comments (only spam and trash: nothing public or waiting is ever
+        deleted by accident), with their history; returns how many. Their replies move
+        up one level, as in WordPress."""
+        doomed = self.filter(status__in=[Comment.Status.SPAM, Comment.Status.TRASH])
+        ids = list(doomed.values_list("pk", flat=True))
+        deleted = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            with transaction.atomic():
+                lifted = Comment.objects.filter(parent_id__in=chunk).exclude(pk__in=chunk)
+                for reply in lifted.select_related("parent"):
+                    Comment.objects.filter(pk=reply.pk).update(
+                        parent_id=reply.parent.parent_id, depth=max(reply.depth - 1, 1)
+                    )
+                deleted += (
+                    Comment.objects.filter(pk__in=chunk).delete()[1].get("comments.Comment", 0)
+                )
+        return deleted
 
     def for_article_page(self, article, preview_ids=()):
         """The article's approved comments, plus the visitor's own pending ones named in
@@ -88,6 +178,13 @@ class Comment(models.Model):
         DISCARD = "discard", _("Discard (blatant spam)")
         ERROR = "error", _("Error")
 
+    # How long `purge_comments` keeps things (WordPress + Akismet plugin defaults, but
+    # counted from when a comment was marked spam or trashed, not from when it was posted).
+    SPAM_KEPT = timedelta(days=15)
+    DISCARD_KEPT = timedelta(days=1)
+    TRASH_KEPT = timedelta(days=30)
+    PAYLOAD_KEPT = timedelta(days=15)
+
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="comments"
     )
@@ -152,6 +249,8 @@ class Comment(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    # When moderators were told about it being held (one mail each, or the digest).
+    notified_at = models.DateTimeField(_("moderators notified"), null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -159,6 +258,7 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
+        permissions = [("moderate_comment", _("Can moderate comments (approve, spam, trash)"))]
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_public_idx"),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
@@ -218,8 +318,46 @@ class CommentEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        who = self.actor.get_username() if self.actor else self.actor_label
-        return f"{self.created_at:%Y-%m-%d %H:%M} {who}: {self.kind} {self.reason}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.describe()}"
+
+    @property
+    def who(self):
+        return self.actor.get_username() if self.actor_id else (self.actor_label or "someone")
+
+    def describe(self):
+        """The entry as a sentence for the history on the comment's page: "Akismet said
+        spam", "maria marked it not spam", "held: 3 links, the limit is 2"."""
+        S = Comment.Status
+        if self.kind == self.Kind.STATUS:
+            if self.actor_id:
+                sentence = f"{self.who} {self._person_verb()}"
+                return f"{sentence} ({self.reason})" if self.reason else sentence
+            return {
+                S.PENDING: "held",
+                S.APPROVED: "approved automatically",
+                S.SPAM: "moved to spam",
+                S.TRASH: "moved to the trash",
+            }[self.to_status] + (f": {self.reason}" if self.reason else f" by {self.who}")
+        if self.kind == self.Kind.CHECK:
+            again = self.details.get("recheck_reason")
+            return self.reason + (f" (checked again: {again})" if again else "")
+        if self.kind == self.Kind.FEEDBACK:
+            return self.reason + (f" (reported by {self.who})" if self.actor_id else "")
+        fields = ", ".join(self.details.get("fields", [])) or "comment"
+        return f"{self.who} edited the {fields}" + (f": {self.reason}" if self.reason else "")
+
+    def _person_verb(self):
+        S = Comment.Status
+        old, new = self.from_status, self.to_status
+        if new == S.SPAM:
+            return "marked it as spam"
+        if old == S.SPAM:
+            return "marked it not spam"
+        if new == S.TRASH:
+            return "moved it to the trash"
+        if old == S.TRASH:
+            return "restored it"
+        return "approved it" if new == S.APPROVED else "unapproved it"
 
 
 class ModerationPolicy(models.Model):

@@ -7,9 +7,9 @@ applies Akismet's verdict and the moderation policy through `moderation.change_s
 
 import logging
 
+from comments import notify, spam
 from comments import policy as policies
-from comments import spam
-from comments.models import Comment
+from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError, change_status
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,9 @@ def file_comment(comment, *, policy=None):
 
     spam/discard → spam; error → stays pending, to be re-checked; unchecked → pending;
     ham → the policy decides (hold, approve); disallowed words → trash. A comment a
-    person has already moved out of pending is left as it is. Returns the comment.
+    person has already moved out of pending is left as it is. Moderators are mailed about
+    a held comment (not about spam, nor about one still waiting for a re-check). Returns
+    the comment.
     """
     if comment.status != S.PENDING:
         return comment
@@ -74,4 +76,54 @@ def file_comment(comment, *, policy=None):
     except TransitionError:
         logger.info("comment %s changed while being filed; left as it is", comment.pk)
         comment.refresh_from_db()
+        return comment
+    if to == S.PENDING:
+        notify.comment_held(comment, policy)
     return comment
+
+
+def check_again(comment):
+    """A moderator's "Check again with Akismet" on a pending comment: re-check it
+    (`recheck_reason` "edit" if it was edited since the last check, else "recheck_queue")
+    and file it by the verdict. Returns the verdict, or None if it is not pending."""
+    if comment.status != S.PENDING:
+        return None
+    edited = comment.history.filter(kind=CommentEvent.Kind.EDIT)
+    if comment.checked_at:
+        edited = edited.filter(created_at__gt=comment.checked_at)
+    reason = "edit" if edited.exists() else "recheck_queue"
+    verdict = spam.check(comment, recheck_reason=reason)
+    file_comment(comment)
+    return verdict
+
+
+class ReplyRefused(Exception):
+    """A staff reply cannot go under this comment."""
+
+
+def staff_reply(parent, user, body, *, user_ip=None, user_agent="", referrer=""):
+    """A moderator's reply from the comment's page: threaded under `parent`, saved first,
+    checked by Akismet (which is told `user_role`), and approved in the moderator's name.
+    A pending parent is approved first (WordPress's "Approve and Reply")."""
+    if parent.status not in (S.PENDING, S.APPROVED):
+        raise ReplyRefused("only pending or approved comments can be replied to")
+    if parent.depth >= policies.current().thread_depth:
+        raise ReplyRefused("this comment is already at the deepest reply level")
+    if parent.status == S.PENDING:
+        change_status(parent, S.APPROVED, actor=user, reason="approved to reply to it")
+    reply = Comment(
+        article=parent.article,
+        parent=parent,
+        author_name=user.get_full_name() or user.get_username(),
+        author_email=user.email,
+        body=body,
+        user=user,
+        user_ip=user_ip,
+        user_agent=user_agent[:512],
+        referrer=referrer[:1024],
+    )
+    reply.save()
+    if spam.is_configured():
+        spam.check(reply)
+    change_status(reply, S.APPROVED, actor=user, reason="reply from a moderator")
+    return reply

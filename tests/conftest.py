@@ -14,6 +14,18 @@ from tests.akismet_stub import _akismet_stub, akismet_server  # noqa: F401 (fixt
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """PBKDF2 costs ~0.25 s a password; tests hash many. Django recommends a fast hasher
+    for tests (the production hasher is not what they check)."""
+    from django.test import override_settings
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast.enable()
+    yield
+    fast.disable()
+
+
 @pytest.fixture
 def make_category(db):
     def make(slug, parent=None, name=None, position=0):

@@ -78,7 +78,7 @@ def post(client, post_url, form_data):
 
 @pytest.fixture
 def moderator(db):
-    """A staff user with the comment permissions (the Moderators group comes in issue 5)."""
+    """A staff user given the comment permissions one by one (see `maria` for the group)."""
     user = get_user_model().objects.create_user(
         "mo", email="mo@example.com", password="a-Long-pass-phrase-9", is_staff=True
     )
@@ -86,3 +86,27 @@ def moderator(db):
         *Permission.objects.filter(content_type__app_label="comments", codename__contains="comment")
     )
     return user
+
+
+@pytest.fixture
+def maria(db):
+    """A moderator as the site makes them: staff, in the Moderators group, not a superuser."""
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        "maria", email="maria@example.com", password="a-Long-pass-phrase-9", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def maria_client(client, maria):
+    client.force_login(maria)
+    return client
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run the after-commit callbacks (feedback, mail) as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -1,0 +1,133 @@
+"""The demo newsroom's comments: original, fictional text written for this project.
+
+Every state of the queue is on the flood-plan article (the one demo article sure to stay);
+approved threads are spread over the others and skipped where an article is missing.
+
+Each entry: (key, article slug, parent key, name, email, website, IP, hours ago, state, text).
+States: approved · held (manual approval) · links · word · error · unchecked · spam ·
+discard · trash · not_spam (Akismet said spam, a moderator disagreed).
+"""
+
+MODERATOR = {
+    "username": "moderator",
+    "first_name": "Sam",
+    "last_name": "Okafor",
+    "email": "moderator@example.com",
+}
+
+# A word the demo policy holds comments for, so the queue shows that reason too.
+MODERATION_WORD = "giveaway"
+
+FLOOD = "river-delta-towns-agree-shared-flood-plan"
+TRAINS = "night-trains-return-to-the-northern-line"
+BAKERIES = "small-bakeries-weather-the-price-of-flour"
+LIBRARY = "in-praise-of-the-public-library"
+
+# fmt: off
+COMMENTS = [
+    # Approved threads.
+    (
+        "f1", FLOOD, None, "Ingrid Halvorsen", "ingrid.h@example.net", "", "192.0.2.14", 2.5,
+        "approved",
+        "I grew up in one of the lower towns. Every spring we moved the furniture upstairs "
+        "and waited. A shared warning network would have saved my parents a lot of sleepless "
+        "nights.",
+    ),
+    (
+        "f2", FLOOD, "f1", "Tomás Ferreira", "tomas.f@example.org", "https://tomas.example.org",
+        "198.51.100.23", 2.2, "approved",
+        "Same here. The gauges matter more than the walls, I think: an hour's notice is the "
+        "difference between a wet floor and a ruined house.",
+    ),
+    (
+        "f3", FLOOD, "f2", "Ingrid Halvorsen", "ingrid.h@example.net", "", "192.0.2.14", 2.0,
+        "approved",
+        "Agreed. I hope the alerts also go out by text message, not only through an app.",
+    ),
+    (
+        "f4", FLOOD, None, "Dev Raman", "dev.raman@example.com", "", "203.0.113.40", 1.6,
+        "approved",
+        "How is the budget split when a town grows? Population figures from which year?",
+    ),
+    (
+        "t1", TRAINS, None, "Clara Novak", "clara.novak@example.net", "", "192.0.2.77", 14,
+        "approved",
+        "Took the last sleeper before it was cut, twelve years ago. Glad my children will get "
+        "to wake up by the sea the way I did.",
+    ),
+    (
+        "t2", TRAINS, "t1", "Owen Price", "owen.price@example.org", "", "198.51.100.8", 12,
+        "approved",
+        "Three nights a week is a start. Let's hope they keep the seated coach cheap.",
+    ),
+    (
+        "b1", BAKERIES, None, "Helena Brandt", "helena@example.com", "https://helena.example.com",
+        "203.0.113.9", 6, "approved",
+        "Our corner bakery went to pre-orders in the spring. Less choice, but the bread has "
+        "never been better and nothing goes in the bin.",
+    ),
+    (
+        "l1", LIBRARY, None, "Marcus Webb", "m.webb@example.net", "", "192.0.2.101", 30,
+        "approved",
+        "The library taught me to read and, thirty years later, to file my taxes online. "
+        "Worth every penny of the rates.",
+    ),
+    # The queue: held for different reasons.
+    (
+        "q1", FLOOD, None, "Ana Sousa", "ana.sousa@example.org", "", "198.51.100.61", 0.9,
+        "held",
+        "Will the pumping stations run on mains power only? The last flood took the "
+        "substation out first.",
+    ),
+    (
+        "q2", FLOOD, None, "Pieter de Vries", "pieter@example.net", "", "203.0.113.77", 0.7,
+        "links",
+        "The engineers' study is public: https://example.org/delta-study and the maps are at "
+        "https://example.org/delta-maps and https://example.org/gauges - worth a read before "
+        "the council meeting.",
+    ),
+    (
+        "q3", FLOOD, None, "Lucky Deals", "deals4u@example.com", "", "192.0.2.200", 0.5,
+        "word",
+        "Flooded out? Enter our giveaway for a free basement pump, this week only.",
+    ),
+    (
+        "q4", FLOOD, "f4", "Rosa Lindgren", "rosa.l@example.org", "", "198.51.100.90", 0.4,
+        "error",
+        "By the census, I believe: the agreement says figures are updated every five years.",
+    ),
+    (
+        "q5", FLOOD, None, "Yusuf Demir", "yusuf.demir@example.com", "", "203.0.113.55", 0.3,
+        "unchecked",
+        "Do the eleven towns share the cost of running the pumps as well, or only of "
+        "building them?",
+    ),
+    (
+        "q6", FLOOD, None, "Grace Mensah", "grace.m@example.net", "", "192.0.2.45", 0.2,
+        "not_spam",
+        "Our county library lends sandbags and water alarms every winter - ask at your "
+        "branch!",
+    ),
+    # Spam, blatant spam, trash.
+    (
+        "s1", FLOOD, None, "Best Pumps Online", "sales@pumps-cheap.example", "https://pumps-cheap.example",
+        "203.0.113.250", 1.2, "spam",
+        "Best flood pumps cheap cheap, visit our shop for wholesale prices and fast delivery.",
+    ),
+    (
+        "s2", FLOOD, None, "xXx", "a8f3k2@example.com", "", "192.0.2.254", 3, "discard",
+        "c1ick h3re f0r fr33 m0ney n0w",
+    ),
+    (
+        "s3", LIBRARY, None, "SEO Expert", "seo@rank-first.example", "https://rank-first.example",
+        "198.51.100.199", 20, "spam",
+        "Nice article. We can bring your library website to the first page of every search "
+        "engine in seven days.",
+    ),
+    (
+        "r1", FLOOD, None, "Tomás Ferreira", "tomas.f@example.org", "", "198.51.100.23", 2.1,
+        "trash",
+        "Sorry, posted this twice by mistake - please delete.",
+    ),
+]
+# fmt: on

@@ -1,0 +1,169 @@
+"""Comments in every state on the demo articles, and a moderator account. Safe to run again.
+
+Articles are found by slug (the articles app owns them and never imports this one); a
+comment whose article is missing is skipped. `make run` runs this right after `seed_demo`.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from comments import policy as policies
+from comments.demo import COMMENTS, MODERATION_WORD, MODERATOR
+from comments.groups import MODERATORS
+from comments.models import Comment, CommentEvent, ModerationPolicy
+from comments.moderation import change_status
+from comments.pipeline import UNREACHABLE_REASON
+
+S = Comment.Status
+V = Comment.Verdict
+MANUAL = "every comment is approved by a moderator"
+
+
+class Command(BaseCommand):
+    help = "Add demo comments in every state and a moderator account (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--login",
+            action="store_true",
+            help="Give the demo moderator a fresh random password and print the login "
+            "(development only).",
+        )
+
+    def handle(self, *args, login=False, **options):
+        with transaction.atomic():
+            moderator = self.seed_moderator()
+            self.seed_policy()
+            added, skipped = self.seed_comments(moderator)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo comments: {added} added, {skipped} skipped (article missing); "
+                f"{Comment.objects.awaiting_moderation().count()} pending."
+            )
+        )
+        if login:
+            password = secrets.token_urlsafe(12)
+            moderator.set_password(password)
+            moderator.save(update_fields=["password"])
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Login moderator (Moderators group): {moderator.username} / {password}"
+                )
+            )
+
+    def seed_moderator(self):
+        user, created = get_user_model().objects.get_or_create(
+            username=MODERATOR["username"],
+            defaults={**MODERATOR, "is_staff": True},
+        )
+        if created:
+            user.set_unusable_password()  # `--login` sets one and prints it
+            user.save()
+        user.groups.add(Group.objects.get(name=MODERATORS))
+        return user
+
+    def seed_policy(self):
+        policy = policies.current()
+        words = policies.word_list(policy.moderation_words)
+        if MODERATION_WORD not in words:
+            policy = ModerationPolicy.objects.get(pk=1)
+            policy.moderation_words = "\n".join([*words, MODERATION_WORD])
+            policy.save()
+
+    def seed_comments(self, moderator):
+        slugs = {entry[1] for entry in COMMENTS}
+        articles = {a.slug: a for a in Article.objects.filter(slug__in=slugs)}
+        made, added, skipped = {}, 0, 0
+        now = timezone.now()
+        for key, slug, parent, name, email, url, ip, hours, state, body in COMMENTS:
+            article = articles.get(slug)
+            if article is None or (parent and parent not in made):
+                skipped += 1
+                continue
+            existing = Comment.objects.filter(article=article, author_email=email, body=body)
+            comment = existing.first()
+            if comment is None:
+                comment = Comment.objects.create(
+                    article=article,
+                    parent=made.get(parent),
+                    author_name=name,
+                    author_email=email,
+                    author_url=url,
+                    body=body,
+                    user_ip=ip,
+                    user_agent="Mozilla/5.0 (X11; Linux x86_64) demo",
+                    created_at=max(now - timedelta(hours=hours), article.published_at),
+                )
+                self.file(comment, state, moderator)
+                added += 1
+            made[key] = comment
+        return added, skipped
+
+    def file(self, comment, state, moderator):
+        """Bring a new (pending) comment to `state` the way the pipeline and a moderator
+        would have, so its history reads true."""
+        verdict = {
+            "spam": V.SPAM,
+            "discard": V.DISCARD,
+            "not_spam": V.SPAM,
+            "error": V.ERROR,
+            "unchecked": V.UNCHECKED,
+        }.get(state, V.HAM)
+        if verdict != V.UNCHECKED:
+            said = {
+                V.HAM: "Akismet said ham",
+                V.SPAM: "Akismet said spam",
+                V.DISCARD: "Akismet said discard (blatant spam)",
+                V.ERROR: "Akismet timed out after 2 s",
+            }[verdict]
+            Comment.objects.filter(pk=comment.pk).update(
+                verdict=verdict,
+                checked_at=comment.created_at,
+                check_attempts=1,
+                akismet_pro_tip="discard" if verdict == V.DISCARD else "",
+            )
+            comment.verdict = verdict
+            CommentEvent.objects.create(
+                comment=comment,
+                kind=CommentEvent.Kind.CHECK,
+                actor_label="Akismet",
+                reason=said,
+                created_at=comment.created_at,
+                details={"verdict": verdict},
+            )
+        if state == "links":
+            change_status(
+                comment, S.PENDING, actor_label="policy", reason="3 links, the limit is 2"
+            )
+        elif state == "word":
+            reason = f"matched moderation word '{MODERATION_WORD}'"
+            change_status(comment, S.PENDING, actor_label="policy", reason=reason)
+        elif state == "error":
+            change_status(comment, S.PENDING, actor_label="Akismet", reason=UNREACHABLE_REASON)
+        elif state == "unchecked":
+            reason = "not checked: no Akismet key"
+            change_status(comment, S.PENDING, actor_label="policy", reason=reason)
+        elif state in ("spam", "discard", "not_spam"):
+            reason = "Akismet said spam" if state != "discard" else "Akismet said blatant spam"
+            change_status(comment, S.SPAM, actor_label="Akismet", reason=reason)
+            if state == "not_spam":
+                change_status(comment, S.PENDING, actor=moderator)
+        else:
+            change_status(comment, S.PENDING, actor_label="policy", reason=MANUAL)
+            if state == "approved":
+                change_status(comment, S.APPROVED, actor=moderator)
+            elif state == "trash":
+                change_status(comment, S.TRASH, actor=moderator, reason="the author asked")
+        # Back-date the status changes so the queue's times and the purge read true.
+        comment.history.filter(kind=CommentEvent.Kind.STATUS).update(created_at=comment.created_at)
+        Comment.objects.filter(pk=comment.pk).update(
+            status_changed_at=comment.created_at,
+            moderated_at=comment.created_at if comment.moderated_by_id else None,
+        )

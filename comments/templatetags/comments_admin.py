@@ -1,0 +1,20 @@
+"""The pending count in the admin's header and on its index: one COUNT per request."""
+
+from django import template
+
+from comments.models import Comment
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def pending_comments(context):
+    """How many comments wait for moderation, or None for someone who may not see them.
+    Counted once per request however often a page asks."""
+    request = context.get("request")
+    user = context.get("user")
+    if request is None or user is None or not user.has_perm("comments.view_comment"):
+        return None
+    if not hasattr(request, "_pending_comments"):
+        request._pending_comments = Comment.objects.awaiting_moderation().count()
+    return request._pending_comments

@@ -1,0 +1,127 @@
+"""The comment's page: status and verdict read-only, the history in sentences, the
+author's other comments, the staff reply box, and edits recorded in the history."""
+
+from comments.models import Comment, CommentEvent
+from comments.moderation import change_status
+
+
+def page_of(client, comment):
+    return client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
+
+
+def test_status_and_verdict_are_read_only(maria_client, make_comment):
+    comment = make_comment(status="pending", verdict="error")
+    page = page_of(maria_client, comment)
+    assert 'name="status"' not in page and 'name="verdict"' not in page
+    assert 'name="body"' in page and 'name="author_name"' in page
+    data = {
+        "author_name": comment.author_name,
+        "author_email": comment.author_email,
+        "author_url": "",
+        "body": comment.body,
+        "status": "approved",
+        "verdict": "ham",
+    }
+    maria_client.post(f"/admin/comments/comment/{comment.pk}/change/", data)
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict) == ("pending", "error")
+
+
+def test_the_history_reads_as_sentences(maria_client, maria, make_comment):
+    comment = make_comment(status="pending", verdict="spam")
+    CommentEvent.objects.create(
+        comment=comment, kind="check", actor_label="Akismet", reason="Akismet said spam"
+    )
+    change_status(comment, "spam", actor_label="Akismet", reason="Akismet said spam")
+    change_status(comment, "pending", actor=maria)
+    change_status(comment, "pending", actor_label="policy", reason="3 links, the limit is 2")
+    page = page_of(maria_client, comment)
+    assert "Akismet said spam" in page
+    assert "maria marked it not spam" in page
+    assert "held: 3 links, the limit is 2" in page
+
+
+def test_the_authors_other_comments(maria_client, make_comment, make_article):
+    other_article = make_article(title="Night trains")
+    comment = make_comment(status="pending", author_email="ada@example.com")
+    make_comment(
+        status="approved",
+        author_email="ada@example.com",
+        body="An earlier one",
+        article=other_article,
+    )
+    make_comment(status="spam", author_email="ada@example.com", body="A spammy one")
+    make_comment(status="approved", author_email="someone@example.com", body="Not hers")
+    page = page_of(maria_client, comment)
+    assert "An earlier one" in page and "A spammy one" in page and "Not hers" not in page
+    assert "1 approved · 0 pending · 1 spam · 0 trash" in page
+
+
+def test_a_staff_reply_is_approved_threaded_and_checked_with_user_role(
+    akismet_server, maria_client, maria, make_comment
+):
+    """Replying to a pending comment approves it, then publishes the reply under it."""
+    maria.first_name, maria.last_name = "Maria", "Lindqvist"
+    maria.save()
+    parent = make_comment(status="pending", verdict="ham")
+    page = page_of(maria_client, parent)
+    assert "Approve and reply" in page
+    response = maria_client.post(
+        f"/admin/comments/comment/{parent.pk}/reply/",
+        {"body": "Thanks, fixed in the story."},
+        REMOTE_ADDR="192.0.2.80",
+    )
+    assert response.status_code == 302
+    reply = Comment.objects.get(parent=parent)
+    parent.refresh_from_db()
+    assert parent.status == "approved" and parent.moderated_by == maria
+    assert (reply.status, reply.user, reply.author_name) == ("approved", maria, "Maria Lindqvist")
+    assert reply.depth == 2 and reply.user_ip == "192.0.2.80"
+    sent = akismet_server.calls("comment-check")[-1]
+    assert sent["user_role"] == "administrator" and sent["comment_type"] == "reply"
+    assert reply in Comment.objects.approved()
+
+
+def test_no_reply_to_spam_and_no_empty_reply(maria_client, make_comment):
+    spam = make_comment(status="spam")
+    assert "Approve and reply" not in page_of(maria_client, spam)
+    maria_client.post(f"/admin/comments/comment/{spam.pk}/reply/", {"body": "Hello"})
+    approved = make_comment(status="approved")
+    maria_client.post(f"/admin/comments/comment/{approved.pk}/reply/", {"body": "  "})
+    assert not Comment.objects.filter(parent__isnull=False).exists()
+
+
+def test_a_reply_without_akismet_key_is_still_published(maria_client, make_comment, settings):
+    settings.AKISMET_API_KEY = ""
+    parent = make_comment(status="approved")
+    maria_client.post(f"/admin/comments/comment/{parent.pk}/reply/", {"body": "Noted."})
+    assert Comment.objects.get(parent=parent).status == "approved"
+
+
+def test_edits_are_recorded_with_what_was_there_before(maria_client, maria, make_comment):
+    comment = make_comment(status="pending", body="Teh original", author_url="")
+    maria_client.post(
+        f"/admin/comments/comment/{comment.pk}/change/",
+        {
+            "author_name": comment.author_name,
+            "author_email": comment.author_email,
+            "author_url": "https://ada.example",
+            "body": "The original",
+        },
+    )
+    event = comment.history.get(kind="edit")
+    assert event.actor == maria
+    assert event.details["before"] == {"author_url": "", "body": "Teh original"}
+    assert "maria edited the website, comment" in page_of(maria_client, comment)
+    comment.refresh_from_db()
+    assert comment.status == "pending"  # editing decides nothing
+
+
+def test_delete_is_offered_only_for_spam_and_trash(maria_client, make_comment):
+    pending = make_comment(status="pending")
+    spam = make_comment(status="spam")
+    assert f"/admin/comments/comment/{pending.pk}/delete/" not in page_of(maria_client, pending)
+    assert maria_client.get(f"/admin/comments/comment/{pending.pk}/delete/").status_code == 403
+    assert f"/admin/comments/comment/{spam.pk}/delete/" in page_of(maria_client, spam)
+    maria_client.post(f"/admin/comments/comment/{spam.pk}/delete/", {"post": "yes"})
+    assert not Comment.objects.filter(pk=spam.pk).exists()

@@ -1,0 +1,63 @@
+"""`manage.py seed_demo_comments`: every state in the queue, a moderator, safe to repeat,
+and robust to demo articles that are missing."""
+
+from django.core.management import call_command
+
+from articles.models import Article
+from comments.models import Comment
+
+
+def seed(*args):
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo_comments", *args, verbosity=0)
+
+
+def test_every_state_is_in_the_demo(db):
+    seed()
+    comments = Comment.objects.all()
+    assert {c.status for c in comments} == {"pending", "approved", "spam", "trash"}
+    assert {c.verdict for c in comments} >= {"ham", "spam", "discard", "error", "unchecked"}
+    reasons = set(comments.filter(status="pending").values_list("held_reason", flat=True))
+    assert "3 links, the limit is 2" in reasons
+    assert "matched moderation word 'giveaway'" in reasons
+    assert comments.filter(status="approved", parent__isnull=False).exists()  # threads
+    assert all(c.history.exists() for c in comments)
+
+
+def test_a_moderator_account_in_the_moderators_group(db, capsys):
+    seed("--login")
+    out = capsys.readouterr().out
+    assert "Login moderator (Moderators group): moderator / " in out
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="moderator")
+    assert user.is_staff and not user.is_superuser
+    assert user.has_perm("comments.moderate_comment")
+    assert not user.has_perm("articles.change_article")
+
+
+def test_safe_to_run_again(db):
+    seed()
+    before = Comment.objects.count()
+    seed()
+    assert Comment.objects.count() == before
+
+
+def test_missing_articles_are_skipped(db, capsys):
+    call_command("seed_demo", verbosity=0)
+    Article.objects.exclude(slug="river-delta-towns-agree-shared-flood-plan").delete()
+    call_command("seed_demo_comments")
+    assert "skipped (article missing)" in capsys.readouterr().out
+    assert Comment.objects.exists()
+    assert set(Comment.objects.values_list("article__slug", flat=True)) == {
+        "river-delta-towns-agree-shared-flood-plan"
+    }
+    # Every state of the queue still shows.
+    assert set(Comment.objects.values_list("status", flat=True)) == {
+        "pending",
+        "approved",
+        "spam",
+        "trash",
+    }
+    verdicts = set(Comment.objects.values_list("verdict", flat=True))
+    assert verdicts >= {"ham", "spam", "discard", "error", "unchecked"}

@@ -1,0 +1,147 @@
+"""Mail to moderators: held comments (after commit, with Approve/Spam/Trash links), never
+spam nor comments still waiting for a re-check; failures logged, posting unaffected; the
+daily digest."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from comments import notify
+from comments.models import Comment, ModerationPolicy
+
+
+@pytest.fixture(autouse=True)
+def _moderators(maria):
+    """maria (Moderators group) gets mail; a superuser is not mailed just for being one."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root", "root@example.com", "pw-Long-9!")
+
+
+def set_policy(**values):
+    policy = ModerationPolicy.current()
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.save()
+
+
+def test_a_held_comment_mails_the_moderators_after_commit(
+    akismet_server, post, run_on_commit, article, settings
+):
+    settings.SITE_URL = "https://news.example.com"
+    with run_on_commit():
+        post(name="Ada Reader", email="ada@example.com", comment="Where will the pumps go?")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    comment = Comment.objects.get()
+    assert message.to == ["maria@example.com"]
+    assert message.subject == f'[The Newsroom] Please moderate: "{article.title}"'
+    body = message.body
+    assert "Ada Reader" in body and "ada@example.com" in body and "Where will the pumps go?" in body
+    assert "Held because: every comment is approved by a moderator" in body
+    base = f"https://news.example.com/admin/comments/comment/{comment.pk}/moderate/"
+    for action in ("approve", "spam", "trash"):
+        assert base + action + "/" in body
+    assert "Currently 1 comment is waiting for approval" in body
+    comment.refresh_from_db()
+    assert comment.notified_at is not None
+
+
+def test_no_mail_before_the_commit(akismet_server, post):
+    """Inside the request's transaction nothing is sent (the test never commits)."""
+    post()
+    assert mail.outbox == []
+
+
+def test_no_mail_for_spam(akismet_server, post, run_on_commit):
+    with run_on_commit():
+        post(name="akismet-guaranteed-spam")
+        post(phone="555-0100")  # the honeypot
+    assert Comment.objects.filter(status="spam").count() == 2
+    assert mail.outbox == []
+
+
+def test_no_mail_while_a_recheck_is_due_then_mail_when_it_is_held(
+    akismet_server, post, run_on_commit
+):
+    """Akismet down: the comment waits for the re-check without a mail; when the re-check
+    files it (held), the moderators hear about it, once."""
+    akismet_server.mode = "500"
+    with run_on_commit():
+        post()
+    assert mail.outbox == []
+    akismet_server.mode = "normal"
+    Comment.objects.update(next_check_at=None)
+    with run_on_commit():
+        call_command("recheck_comments")
+        call_command("recheck_comments")
+    assert len(mail.outbox) == 1
+
+
+def test_no_key_configured_still_mails(post, run_on_commit, settings):
+    """Without a key nothing will re-check: the moderators must hear now."""
+    settings.AKISMET_API_KEY = ""
+    with run_on_commit():
+        post()
+    assert len(mail.outbox) == 1
+
+
+def test_policy_off_or_digest_means_no_mail_each(akismet_server, post, run_on_commit):
+    set_policy(notify_moderators=False)
+    with run_on_commit():
+        post()
+    set_policy(notify_moderators=True, daily_digest=True)
+    with run_on_commit():
+        post()
+    assert mail.outbox == []
+
+
+def test_subject_cannot_carry_headers(make_comment, article):
+    """Titles and names are input: line breaks never reach a header."""
+    article.title = "Floods\r\nBcc: everyone@example.com"
+    article.save()
+    comment = make_comment(status="pending", author_name="Eve\nBcc: x@example.com")
+    assert notify.send_held_mail(comment.pk) == 1
+    subject = mail.outbox[0].subject
+    assert "\n" not in subject and "\r" not in subject
+    assert mail.outbox[0].message()["Bcc"] is None
+
+
+def test_a_mail_failure_is_logged_and_posting_goes_on(
+    akismet_server, post, run_on_commit, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise OSError("SMTP server unreachable")
+
+    monkeypatch.setattr(notify, "get_connection", broken)
+    with run_on_commit():
+        response = post()
+    assert response.status_code == 302
+    assert Comment.objects.get().status == "pending"
+    assert "could not mail the moderators" in caplog.text
+    assert Comment.objects.get().notified_at is None
+
+
+def test_the_daily_digest(akismet_server, make_comment, settings):
+    set_policy(daily_digest=True)
+    first = make_comment(status="pending", verdict="ham", body="First held", held_reason="2 links")
+    make_comment(status="pending", verdict="ham", body="Second held")
+    make_comment(status="pending", verdict="error", body="Waiting for Akismet")
+    make_comment(status="spam", body="Cheap pumps here")
+    call_command("send_moderation_digest")
+    assert len(mail.outbox) == 1
+    digest = mail.outbox[0]
+    assert digest.subject == "[The Newsroom] 2 new comments held, 3 waiting"
+    assert "First held" in digest.body and "Second held" in digest.body
+    assert "Waiting for Akismet" not in digest.body and "Cheap pumps" not in digest.body
+    assert f"/admin/comments/comment/{first.pk}/moderate/approve/" in digest.body
+    call_command("send_moderation_digest")  # nothing new since
+    assert len(mail.outbox) == 1
+
+
+def test_no_digest_unless_the_policy_asks(make_comment):
+    make_comment(status="pending", verdict="ham")
+    call_command("send_moderation_digest")
+    assert mail.outbox == []
+    call_command("send_moderation_digest", force=True)
+    assert len(mail.outbox) == 1
