@@ -13,6 +13,8 @@ class Command(BaseCommand):
         "Create or reset the demo superuser 'admin', reset the demo editor's password, "
         "and print both logins. For development only: it changes passwords."
     )
+    # `make run` runs these right after `migrate`, which has just shown the system checks.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         User = get_user_model()

@@ -28,6 +28,8 @@ MANUAL = "every comment is approved by a moderator"
 
 class Command(BaseCommand):
     help = "Add demo comments in every state and a moderator account (idempotent)."
+    # `make run` runs these right after `migrate`, which has just shown the system checks.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
