@@ -40,3 +40,6 @@ urlpatterns += [
 urlpatterns += [path("", include("comments.urls"))]
 # Last: the catch-all for category and article paths (and search and the feeds before it).
 urlpatterns += [path("", include("articles.urls"))]
+
+# Uncaught errors: the 500 page, or a 503 while the database is unreachable.
+handler500 = "newsroom.views.server_error"
