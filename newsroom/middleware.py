@@ -9,6 +9,7 @@ hidden rows, the editor's menus). Scripts stay `'self'`-only there too.
 """
 
 from django.conf import settings
+from django.http import Http404
 
 
 def _header(directives):
@@ -30,3 +31,19 @@ class ContentSecurityPolicyMiddleware:
             admin = request.path_info.startswith(self.admin_prefix)
             response["Content-Security-Policy"] = self.admin if admin else self.public
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A path with a NUL byte (`%00`) names no page: answer 404 at once.
+
+    PostgreSQL refuses NUL in text, so such a path would otherwise fail as a 500 in the
+    first query that looks it up (a category, an article, the redirects fallback).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404("no such page")
+        return self.get_response(request)
