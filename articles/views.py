@@ -137,7 +137,9 @@ class SearchView(ListView):
     max_query_length = 200
 
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").split())[: self.max_query_length]
+        # No NUL bytes: PostgreSQL refuses them in text (a 500 otherwise).
+        query = self.request.GET.get("q", "").replace("\x00", " ")
+        self.query = " ".join(query.split())[: self.max_query_length]
         if not self.query:
             return Article.objects.none()
         return Article.objects.published().search(self.query).for_listing()

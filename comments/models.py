@@ -93,6 +93,24 @@ class CommentQuerySet(models.QuerySet):
             .filter(feedback_pending="")
         )
 
+    def by_email(self, email):
+        """Every comment written with this e-mail address (any case): one person's data."""
+        return self.filter(author_email__iexact=email.strip())
+
+    def identifying_data_expired(self, days, now=None):
+        """Comments moderated (or filed) more than `days` ago that still hold the author's
+        IP address, user agent or the payload sent to Akismet: what retention clears."""
+        now = now or timezone.now()
+        holding = (
+            models.Q(user_ip__isnull=False)
+            | ~models.Q(user_agent="")
+            | ~models.Q(referrer="")
+            | ~models.Q(akismet_payload={})
+        )
+        return self.exclude(status=Comment.Status.PENDING).filter(
+            holding, status_changed_at__lt=now - timedelta(days=days)
+        )
+
     def delete_permanently(self):
         """Delete these comments (only spam and trash: nothing public or waiting is ever
         deleted by accident), with their history; returns how many. Their replies move
@@ -397,6 +415,11 @@ class ModerationPolicy(models.Model):
     notify_moderators = models.BooleanField(_("email moderators about held comments"), default=True)
     daily_digest = models.BooleanField(
         _("one daily digest instead of one email each"), default=False
+    )
+    personal_data_days = models.PositiveSmallIntegerField(
+        _("clear IP address and user agent this many days after moderation"),
+        default=60,
+        help_text=_("Done by purge_comments; the privacy page states this period."),
     )
 
     class Meta:

@@ -99,7 +99,8 @@ def send_feedback(comment, kind, actor):
     """Report a person's decision to Akismet once; remember it for the re-check if it
     could not be delivered (the history entry is written by `spam.submit_feedback`)."""
     delivered = spam.submit_feedback(comment, kind, actor=actor)
-    pending = "" if delivered else kind
+    # None: nothing could be sent (no stored payload), so there is nothing to retry.
+    pending = kind if delivered is False else ""
     Comment.objects.filter(pk=comment.pk).update(feedback_pending=pending)
     comment.feedback_pending = pending
     return delivered

@@ -30,6 +30,7 @@ HONEYPOT_FIELD = "phone"
 # Re-check back-off after an error, as WordPress's plugin: 20 minutes, doubling, at most
 # 6 hours; a key problem waits 6 hours straight away. Give up 15 days after posting.
 RETRY_FIRST = timedelta(minutes=20)
+NO_PAYLOAD = "the data Akismet checked is no longer stored (deleted after 15 days or erased)"
 RETRY_MAX = timedelta(hours=6)
 GIVE_UP_AFTER = timedelta(days=15)
 
@@ -216,13 +217,27 @@ def submit_feedback(comment, kind, *, actor=None):
     """Tell Akismet a human disagreed: `kind` "spam" (submit-spam) or "ham" (submit-ham).
 
     Sends the payload stored at check time (Akismet needs the original data), records
-    the call in the comment's history, and returns whether it was delivered.
+    the call in the comment's history, and returns whether it was delivered; None if
+    there is no stored payload any more (then nothing is sent, and the history says so).
     """
     if kind not in ("spam", "ham"):
         raise ValueError(f"feedback is 'spam' or 'ham', not {kind!r}")
     if not is_configured():
         return False
-    payload = dict(comment.akismet_payload or build_payload(comment))
+    if not comment.akismet_payload:
+        # The data it was checked with has been deleted (after 15 days, by retention or
+        # at the commenter's request) or it was never checked: nothing is sent, and the
+        # history says so. Rebuilding it from the comment would send what we deleted.
+        CommentEvent.objects.create(
+            comment=comment,
+            kind=CommentEvent.Kind.FEEDBACK,
+            actor=actor,
+            actor_label="" if actor else "Akismet",
+            reason=f"submit-{kind} not sent: {NO_PAYLOAD}",
+            details={"feedback": kind, "delivered": False, "sent": False},
+        )
+        return None
+    payload = dict(comment.akismet_payload)
     payload.pop("recheck_reason", None)
     method = get_client().submit_spam if kind == "spam" else get_client().submit_ham
     try:

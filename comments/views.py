@@ -34,6 +34,15 @@ def _article_page(request, article, form, status):
     return TemplateResponse(request, view.template_name, context, status=status)
 
 
+def _as_id(value):
+    """A primary key from reader input, or None: ASCII digits only ("²".isdigit() is true,
+    int("²") fails) and within a 64-bit column (a longer number overflows the database)."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number < 2**63 else None
+
+
 def _refused(request, article, message, *, keep_text=True):
     """403 with a short page saying why; the reader's text is shown so it is not lost."""
     text = request.POST.get("comment", "") if keep_text else ""
@@ -71,10 +80,10 @@ def post_comment(request, path):
         return _refused(request, article, CLOSED)
     parent = None
     if request.POST.get("parent"):
-        parent_id = request.POST["parent"]
+        parent_id = _as_id(request.POST["parent"])
         parent = (
             Comment.objects.approved().filter(article=article, pk=parent_id).first()
-            if parent_id.isdigit()
+            if parent_id
             else None
         )
         if parent is None:

@@ -3,6 +3,7 @@
 Every variable is listed, with its default, in `.env.example` and in the README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,12 +50,15 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "django.contrib.sitemaps",
     "django_prose_editor",
+    "axes",
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
+    "newsroom.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +67,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -147,11 +159,13 @@ STORAGES = {
     },
 }
 
-# HTTPS: on in production through the environment (see README, "Production").
+# HTTPS. Secure cookies and HSTS are on whenever DEBUG is off (HSTS is only ever sent on
+# HTTPS responses, so a site still on HTTP is not locked out); the redirect to HTTPS and
+# trusting the proxy's X-Forwarded-Proto depend on the deployment, so they are asked for.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
@@ -161,6 +175,39 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Content-Security-Policy (newsroom/middleware.py): the public pages' policy, and the
+# admin's, which also allows inline styles (Django's admin and the prose editor set style
+# attributes from their scripts). No inline scripts anywhere; no nonces (pages are cached).
+_CSP_BASE = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSP_PUBLIC = _CSP_BASE
+CSP_ADMIN = _CSP_BASE | {
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+}
+
+# Admin sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed attempts for
+# one username from one address, that pair is locked out for LOGIN_COOLOFF_MINUTES.
+# Locking by pair, not by username alone, so a stranger cannot lock an editor out.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "comments.http.client_ip"
+AXES_VERBOSE = False
 
 # Akismet: the comments app's spam check (comments/spam.py). No key: comments are held
 # unchecked and a system check warns.

@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import robots_txt
+from newsroom import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -36,7 +37,12 @@ urlpatterns += [
         name="sitemap-part",
     ),
 ]
+# Before the catch-all ("privacy" is a reserved slug): the privacy page.
+urlpatterns += [path("privacy/", views.privacy, name="privacy")]
 # Before the catch-all: comment posting under article paths.
 urlpatterns += [path("", include("comments.urls"))]
 # Last: the catch-all for category and article paths (and search and the feeds before it).
 urlpatterns += [path("", include("articles.urls"))]
+
+# Uncaught errors: the 500 page, or a 503 while the database is unreachable.
+handler500 = "newsroom.views.server_error"

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import images
+from articles.html import sanitize_article_html
 
 register = template.Library()
 
@@ -67,3 +68,14 @@ def lazy_images(html):
     The body is sanitised HTML (no `loading` attribute survives), so each `<img` is a tag.
     """
     return mark_safe(str(html).replace("<img ", '<img loading="lazy" decoding="async" '))
+
+
+@register.filter
+def sanitized(html):
+    """Article HTML through the allow-list again, at render time.
+
+    `Article.save()` already sanitises; this catches anything that reached the database
+    another way (a raw SQL update, an import, a restored backup): a `<script>` or an
+    `onerror=` stored there never reaches a visitor.
+    """
+    return mark_safe(sanitize_article_html(str(html or "")))

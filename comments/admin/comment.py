@@ -2,13 +2,14 @@
 
 from django.contrib import admin, messages
 from django.db import models
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
-from comments import moderation, spam, text
+from comments import moderation, privacy, spam, text
 from comments.admin.filters import ArticleFilter, StatusFilter
 from comments.admin.views import CHECK, DELETE, OneCommentViews, excerpt, n_comments
 from comments.models import Comment, CommentEvent
@@ -292,6 +293,31 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
     def check_again(self, request, queryset):
         self.recheck(request, list(queryset.filter(status=S.PENDING)))
 
+    @admin.action(
+        description="Erase personal data of these commenters (all their comments)",
+        permissions=["moderate"],
+    )
+    def erase_personal_data(self, request, queryset):
+        emails = {e for e in queryset.values_list("author_email", flat=True) if e}
+        erased = sum(privacy.erase(email, actor=request.user) for email in emails)
+        self.message_user(
+            request,
+            f"Anonymised {n_comments(erased)} by {len(emails)} commenter(s).",
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description="Export personal data of this commenter (JSON)", permissions=["moderate"]
+    )
+    def export_personal_data(self, request, queryset):
+        emails = sorted({e for e in queryset.values_list("author_email", flat=True) if e})
+        if len(emails) != 1:
+            self.message_user(request, "Select comments by one commenter.", messages.WARNING)
+            return None
+        response = JsonResponse(privacy.export(emails[0]), json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="commenter-data.json"'
+        return response
+
     actions = [
         "approve",
         "unapprove",
@@ -301,6 +327,8 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
         "restore",
         "delete_permanently",
         "check_again",
+        "export_personal_data",
+        "erase_personal_data",
     ]
 
     # -- the comment's page ----------------------------------------------------------------

@@ -16,6 +16,7 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
         ("Hold or refuse", {"fields": ["link_limit", "moderation_words", "disallowed_words"]}),
         ("Discussion", {"fields": ["close_after_days", "flood_interval", "thread_depth"]}),
         ("Email", {"fields": ["notify_moderators", "daily_digest"]}),
+        ("Privacy", {"fields": ["personal_data_days"]}),
     ]
 
     def has_add_permission(self, request):

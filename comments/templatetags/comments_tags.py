@@ -56,7 +56,9 @@ def comments_for(context, article):
         # Reply without JavaScript: ?replytocom=<id> puts the form under that comment.
         replytocom = request.GET.get("replytocom", "")
         by_pk = {c.pk: c for c in comments}
-        candidate = by_pk.get(int(replytocom)) if replytocom.isdigit() else None
+        candidate = (
+            by_pk.get(int(replytocom)) if replytocom.isascii() and replytocom.isdigit() else None
+        )
         if candidate is not None and candidate.can_reply:
             reply_to = candidate
             initial["parent"] = candidate.pk

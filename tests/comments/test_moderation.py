@@ -137,7 +137,11 @@ def test_failed_feedback_is_kept_for_the_recheck(
     akismet_server, make_comment, moderator, run_on_commit
 ):
     """Akismet down: the status still changes, and the feedback waits in feedback_pending."""
-    comment = make_comment(status="approved", verdict="ham")
+    comment = make_comment(
+        status="approved",
+        verdict="ham",
+        akismet_payload={"user_ip": "192.0.2.1", "comment_content": "x"},
+    )
     akismet_server.mode = "500"
     with run_on_commit():
         change_status(comment, "spam", actor=moderator)

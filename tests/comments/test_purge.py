@@ -78,11 +78,11 @@ def test_payloads_are_dropped_after_15_days_unless_feedback_waits(make_comment):
 def test_dry_run_changes_nothing(aged, capsys):
     aged("spam", 20 * DAY, akismet_payload={"user_ip": "192.0.2.1"})
     run(dry_run=True)
-    assert "Would delete 1 comments and drop 1 stored payloads." in capsys.readouterr().out
+    assert "Would delete 1 comments, drop 1 stored payloads" in capsys.readouterr().out
     assert Comment.objects.count() == 1
 
 
 def test_reports_what_it_did(aged, capsys):
     aged("trash", 31 * DAY)
     run()
-    assert "Deleted 1 comments; dropped 0 stored payloads." in capsys.readouterr().out
+    assert "Deleted 1 comments; dropped 0 stored payloads;" in capsys.readouterr().out

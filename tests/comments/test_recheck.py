@@ -85,7 +85,12 @@ def test_limit(akismet_server, make_comment):
 
 
 def test_failed_feedback_is_delivered_later(akismet_server, make_comment):
-    comment = make_comment(verdict="ham", status="spam", feedback_pending="spam")
+    comment = make_comment(
+        verdict="ham",
+        status="spam",
+        feedback_pending="spam",
+        akismet_payload={"comment_content": "x", "user_ip": "192.0.2.1"},
+    )
     run()
     assert len(akismet_server.calls("submit-spam")) == 1
     comment.refresh_from_db()

@@ -63,7 +63,8 @@ class Command(BaseCommand):
     def retry_feedback(self):
         delivered = 0
         for comment in Comment.objects.exclude(feedback_pending="").select_related("article"):
-            if spam.submit_feedback(comment, comment.feedback_pending):
+            result = spam.submit_feedback(comment, comment.feedback_pending)
+            if result is not False:  # delivered, or nothing left to send it with
                 Comment.objects.filter(pk=comment.pk).update(feedback_pending="")
-                delivered += 1
+            delivered += bool(result)
         return delivered

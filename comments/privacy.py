@@ -1,0 +1,98 @@
+"""Commenters' personal data: export it, erase it, and keep it no longer than needed.
+
+What we hold about a commenter: the name, e-mail address and website they typed, the IP
+address and user agent their browser sent (and the page they came from), and the copy of
+all that sent to Akismet. The texts stay: an erased comment reads "Anonymous" in its place
+in the thread, so replies still make sense (as WordPress's personal data eraser does).
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import Comment, CommentEvent
+
+ANONYMOUS = "Anonymous"
+ERASED_REASON = "personal data erased at the commenter's request"
+EXPIRED_REASON = "IP address and user agent cleared after {days} days (retention)"
+
+# Every personal field, with the value it is left with.
+CLEARED = {
+    "author_name": ANONYMOUS,
+    "author_email": "",
+    "author_url": "",
+    "user_ip": None,
+    "user_agent": "",
+    "referrer": "",
+    "akismet_payload": {},
+    "feedback_pending": "",  # nothing left to send it with
+    "user": None,
+}
+
+
+def export(email):
+    """Everything stored about the commenter with this address, as JSON-ready data."""
+    comments = Comment.objects.by_email(email).select_related("article").order_by("created_at")
+    return {
+        "email": email,
+        "exported_at": timezone.now().isoformat(),
+        "site": settings.SITE_URL,
+        "comments": [
+            {
+                "id": c.pk,
+                "article": c.article.title,
+                "article_url": settings.SITE_URL + c.article.get_absolute_url(),
+                "in_reply_to": c.parent_id,
+                "submitted": c.created_at.isoformat(),
+                "status": c.status,
+                "name": c.author_name,
+                "email": c.author_email,
+                "website": c.author_url,
+                "comment": c.body,
+                "ip_address": c.user_ip,
+                "user_agent": c.user_agent,
+                "referrer": c.referrer,
+                "sent_to_akismet": c.akismet_payload,
+            }
+            for c in comments
+        ],
+    }
+
+
+def erase(email, *, actor=None, actor_label="privacy request"):
+    """Anonymise every comment written with this address; returns how many. Each gets a
+    history line saying so (with who asked, never the address itself)."""
+    with transaction.atomic():
+        ids = list(Comment.objects.by_email(email).values_list("pk", flat=True))
+        _clear(ids, CLEARED | {"updated_at": timezone.now()}, ERASED_REASON, actor, actor_label)
+    return len(ids)
+
+
+def expire(days, now=None):
+    """Retention: clear the IP address, user agent, referrer and Akismet payload of
+    comments moderated more than `days` ago; returns how many."""
+    now = now or timezone.now()
+    ids = list(Comment.objects.identifying_data_expired(days, now).values_list("pk", flat=True))
+    fields = {
+        name: CLEARED[name]
+        for name in ("user_ip", "user_agent", "referrer", "akismet_payload", "feedback_pending")
+    }
+    with transaction.atomic():
+        _clear(ids, fields | {"updated_at": now}, EXPIRED_REASON.format(days=days), None, "policy")
+    return len(ids)
+
+
+def _clear(ids, fields, reason, actor, actor_label):
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        Comment.objects.filter(pk__in=chunk).update(**fields)
+        CommentEvent.objects.bulk_create(
+            CommentEvent(
+                comment_id=pk,
+                kind=CommentEvent.Kind.EDIT,
+                actor=actor,
+                actor_label="" if actor else actor_label,
+                reason=reason,
+            )
+            for pk in chunk
+        )
