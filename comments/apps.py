@@ -8,7 +8,12 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from comments import checks  # noqa: F401 (registers the system checks)
+        from comments import (
+            checks,  # noqa: F401 (registers the system checks)
+            signals,
+        )
         from comments.groups import ensure_moderators_group
+
+        signals.connect()
 
         post_migrate.connect(ensure_moderators_group, sender=self)
