@@ -47,12 +47,13 @@ def _etag(content):
 def _conditional(request, response, etag, last_modified):
     """Set the validators; a matching conditional GET gets 304 instead."""
     response.headers["ETag"] = etag
-    if last_modified is not None:
-        response.headers["Last-Modified"] = http_date(last_modified.timestamp())
-    return (
-        get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
-        or response
+    seconds = int(last_modified.timestamp()) if last_modified is not None else None
+    if seconds is not None:
+        response.headers["Last-Modified"] = http_date(seconds)
+    conditional = get_conditional_response(
+        request, etag=etag, last_modified=seconds, response=response
     )
+    return conditional or response
 
 
 def _render(view, request, args, kwargs):
