@@ -13,6 +13,9 @@ comment for another. The design is written down in `bench/README.md`.
 """
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.core.cache import cache
@@ -25,6 +28,33 @@ from articles.caching import Versions
 SHAREABLE_PARAMS = {"page"}
 # How long a CDN may serve a page without asking again (never past the next scheduled change).
 SHARED_MAX_AGE = 30
+
+
+class _RecentPages:
+    """The last pages this process served, by their full key (URL and versions, which come
+    from the shared cache on every request, so a change is seen at once): a hit costs no
+    transfer of the page from Redis. Entries also keep the shared entry's expiry time."""
+
+    def __init__(self, size=256):
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None and entry["expires"] > time.time():
+                self.entries.move_to_end(key)
+                return entry
+            self.entries.pop(key, None)
+            return None
+
+    def put(self, key, entry):
+        with self.lock:
+            self.entries[key] = entry
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_recent = _RecentPages()
 
 
 def is_shareable(request):
@@ -80,7 +110,7 @@ def anonymous_page_cache(view):
             return _private(request, _render(view, request, args, kwargs))
         versions = Versions()
         key = _page_key(request, versions)
-        entry = cache.get(key)
+        entry = _recent.get(key) or cache.get(key)
         if entry is None:
             response = _render(view, request, args, kwargs)
             if (
@@ -94,8 +124,10 @@ def anonymous_page_cache(view):
                 "content_type": response["Content-Type"],
                 "etag": _etag(response.content),
                 "last_modified": versions.last_modified,
+                "expires": time.time() + versions.timeout(),
             }
             cache.set(key, entry, versions.timeout())
+        _recent.put(key, entry)
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
         max_age = min(SHARED_MAX_AGE, versions.timeout())
         patch_cache_control(response, public=True, max_age=0, s_maxage=max_age)
