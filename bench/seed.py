@@ -17,6 +17,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -105,6 +106,8 @@ if __name__ == "__main__":
     call_command("seed_demo", articles=generated + missing, verbosity=0)
     tree()
     comments()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would
     size = reference_bytes(sys.argv[1])
     levels = Category.objects.aggregate(m=Max("depth"))["m"] + 1
     print(
