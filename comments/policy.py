@@ -57,6 +57,11 @@ def current():
     return policy
 
 
+def close_after_days():
+    """Days after publication when comments close (None: never), for the page schedule."""
+    return current().close_after_days
+
+
 def forget():
     """Drop the cached policy now and again after the saving transaction commits (so no
     process can re-cache the old row in between)."""

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from articles import caching
 from comments.models import Comment, CommentEvent
 
 ANONYMOUS = "Anonymous"
@@ -65,6 +66,10 @@ def erase(email, *, actor=None, actor_label="privacy request"):
     with transaction.atomic():
         ids = list(Comment.objects.by_email(email).values_list("pk", flat=True))
         _clear(ids, CLEARED | {"updated_at": timezone.now()}, ERASED_REASON, actor, actor_label)
+        # update() sends no signal: give the pages showing these names new cache keys.
+        shown = Comment.objects.filter(pk__in=ids, status=Comment.Status.APPROVED)
+        for article_id in set(shown.values_list("article_id", flat=True)):
+            caching.approved_comments_changed(article_id)
     return len(ids)
 
 

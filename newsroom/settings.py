@@ -77,7 +77,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-ROOT_URLCONF = "newsroom.urls"
+# The bench (bench/README.md) sets ROOT_URLCONF=bench.urls: the site plus its reference
+# views. Production never sets it, so no bench route exists there.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="newsroom.urls")
 WSGI_APPLICATION = "newsroom.wsgi.application"
 SITE_ID = 1
 
@@ -115,11 +117,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file with the same options: an in-memory one locks
     # whole tables and ignores the busy timeout.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections in production (a health check before reuse drops dead ones);
+# per request under DEBUG, where runserver starts a thread per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+if CACHES["default"]["BACKEND"].startswith("django_redis."):
+    # A cache that is down makes pages slower, never unavailable: django-redis answers
+    # misses and logs each failure; short socket timeouts so a hung Redis cannot hold a
+    # request; it reconnects by itself when Redis is back.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25}
+    )
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -143,9 +143,12 @@ def akismet_server(_akismet_stub, settings):
 
 
 if __name__ == "__main__":
-    # A stand-in for trying the site offline: python -m tests.akismet_stub [PORT]
+    # A stand-in for trying the site offline: python -m tests.akismet_stub [PORT [DELAY]]
+    # DELAY (seconds) makes every answer wait that long, like a distant Akismet (the bench).
     import sys
 
     stub = AkismetStub(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8099)
+    if len(sys.argv) > 2:
+        stub.mode, stub.slow_seconds = "slow", float(sys.argv[2])
     print(f"Akismet stand-in on {stub.url}/ (Ctrl-C stops it)", flush=True)
     stub.serve_forever()

@@ -26,6 +26,17 @@ def _fast_password_hashing():
     fast.disable()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids and times repeat between tests, so a
+    fragment cached by one could otherwise answer another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_category(db):
     def make(slug, parent=None, name=None, position=0):

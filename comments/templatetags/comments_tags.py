@@ -2,7 +2,9 @@
 
 from django import template
 from django.urls import reverse
+from django.utils.functional import cached_property
 
+from articles import caching
 from comments import policy as policies
 from comments import text
 from comments.forms import CommentForm
@@ -36,13 +38,41 @@ def build_thread(comments, max_depth):
     return roots
 
 
+class Thread:
+    """An article's thread as the template sees it, queried only when it is rendered: a
+    cached fragment (keyed on `version`) costs no query.
+
+    With a preview (the reader's own pending comments) the thread is that reader's alone,
+    so it is never cached (`cacheable` is False).
+    """
+
+    def __init__(self, article, preview, depth):
+        self.article, self.preview, self.depth = article, preview, depth
+        self.cacheable = not preview
+        self.version = caching.comments_version(article.pk)["token"] if self.cacheable else ""
+
+    @cached_property
+    def comments(self):
+        return list(Comment.objects.for_article_page(self.article, self.preview))
+
+    @cached_property
+    def roots(self):
+        return build_thread(self.comments, self.depth)
+
+    @cached_property
+    def count(self):
+        return sum(c.status == Comment.Status.APPROVED for c in self.comments)
+
+    def find(self, pk):
+        self.roots  # noqa: B018 (sets can_reply on each comment)
+        return next((c for c in self.comments if str(c.pk) == str(pk)), None)
+
+
 @register.inclusion_tag("comments/_comments.html", takes_context=True)
 def comments_for(context, article):
     request = context["request"]
     policy = policies.current()
-    comments = list(Comment.objects.for_article_page(article, preview_ids(request)))
-    thread = build_thread(comments, policy.thread_depth)
-    count = sum(c.status == Comment.Status.APPROVED for c in comments)
+    thread = Thread(article, preview_ids(request), policy.thread_depth)
     closed = policies.is_closed(article, policy)
 
     form = context.get("comment_form")
@@ -55,16 +85,15 @@ def comments_for(context, article):
             initial.setdefault("email", user.email)
         # Reply without JavaScript: ?replytocom=<id> puts the form under that comment.
         replytocom = request.GET.get("replytocom", "")
-        by_pk = {c.pk: c for c in comments}
         candidate = (
-            by_pk.get(int(replytocom)) if replytocom.isascii() and replytocom.isdigit() else None
+            thread.find(replytocom) if replytocom.isascii() and replytocom.isdigit() else None
         )
         if candidate is not None and candidate.can_reply:
             reply_to = candidate
             initial["parent"] = candidate.pk
         form = CommentForm(article=article, initial=initial)
     elif form is not None and form["parent"].value():
-        reply_to = next((c for c in comments if str(c.pk) == str(form["parent"].value())), None)
+        reply_to = thread.find(form["parent"].value())
 
     return {
         "article": article,
@@ -72,7 +101,6 @@ def comments_for(context, article):
             "comments:post", kwargs={"path": f"{article.category.path}/{article.slug}"}
         ),
         "thread": thread,
-        "count": count,
         "closed": closed,
         "form": form,
         "reply_to": reply_to,

@@ -49,6 +49,8 @@ def test_erase_anonymises_and_keeps_the_thread(jo, client, article):
     """`erase_commenter_data`: name Anonymous; e-mail, website, IP, user agent, referrer
     and the Akismet copy cleared; texts and replies stay in place; history records it."""
     first, reply, pending = jo
+    # The page is in the cache before the erasure; it must not keep showing the name.
+    assert "Jo Bloggs" in client.get(article.get_absolute_url()).content.decode()
     call_command("erase_commenter_data", "JO@example.com")
     for comment in (first, pending):
         comment.refresh_from_db()

@@ -1,0 +1,169 @@
+"""Cache versions: keys that change when content changes, so no cache is ever flushed.
+
+- The **content version** changes whenever an article, a category, the moderation policy or
+  the set of approved comments changes (receivers in `articles.signals` and
+  `comments.signals`, and `comments.moderation.change_status`). Whole anonymous pages, the
+  masthead and listings are keyed on it.
+- A **per-article comments version** changes when that article's approved comments change;
+  the comment thread fragment is keyed on it.
+- The **schedule** says when the public site changes without any write: `live_since` (the
+  publish time of the newest visible article) is part of listing and page keys, and every
+  entry expires by `next_change` (the next scheduled publish time or comment-closing time).
+  A scheduled article therefore goes live with no write to the database.
+
+A version is a random token plus the time it was made (for `Last-Modified`). A bump writes
+a new one at once and again after the transaction commits, so a reader that rendered from
+the old rows in between cannot keep them under the new key. Every entry also has a bounded
+lifetime (`FRAGMENT_SECONDS`): an invalidation lost while the cache was unreachable heals by
+itself. When the cache is down, reads return nothing, each request makes its own token and
+pages are rendered uncached (django-redis logs the failures; see settings).
+"""
+
+import logging
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+CONTENT_KEY = "v:content"
+COMMENTS_KEY = "v:comments:{}"
+SCHEDULE_KEY = "v:schedule:{}"
+# The longest any fragment or page lives, whatever its key says (see the docstring).
+FRAGMENT_SECONDS = 300
+
+
+def _new_version():
+    return {"token": uuid.uuid4().hex[:16], "at": time.time()}
+
+
+def _version(key):
+    value = cache.get(key)
+    if value is None:
+        value = _new_version()
+        if not cache.add(key, value, None):  # another process made one first: use theirs
+            value = cache.get(key) or value
+    return value
+
+
+def _bump(*keys):
+    def write():
+        try:
+            cache.set_many({key: _new_version() for key in keys}, None)
+        except Exception:  # entries expire within FRAGMENT_SECONDS anyway
+            logger.warning("cache unavailable; pages may be stale for up to %ss", FRAGMENT_SECONDS)
+
+    write()
+    transaction.on_commit(write, robust=True)
+
+
+def content_version():
+    """{"token", "at"} of the site's public content."""
+    return _version(CONTENT_KEY)
+
+
+def comments_version(article_id):
+    """{"token", "at"} of one article's approved comments."""
+    return _version(COMMENTS_KEY.format(article_id))
+
+
+def content_changed():
+    _bump(CONTENT_KEY)
+
+
+def approved_comments_changed(article_id):
+    """The approved comments of an article changed: its thread and every page that could
+    show it (the content version) get new keys."""
+    _bump(CONTENT_KEY, COMMENTS_KEY.format(article_id))
+
+
+def _as_datetime(timestamp):
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def compute_schedule(now=None):
+    """`live_since` and `next_change` from the articles and the policy, in one query."""
+    from articles.models import Article
+
+    now = now or timezone.now()
+    close_days = _close_after_days()
+    aggregates = {
+        "live_since": Max("published_at", filter=Q(published_at__lte=now)),
+        "next_publish": Min("published_at", filter=Q(published_at__gt=now)),
+    }
+    if close_days:
+        # The next article whose comments close: the oldest one still open.
+        open_since = now - timedelta(days=close_days)
+        aggregates["oldest_open"] = Min(
+            "published_at",
+            filter=Q(comments_open=True, published_at__gt=open_since, published_at__lte=now),
+        )
+    row = Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(**aggregates)
+    changes = [row["next_publish"]]
+    if row.get("oldest_open"):
+        changes.append(row["oldest_open"] + timedelta(days=close_days))
+    changes = [c for c in changes if c is not None]
+    return {"live_since": row["live_since"], "next_change": min(changes) if changes else None}
+
+
+def _no_closing():
+    return None
+
+
+# Comments close N days after publication by the comments app's policy. That app installs
+# the reader of N when it starts (`comments.apps`): articles never imports comments.
+_close_after_days = _no_closing
+
+
+def set_close_after_days_reader(reader):
+    """Tell the schedule how to read "comments close N days after publication"."""
+    global _close_after_days
+    _close_after_days = reader
+
+
+def seconds_until(moment, now=None, cap=FRAGMENT_SECONDS):
+    """Seconds from now until `moment` (at least 1), capped: an entry's timeout."""
+    if moment is None:
+        return cap
+    left = (moment - (now or timezone.now())).total_seconds()
+    return max(1, min(cap, int(left)))
+
+
+def schedule(content=None):
+    """The current schedule, cached until its next change (and under the content version,
+    so saving a scheduled article recomputes it)."""
+    content = content or content_version()
+    key = SCHEDULE_KEY.format(content["token"])
+    now = timezone.now()
+    state = cache.get(key)
+    if state is None or (state["next_change"] and state["next_change"] <= now):
+        state = compute_schedule(now)
+        cache.set(key, state, seconds_until(state["next_change"], now))
+    return state
+
+
+class Versions:
+    """What a public page's cache keys and validators are made of, read once per request."""
+
+    def __init__(self):
+        self.content = content_version()
+        self.schedule = schedule(self.content)
+
+    @property
+    def key(self):
+        live = self.schedule["live_since"]
+        return f"{self.content['token']}.{live.timestamp() if live else 0}"
+
+    @property
+    def last_modified(self):
+        """When the public site last changed: a write, or a scheduled article going live."""
+        moments = [_as_datetime(self.content["at"]), self.schedule["live_since"]]
+        return max(m for m in moments if m is not None)
+
+    def timeout(self):
+        return seconds_until(self.schedule["next_change"])

@@ -1,0 +1,137 @@
+"""Public pages for anonymous readers: cached whole, shareable by a CDN, answered with 304s.
+
+A request is *shareable* when it is a GET/HEAD with no cookie at all (a reader without a
+session, a CSRF cookie, a pending-comment preview or the saved name/email of the comment
+form) and no query parameter other than `page`. Its response is the same for everybody, so
+it is kept in the cache under the page's URL and the content versions
+(`articles.caching.Versions`): a write or a scheduled article going live gives it a new key.
+It goes out `public` with `Vary: Cookie`, an `ETag` and a `Last-Modified`.
+
+Any other request is rendered for that reader alone (fragments still come from the cache)
+and goes out `private`, so no shared cache stores one visitor's token, name or pending
+comment for another. The design is written down in `bench/README.md`.
+"""
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+
+from articles.caching import Versions
+
+SHAREABLE_PARAMS = {"page"}
+# How long a CDN may serve a page without asking again (never past the next scheduled change).
+SHARED_MAX_AGE = 30
+
+
+class _RecentPages:
+    """The last pages this process served, by their full key (URL and versions, which come
+    from the shared cache on every request, so a change is seen at once): a hit costs no
+    transfer of the page from Redis. Entries also keep the shared entry's expiry time."""
+
+    def __init__(self, size=256):
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None and entry["expires"] > time.time():
+                self.entries.move_to_end(key)
+                return entry
+            self.entries.pop(key, None)
+            return None
+
+    def put(self, key, entry):
+        with self.lock:
+            self.entries[key] = entry
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_recent = _RecentPages()
+
+
+def is_shareable(request):
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.COOKIES
+        and set(request.GET) <= SHAREABLE_PARAMS
+    )
+
+
+def _page_key(request, versions):
+    url = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False).hexdigest()
+    return f"page:{url}:{versions.key}"
+
+
+def _etag(content):
+    return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
+
+
+def _conditional(request, response, etag, last_modified):
+    """Set the validators; a matching conditional GET gets 304 instead."""
+    response.headers["ETag"] = etag
+    seconds = int(last_modified.timestamp()) if last_modified is not None else None
+    if seconds is not None:
+        response.headers["Last-Modified"] = http_date(seconds)
+    conditional = get_conditional_response(
+        request, etag=etag, last_modified=seconds, response=response
+    )
+    return conditional or response
+
+
+def _render(view, request, args, kwargs):
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and callable(response.render):
+        response.render()
+    return response
+
+
+def _private(request, response):
+    if response.status_code == 200 and not response.has_header("Cache-Control"):
+        patch_cache_control(response, private=True, max_age=0)
+        patch_vary_headers(response, ["Cookie"])
+        return _conditional(request, response, _etag(response.content), None)
+    return response
+
+
+def anonymous_page_cache(view):
+    """Serve `view`'s 200 responses to shareable requests from the page cache."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_shareable(request):
+            return _private(request, _render(view, request, args, kwargs))
+        versions = Versions()
+        key = _page_key(request, versions)
+        entry = _recent.get(key) or cache.get(key)
+        if entry is None:
+            response = _render(view, request, args, kwargs)
+            if (
+                response.status_code != 200
+                or response.cookies
+                or response.has_header("Cache-Control")  # e.g. a preview: never stored
+            ):
+                return response
+            entry = {
+                "content": response.content,
+                "content_type": response["Content-Type"],
+                "etag": _etag(response.content),
+                "last_modified": versions.last_modified,
+                "expires": time.time() + versions.timeout(),
+            }
+            cache.set(key, entry, versions.timeout())
+        _recent.put(key, entry)
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        max_age = min(SHARED_MAX_AGE, versions.timeout())
+        patch_cache_control(response, public=True, max_age=0, s_maxage=max_age)
+        patch_vary_headers(response, ["Cookie"])
+        return _conditional(request, response, entry["etag"], entry["last_modified"])
+
+    return wrapped

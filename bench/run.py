@@ -1,0 +1,381 @@
+"""`make bench`: the site's pages and comment posting under load, on SQLite and PostgreSQL.
+
+Each run builds its own database (bench/seed.py), serves it with gunicorn exactly as the
+README's production section says (the same command; gunicorn.conf.py in the checkout), and
+drives it with wrk. Every override of the production environment is printed. See
+bench/README.md for the design and how to read the table.
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+RESULTS = ROOT / "bench" / "results"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+CONNECTIONS = 16
+AKISMET_DELAY = 0.05
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+DATABASES = {
+    "sqlite": None,  # a file in the run's temporary folder
+    "postgresql": "postgres://postgres@127.0.0.1:5432/newsroom_bench",
+}
+REDIS_DB = {"sqlite": 13, "postgresql": 12}
+TARGETS = [  # name, path ("{busy}" and "{quiet}" are filled in)
+    ("article, 300 comments", "{busy}"),
+    ("article, 0 comments", "{quiet}"),
+    ("category page", "/today/world/"),
+    ("front page", "/"),
+    ("site feed", "/feed/"),
+    # A selective query: one matching every article is slow on PostgreSQL (bench/README).
+    ("search", "/search/?q=report+number+1234"),
+    ("framework limit (same bytes, Django)", "/bench/same-bytes/"),
+    ("machine limit (same bytes, static)", "/static/bench/page.html"),
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def need_wrk():
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("wrk is missing: installing Debian's package (apt-get install wrk)")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
+        return
+    sys.exit("The bench needs wrk: run `sudo apt-get install wrk` (Debian/Ubuntu), then again.")
+
+
+def environment(db, tmp, port, stub_port):
+    """The production environment of the README, and the bench's overrides (printed)."""
+    url = DATABASES[db] or f"sqlite:///{tmp}/newsroom_bench.sqlite3"
+    overrides = {
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{port}",  # plain HTTP on loopback: no TLS proxy
+        "DATABASE_URL": url,
+        "CACHE_URL": f"redis://127.0.0.1:6379/{REDIS_DB[db]}",
+        "STATIC_ROOT": str(tmp / "static"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "ROOT_URLCONF": "bench.urls",  # + the framework-limit view
+        "AKISMET_API_KEY": "bench-key",
+        "AKISMET_API_URL": f"http://127.0.0.1:{stub_port}",  # stand-in answering after 50 ms
+        "AKISMET_IS_TEST": "true",
+        "EMAIL_URL": "dummymail://",  # held-comment mail goes nowhere
+        "LOG_LEVEL": "WARNING",
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(overrides)
+    return env, overrides
+
+
+def run(cmd, env, **kw):
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kw)
+
+
+def prepare(db, env):
+    if db == "postgresql":
+        for sql in ("DROP DATABASE IF EXISTS newsroom_bench", "CREATE DATABASE newsroom_bench"):
+            run(["psql", PG_ADMIN, "-q", "-c", sql], env)
+    subprocess.run(
+        ["redis-cli", "-n", str(REDIS_DB[db]), "flushdb"], check=True, capture_output=True
+    )
+    run([BIN / "python", "manage.py", "migrate", "--noinput", "-v0"], env)
+    run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    host = env["SITE_URL"].split("://")[1]
+    out = run([BIN / "python", "-m", "bench.seed", host], env, capture_output=True, text=True)
+    print("   data:", out.stdout.strip())
+    paths = run(
+        [BIN / "python", "manage.py", "shell", "-v0", "-c", SHELL_PATHS],
+        env,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return {"busy": paths[0], "quiet": paths[1]}
+
+
+SHELL_PATHS = (
+    "from articles.models import Article as A;"
+    "print(A.objects.get(slug='generated-1').get_absolute_url());"
+    "print(A.objects.get(slug='generated-2').get_absolute_url())"
+)
+SHELL_COUNT = (
+    "from comments.models import Comment;"
+    "print(Comment.objects.filter(body__startswith='Bench post ').count())"
+)
+
+
+def start_server(env, port):
+    """The README's command, on the bench's port (gunicorn.conf.py sets the workers)."""
+    cmd = [BIN / "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    time.sleep(0.5)
+    return proc
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+
+
+def workers(master_pid):
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
+            pids.append(int(status.parent.name))
+    return sorted(pids)
+
+
+def peak_rss_mb(master_pid):
+    """VmHWM (peak resident memory) of each gunicorn worker, in MB."""
+    peaks = []
+    for pid in workers(master_pid):
+        match = re.search(r"^VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+        if match:
+            peaks.append(round(int(match.group(1)) / 1024, 1))
+    return peaks
+
+
+def first_request_ms(base, path):
+    start = time.perf_counter()
+    with urllib.request.urlopen(base + path) as response:
+        response.read()
+        status = response.status
+    return round((time.perf_counter() - start) * 1000, 1), status
+
+
+def wrk(base, path, seconds):
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(4, CONNECTIONS)}",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "report.lua"),
+            base + path,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out.split("BENCH_JSON ", 1)[1].splitlines()[0])
+    data["rps"] = round(data["requests"] / (data["duration_us"] / 1e6), 1)
+    return data
+
+
+def post_comments(port, path, seconds):
+    """16 browsers posting at once, each a same-origin form post (Origin, the form's token,
+    a distinct author and text), for `seconds`. Returns (accepted, errors, latencies)."""
+    html = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read().decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+    results = {"accepted": 0, "errors": [], "latencies": []}
+    counter = iter(range(10**9))
+
+    def browser(n):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < deadline:
+            with lock:
+                i = next(counter)
+            body = urllib.parse.urlencode(
+                {
+                    "name": f"Bench reader {n}-{i}",
+                    "email": f"reader{n}-{i}@example.com",
+                    "url": "",
+                    "comment": f"Bench post {i} from browser {n}: a view worth sharing.",
+                    "token": token,
+                    "parent": "",
+                    "phone": "",
+                }
+            )
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"http://127.0.0.1:{port}",
+                "Referer": f"http://127.0.0.1:{port}{path}",
+                "User-Agent": "Mozilla/5.0 (bench)",
+            }
+            start = time.perf_counter()
+            try:
+                conn.request("POST", path + "comments/", body, headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except OSError as exc:
+                status = repr(exc)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = time.perf_counter() - start
+            with lock:
+                results["latencies"].append(elapsed)
+                if status == 302:
+                    results["accepted"] += 1
+                else:
+                    results["errors"].append(status)
+        conn.close()
+
+    threads = [threading.Thread(target=browser, args=(n,)) for n in range(CONNECTIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else 0
+
+
+def bench(db):
+    tmp = Path(tempfile.mkdtemp(prefix="newsroom_bench_"))
+    port, stub_port = free_port(), free_port()
+    env, overrides = environment(db, tmp, port, stub_port)
+    print(f"\n== {db}: overrides of the production environment ==")
+    for name, value in overrides.items():
+        print(f"   {name}={value}")
+    stub = server = None
+    result = {"database": db, "overrides": overrides, "targets": {}}
+    try:
+        started = time.monotonic()
+        paths = prepare(db, env)
+        result["seed_seconds"] = round(time.monotonic() - started, 1)
+        stub = subprocess.Popen(
+            [BIN / "python", "-m", "tests.akismet_stub", str(stub_port), str(AKISMET_DELAY)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        server = start_server(env, port)
+        base = f"http://127.0.0.1:{port}"
+        targets = [(name, path.format(**paths)) for name, path in TARGETS]
+        for name, path in targets:  # cold: the first request after start, empty cache
+            ms, status = first_request_ms(base, path)
+            result["targets"][name] = {"path": path, "cold_ms": ms, "cold_status": status}
+        for name, path in targets:
+            wrk(base, path, WARMUP)
+            numbers = wrk(base, path, SECONDS)
+            result["targets"][name].update(numbers)
+            print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
+        posting = post_comments(port, paths["busy"], SECONDS)
+        stored = int(
+            run(
+                [BIN / "python", "manage.py", "shell", "-v0", "-c", SHELL_COUNT],
+                env,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+        )
+        lat = posting["latencies"]
+        result["posting"] = {
+            "accepted": posting["accepted"],
+            "errors": len(posting["errors"]),
+            "error_samples": [str(e) for e in posting["errors"][:5]],
+            "posts_per_s": round(posting["accepted"] / SECONDS, 1),
+            "p50_ms": round(percentile(lat, 50) * 1000, 1),
+            "p99_ms": round(percentile(lat, 99) * 1000, 1),
+            "stored": stored,
+        }
+        print(f"   posting: {result['posting']}")
+        result["peak_rss_mb_per_worker"] = peak_rss_mb(server.pid)
+    finally:
+        stop(server)
+        stop(stub)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def table(results):
+    lines = []
+    for r in results:
+        limit = r["targets"]["framework limit (same bytes, Django)"]["rps"]
+        lines.append(f"\n{r['database']} — {CONNECTIONS} connections, {SECONDS} s per target")
+        lines.append(
+            f"{'target':40} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'errors':>6} {'cold ms':>8}"
+        )
+        for name, t in r["targets"].items():
+            lines.append(
+                f"{name:40} {t['rps']:>8} {t['rps'] / limit:>6.2f} {t['p50_us'] / 1000:>7.1f} "
+                f"{t['p99_us'] / 1000:>7.1f} {t['non_2xx_3xx'] + t['socket_errors']:>6} "
+                f"{t['cold_ms']:>8}"
+            )
+        p = r["posting"]
+        lines.append(
+            f"{'comment posting (Akismet 50 ms)':40} {p['posts_per_s']:>8} {'':>6} "
+            f"{p['p50_ms']:>7} {p['p99_ms']:>7} {p['errors']:>6}   "
+            f"accepted {p['accepted']}, stored {p['stored']}"
+        )
+        lines.append(f"peak RSS per worker (MB): {r['peak_rss_mb_per_worker']}")
+    return "\n".join(lines)
+
+
+def failures(results):
+    problems = []
+    for r in results:
+        for name, t in r["targets"].items():
+            if t["non_2xx_3xx"] or t["socket_errors"] or t["cold_status"] != 200:
+                problems.append(f"{r['database']}: {name}: error responses")
+        p = r["posting"]
+        if p["errors"]:
+            problems.append(f"{r['database']}: posting: {p['errors']} errors {p['error_samples']}")
+        if p["stored"] != p["accepted"]:
+            problems.append(
+                f"{r['database']}: {p['accepted']} posts accepted, {p['stored']} stored"
+            )
+    return problems
+
+
+def main():
+    need_wrk()
+    started = time.monotonic()
+    only = sys.argv[1:] or list(DATABASES)
+    results = [bench(db) for db in only]
+    text = table(results)
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = {"seconds": SECONDS, "connections": CONNECTIONS, "results": results}
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(out, indent=2))
+    (RESULTS / f"bench-{stamp}.txt").write_text(text + "\n")
+    print(f"\nwritten: bench/results/bench-{stamp}.json; {time.monotonic() - started:.0f} s in all")
+    if problems := failures(results):
+        sys.exit("BENCH FAILED:\n  " + "\n  ".join(problems))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Cached pages are never stale: publishing, editing and scheduled go-live show at once
+(no flush), repeat visits get 304, and validators expire at the next scheduled change."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import ModerationPolicy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_pages_are_shareable(client, make_article):
+    """Public, Vary: Cookie, validators, a short shared lifetime, and no cookie set."""
+    article = make_article()
+    for url in ["/", "/today/world/", article.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 200
+        cache_control = response["Cache-Control"]
+        assert "public" in cache_control and "s-maxage=" in cache_control, url
+        assert "Cookie" in response["Vary"]
+        assert response.has_header("ETag") and response.has_header("Last-Modified")
+        assert not response.cookies
+
+
+def test_publishing_shows_at_once_without_a_flush(client, make_article):
+    """A cached front page, category page and article page change as soon as an article
+    is saved: published, edited, unpublished."""
+    article = make_article(title="First story")
+    assert "First story" in client.get("/").content.decode()
+    assert "First story" in client.get("/today/world/").content.decode()
+
+    second = make_article(title="Second story")
+    assert "Second story" in client.get("/").content.decode()
+    assert "Second story" in client.get("/today/world/").content.decode()
+
+    article.body = "<p>A corrected paragraph.</p>"
+    article.save()
+    assert "A corrected paragraph." in client.get(article.get_absolute_url()).content.decode()
+
+    second.status = Article.Status.DRAFT
+    second.save()
+    assert "Second story" not in client.get("/").content.decode()
+    assert client.get(second.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["article", "/today/world/", "/"])
+def test_a_repeat_visit_gets_304(client, make_article, path):
+    """If-None-Match and If-Modified-Since both answer 304 while nothing changed, 200 after."""
+    article = make_article()
+    url = article.get_absolute_url() if path == "article" else path
+    first = client.get(url)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+    make_article(title="Breaking")
+    article.refresh_from_db()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+
+
+def test_a_scheduled_article_goes_live_with_no_write(client, make_article, world):
+    """On a frozen clock: the cached listings and their validators last until the
+    scheduled publish time, then the article is listed, with nothing written."""
+    start = timezone.now().replace(microsecond=0)
+    with time_machine.travel(start, tick=False) as traveller:
+        make_article(title="Old news", published_at=start - timedelta(hours=2))
+        scheduled = make_article(
+            title="Embargoed story", published_at=start + timedelta(minutes=10)
+        )
+        updated_at = scheduled.updated_at
+
+        front = client.get("/")
+        category = client.get("/today/world/")
+        assert "Embargoed story" not in front.content.decode()
+        assert "s-maxage=30" in front["Cache-Control"]
+
+        traveller.shift(timedelta(minutes=9, seconds=50))  # 10 s before it goes live
+        assert "s-maxage=10" in client.get("/")["Cache-Control"]
+        assert client.get("/", HTTP_IF_NONE_MATCH=front["ETag"]).status_code == 304
+        assert client.get(scheduled.get_absolute_url()).status_code == 404
+
+        traveller.shift(timedelta(seconds=10))  # publish time reached
+        for url, before in [("/", front), ("/today/world/", category)]:
+            response = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+            assert response.status_code == 200, url
+            assert "Embargoed story" in response.content.decode()
+            assert response["Last-Modified"] != before["Last-Modified"]
+        assert client.get(scheduled.get_absolute_url()).status_code == 200
+    scheduled.refresh_from_db()
+    assert scheduled.updated_at == updated_at  # nothing was written
+
+
+def test_comments_close_on_time_in_a_cached_page(client, make_article):
+    """Comments closing N days after publication: the cached article page shows the form
+    until that moment and "Comments are closed" after it, with a new ETag."""
+    ModerationPolicy.objects.update_or_create(pk=1, defaults={"close_after_days": 1})
+    start = timezone.now().replace(microsecond=0)
+    with time_machine.travel(start, tick=False) as traveller:
+        article = make_article(published_at=start - timedelta(days=1) + timedelta(minutes=5))
+        url = article.get_absolute_url()
+        open_page = client.get(url)
+        assert 'id="commentform"' in open_page.content.decode()
+        assert "s-maxage=30" in open_page["Cache-Control"]
+        traveller.shift(timedelta(minutes=5))
+        closed = client.get(url, HTTP_IF_NONE_MATCH=open_page["ETag"])
+        assert closed.status_code == 200
+        assert "Comments are closed." in closed.content.decode()
+        assert 'id="commentform"' not in closed.content.decode()
+
+
+def test_the_article_body_fragment_follows_the_article(client, make_article, editor_client):
+    """The body is cached per article version: a staff preview of a draft shows its own
+    body, and an edit replaces the cached one."""
+    article = make_article(body="<p>Version one.</p>")
+    assert "Version one." in client.get(article.get_absolute_url()).content.decode()
+    Article.objects.filter(pk=article.pk)  # a queryset update would bypass save(): not used
+    article.body = "<p>Version two.</p>"
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Version two." in html and "Version one." not in html
