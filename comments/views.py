@@ -2,7 +2,7 @@
 
 from django.http import HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -130,3 +130,20 @@ def post_comment(request, path):
     if user is None:
         preview.update_author_cookies(request, response, data)
     return response
+
+
+def privacy(request):
+    """/privacy/: what we store about commenters, why, for how long, and who else sees it.
+    The periods come from the code and the policy, so the page cannot drift from them."""
+    return render(
+        request,
+        "privacy.html",
+        {
+            "personal_data_days": policies.current().personal_data_days,
+            "payload_days": Comment.PAYLOAD_KEPT.days,
+            "spam_days": Comment.SPAM_KEPT.days,
+            "trash_days": Comment.TRASH_KEPT.days,
+            "preview_minutes": preview.PREVIEW_SECONDS // 60,
+            "cookie_days": preview.AUTHOR_COOKIE_AGE.days,
+        },
+    )

@@ -6,7 +6,7 @@ from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import robots_txt
-from newsroom import views
+from comments import views as comment_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -38,7 +38,7 @@ urlpatterns += [
     ),
 ]
 # Before the catch-all ("privacy" is a reserved slug): the privacy page.
-urlpatterns += [path("privacy/", views.privacy, name="privacy")]
+urlpatterns += [path("privacy/", comment_views.privacy, name="privacy")]
 # Before the catch-all: comment posting under article paths.
 urlpatterns += [path("", include("comments.urls"))]
 # Last: the catch-all for category and article paths (and search and the feeds before it).

@@ -13,7 +13,6 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 
@@ -37,24 +36,3 @@ def server_error(request, template_name="500.html"):
         response = HttpResponseServerError(loader.get_template(template_name).render())
     add_never_cache_headers(response)
     return response
-
-
-def privacy(request):
-    """/privacy/: what we store about commenters, why, for how long, and who else sees it.
-    The periods come from the code and the policy, so the page cannot drift from them."""
-    from comments import policy as policies
-    from comments import preview
-    from comments.models import Comment
-
-    return render(
-        request,
-        "privacy.html",
-        {
-            "personal_data_days": policies.current().personal_data_days,
-            "payload_days": Comment.PAYLOAD_KEPT.days,
-            "spam_days": Comment.SPAM_KEPT.days,
-            "trash_days": Comment.TRASH_KEPT.days,
-            "preview_minutes": preview.PREVIEW_SECONDS // 60,
-            "cookie_days": preview.AUTHOR_COOKIE_AGE.days,
-        },
-    )
