@@ -1,4 +1,5 @@
-"""The Editors group: exactly the permissions needed to run articles and categories."""
+"""Staff groups kept in step with the code: the Editors group here, and the helper the
+comments app uses for its Moderators group."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
@@ -10,17 +11,25 @@ EDITOR_PERMISSIONS = [
 ]
 
 
-def ensure_editors_group(sender, apps=global_apps, using="default", **kwargs):
-    """Create or update the Editors group after `migrate` (idempotent).
+def group_keeper(name, app_label, codenames):
+    """A post_migrate receiver that creates group `name` or resets it to exactly
+    `codenames` of `app_label` (idempotent).
 
-    Runs on post_migrate: on a fresh database the permissions only exist once
-    `create_permissions` has run for this app, so call it first.
+    On a fresh database the permissions only exist once `create_permissions` has run for
+    the app, so it runs first.
     """
-    create_permissions(sender, verbosity=0, interactive=False, using=using, apps=apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.using(using).get_or_create(name="Editors")
-    perms = Permission.objects.using(using).filter(
-        content_type__app_label="articles", codename__in=EDITOR_PERMISSIONS
-    )
-    group.permissions.set(perms)
+
+    def ensure_group(sender, apps=global_apps, using="default", **kwargs):
+        create_permissions(sender, verbosity=0, interactive=False, using=using, apps=apps)
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        perms = Permission.objects.using(using).filter(
+            content_type__app_label=app_label, codename__in=codenames
+        )
+        group.permissions.set(perms)
+
+    return ensure_group
+
+
+ensure_editors_group = group_keeper("Editors", "articles", EDITOR_PERMISSIONS)
