@@ -75,11 +75,15 @@ class Recorder:
         self.approve_rounds = 0
         self.rechecks = []
         self.rss = defaultdict(list)  # pid -> [(seconds since start, kB)]
+        self.t0 = time.monotonic()
+        self.windows = defaultdict(Counter)  # 10-second window -> requests by kind
 
     def record(self, kind, status, seconds):
+        window = int((time.monotonic() - self.t0) // 10) * 10
         with self.lock:
             self.statuses[kind][status] += 1
             self.latencies[kind].append(seconds)
+            self.windows[window][kind] += 1
 
 
 class Connection:
@@ -253,6 +257,9 @@ def moderator(port, password, rec, stop_event):
             with rec.lock:
                 rec.approve_rounds += 1
                 rec.approved += int(done.group(1)) if done else 0
+        # A keep-alive connection idle for MODERATE_EVERY seconds is closed by the server
+        # (gunicorn's keepalive, 5 s): open a new one for the next round, as a browser does.
+        browser.close()
     browser.close()
 
 
@@ -301,8 +308,11 @@ def page_tokens(port, paths):
 
 
 def memory(rec, seconds):
-    """Per worker: mean and last VmRSS in each half of the run (MB) and the growth of the
-    mean, minute 1 → minute 2 (the check); the last samples are shown too."""
+    """Per worker: the last VmRSS sample of each minute (each half of the run) and its
+    growth, minute 1 → minute 2 (the check: the worker's size once it has run a minute,
+    and a minute later); the means of each minute are shown too, but the first minute's
+    mean includes the start-up (imports, the first pages cached), so it is not the check.
+    Also the growth within minute 2 (its first sample to its last)."""
     half = seconds / 2
     rows = {}
     for pid, samples in sorted(rec.rss.items()):
@@ -318,8 +328,10 @@ def memory(rec, seconds):
             "minute2_mean_mb": round(mean2 / 1024, 1),
             "minute1_last_mb": round(first[-1] / 1024, 1),
             "minute2_last_mb": round(second[-1] / 1024, 1),
-            "growth_pct": round((mean2 - mean1) / mean1 * 100, 2),
-            "growth_last_pct": round((second[-1] - first[-1]) / first[-1] * 100, 2),
+            "growth_pct": round((second[-1] - first[-1]) / first[-1] * 100, 2),
+            "growth_mean_pct": round((mean2 - mean1) / mean1 * 100, 2),
+            "growth_within_minute2_pct": round((second[-1] - second[0]) / second[0] * 100, 2),
+            "series_mb": [(t, round(kb / 1024, 1)) for t, kb in samples],
         }
     return rows
 
@@ -376,7 +388,7 @@ def soak(db, log_path):
             tokens = page_tokens(port, paths["commented"])
             stop_event = threading.Event()
             counter = iter(range(10**9))
-            t0 = time.monotonic()
+            t0 = rec.t0 = time.monotonic()
             threads = [threading.Thread(target=sampler, args=(server.pid, rec, stop_event, t0))]
             threads += [
                 threading.Thread(target=reader, args=(n, port, paths, rec, stop_event))
@@ -432,6 +444,7 @@ def soak(db, log_path):
         "approve_actions": rec.approve_rounds,
     }
     result["rechecks"] = rec.rechecks
+    result["requests_per_10s"] = {w: dict(c) for w, c in sorted(rec.windows.items())}
     result["memory"] = memory(rec, SECONDS)
     result["log"] = log_summary(log_path)
     return result
@@ -514,18 +527,22 @@ def table(r):
     lines.append(f"Akismet stand-in: {a['calls']} calls, {a['failures_injected']} failed")
     lines.append(f"recheck_comments ×{len(r['rechecks'])}: {rechecked}")
     lines.append(
-        f"{'worker':>8} {'min1 mean':>10} {'min2 mean':>10} {'growth %':>9} "
-        f"{'min1 last':>10} {'min2 last':>10} {'growth %':>9}  (MB)"
+        f"{'RSS: worker':>12} {'min1 last':>10} {'min2 last':>10} {'growth %':>9} "
+        f"{'min1 mean':>10} {'min2 mean':>10} {'growth %':>9} {'in min2 %':>9}  (MB)"
     )
     for pid, m in r["memory"].items():
         if m.get("incomplete"):
-            lines.append(f"{pid:>8} incomplete ({m['samples']} samples)")
+            lines.append(f"{pid:>12} incomplete ({m['samples']} samples)")
             continue
         lines.append(
-            f"{pid:>8} {m['minute1_mean_mb']:>10} {m['minute2_mean_mb']:>10} "
-            f"{m['growth_pct']:>9} {m['minute1_last_mb']:>10} {m['minute2_last_mb']:>10} "
-            f"{m['growth_last_pct']:>9}"
+            f"{pid:>12} {m['minute1_last_mb']:>10} {m['minute2_last_mb']:>10} "
+            f"{m['growth_pct']:>9} {m['minute1_mean_mb']:>10} {m['minute2_mean_mb']:>10} "
+            f"{m['growth_mean_pct']:>9} {m['growth_within_minute2_pct']:>9}"
         )
+    lines.append(
+        "requests per 10 s: "
+        + ", ".join(f"{w}s {sum(c.values())}" for w, c in r["requests_per_10s"].items())
+    )
     lines.append(f"gunicorn log: {r['log']}")
     return "\n".join(lines)
 
