@@ -234,6 +234,9 @@ def moderator(port, password, rec, stop_event):
         rec.record("admin login", "failed", 0)
         return
     while not stop_event.wait(MODERATE_EVERY):
+        # A keep-alive connection idle for MODERATE_EVERY seconds is closed by the server
+        # (gunicorn's keepalive, 5 s): open a new one for each round, as a browser does.
+        browser.close()
         for _ in range(10):  # pages of 50
             status, _, html, seconds = browser.go("GET", QUEUE)
             rec.record("admin", status, seconds)
@@ -257,9 +260,6 @@ def moderator(port, password, rec, stop_event):
             with rec.lock:
                 rec.approve_rounds += 1
                 rec.approved += int(done.group(1)) if done else 0
-        # A keep-alive connection idle for MODERATE_EVERY seconds is closed by the server
-        # (gunicorn's keepalive, 5 s): open a new one for the next round, as a browser does.
-        browser.close()
     browser.close()
 
 
