@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-only lint format bench clean
+.PHONY: run test test-only lint format bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ test-only: $(VENV)/.installed-test
 # The benchmark (bench/README.md): SQLite and PostgreSQL, about 8 minutes; never part of `make test`.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(BENCH_DATABASES)
+
+# The soak (bench/README.md): 2 minutes of reads, posts and approvals, Akismet failing 1 call
+# in 5 (SOAK_SECONDS; SOAK_DATABASES=postgresql or "sqlite postgresql"); never part of `make test`.
+soak: $(VENV)/.installed-test
+	$(BIN)/python bench/soak.py $(SOAK_DATABASES)
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

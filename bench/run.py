@@ -64,16 +64,17 @@ def need_wrk():
     sys.exit("The bench needs wrk: run `sudo apt-get install wrk` (Debian/Ubuntu), then again.")
 
 
-def environment(db, tmp, port, stub_port):
-    """The production environment of the README, and the bench's overrides (printed)."""
-    url = DATABASES[db] or f"sqlite:///{tmp}/newsroom_bench.sqlite3"
+def environment(db, tmp, port, stub_port, databases=DATABASES, redis_db=REDIS_DB):
+    """The production environment of the README, and the bench's overrides (printed).
+    The soak passes its own database names and Redis databases."""
+    url = databases[db] or f"sqlite:///{tmp}/newsroom_bench.sqlite3"
     overrides = {
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{port}",  # plain HTTP on loopback: no TLS proxy
         "DATABASE_URL": url,
-        "CACHE_URL": f"redis://127.0.0.1:6379/{REDIS_DB[db]}",
+        "CACHE_URL": f"redis://127.0.0.1:6379/{redis_db[db]}",
         "STATIC_ROOT": str(tmp / "static"),
         "MEDIA_ROOT": str(tmp / "media"),
         "ROOT_URLCONF": "bench.urls",  # + the framework-limit view
@@ -93,12 +94,14 @@ def run(cmd, env, **kw):
 
 
 def prepare(db, env):
+    """A fresh database (the one in env's DATABASE_URL) and Redis database (CACHE_URL's),
+    migrated, static files collected, seeded (bench/seed.py)."""
     if db == "postgresql":
-        for sql in ("DROP DATABASE IF EXISTS newsroom_bench", "CREATE DATABASE newsroom_bench"):
+        name = env["DATABASE_URL"].rsplit("/", 1)[1]
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
             run(["psql", PG_ADMIN, "-q", "-c", sql], env)
-    subprocess.run(
-        ["redis-cli", "-n", str(REDIS_DB[db]), "flushdb"], check=True, capture_output=True
-    )
+    redis_db = env["CACHE_URL"].rsplit("/", 1)[1]
+    subprocess.run(["redis-cli", "-n", redis_db, "flushdb"], check=True, capture_output=True)
     run([BIN / "python", "manage.py", "migrate", "--noinput", "-v0"], env)
     run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env)
     host = env["SITE_URL"].split("://")[1]
@@ -124,10 +127,11 @@ SHELL_COUNT = (
 )
 
 
-def start_server(env, port):
-    """The README's command, on the bench's port (gunicorn.conf.py sets the workers)."""
+def start_server(env, port, log=None):
+    """The README's command, on the bench's port (gunicorn.conf.py sets the workers);
+    its output goes to `log` (an open file) if given."""
     cmd = [BIN / "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}"]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True, stdout=log, stderr=log)
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -135,6 +139,22 @@ def start_server(env, port):
         except OSError:
             time.sleep(0.1)
     time.sleep(0.5)
+    return proc
+
+
+def start_stub(port, delay=AKISMET_DELAY, fail_rate=0.0, fail_mode="500"):
+    """The stand-in Akismet (tests/akismet_stub.py) answering after `delay` seconds;
+    `fail_rate` of its calls fail as `fail_mode` says (the soak)."""
+    cmd = [BIN / "python", "-m", "tests.akismet_stub", str(port), str(delay)]
+    if fail_rate:
+        cmd += [str(fail_rate), fail_mode]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
     return proc
 
 
@@ -275,11 +295,7 @@ def bench(db):
         started = time.monotonic()
         paths = prepare(db, env)
         result["seed_seconds"] = round(time.monotonic() - started, 1)
-        stub = subprocess.Popen(
-            [BIN / "python", "-m", "tests.akismet_stub", str(stub_port), str(AKISMET_DELAY)],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
+        stub = start_stub(stub_port)
         server = start_server(env, port)
         base = f"http://127.0.0.1:{port}"
         targets = [(name, path.format(**paths)) for name, path in TARGETS]

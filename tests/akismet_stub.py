@@ -5,8 +5,14 @@ e-mail) is spam, author `akismet-guaranteed-discard` is spam with the discard pr
 `user_role=administrator` is ham, anything else ham. Set `server.mode` to make it
 misbehave: "slow" (sleeps past the client's timeout), "500", "invalid" (bad key), "garbage",
 "drop" (closes the connection). `refused_url` is an address where nothing listens.
+
+`fail_rate` (0 by default) makes that share of calls fail whatever the mode, evenly spread
+and deterministic (0.2: the 5th, 10th, 15th… call), in the way `fail_mode` says: "500"
+(the default) or "slow" (no answer for `fail_slow_seconds`, past the client's timeout).
+`GET /stats` answers the calls made and the failures injected, as JSON (the soak reads it).
 """
 
+import json
 import socket
 import threading
 import time
@@ -26,6 +32,11 @@ class AkismetStub(ThreadingHTTPServer):
         self.requests = []
         self.mode = "normal"
         self.slow_seconds = 1.0
+        self.fail_rate = 0.0
+        self.fail_mode = "500"
+        self.fail_slow_seconds = 10.0
+        self.calls_made = 0
+        self.failures_injected = 0
         self.lock = threading.Lock()
 
     def handle_error(self, request, client_address):
@@ -39,7 +50,18 @@ class AkismetStub(ThreadingHTTPServer):
     def reset(self):
         with self.lock:
             self.requests.clear()
+            self.calls_made = self.failures_injected = 0
         self.mode = "normal"
+        self.fail_rate = 0.0
+
+    def count_call(self):
+        """Count a call; True if it is one of the `fail_rate` share to fail."""
+        with self.lock:
+            self.calls_made += 1
+            n, rate = self.calls_made, self.fail_rate
+            fail = rate > 0 and int(n * rate + 1e-9) > int((n - 1) * rate + 1e-9)
+            self.failures_injected += fail
+            return fail
 
     def calls(self, endpoint):
         """The parsed bodies of the requests made to `endpoint` (e.g. "comment-check")."""
@@ -68,6 +90,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        server = self.server
+        if self.path != "/stats":
+            return self._send(404, "not found")
+        with server.lock:
+            stats = {"calls": server.calls_made, "failures_injected": server.failures_injected}
+        return self._send(200, json.dumps(stats))
+
     def do_POST(self):
         server = self.server
         length = int(self.headers.get("Content-Length") or 0)
@@ -80,6 +110,11 @@ class _Handler(BaseHTTPRequestHandler):
         mode = server.mode
         if mode == "slow":
             time.sleep(server.slow_seconds)
+        if server.count_call():
+            if server.fail_mode == "slow":
+                time.sleep(server.fail_slow_seconds)  # past the client's timeout
+            else:
+                mode = server.fail_mode
         if mode == "drop":
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
@@ -143,12 +178,19 @@ def akismet_server(_akismet_stub, settings):
 
 
 if __name__ == "__main__":
-    # A stand-in for trying the site offline: python -m tests.akismet_stub [PORT [DELAY]]
-    # DELAY (seconds) makes every answer wait that long, like a distant Akismet (the bench).
+    # A stand-in for trying the site offline:
+    #   python -m tests.akismet_stub [PORT [DELAY [FAIL_RATE [FAIL_MODE]]]]
+    # DELAY (seconds) makes every answer wait that long, like a distant Akismet (the bench);
+    # FAIL_RATE (0.2: every 5th call) fails calls as FAIL_MODE says ("500", or "slow": the
+    # answer waits 10 s, past the client's timeout) — the soak.
     import sys
 
     stub = AkismetStub(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8099)
     if len(sys.argv) > 2:
         stub.mode, stub.slow_seconds = "slow", float(sys.argv[2])
+    if len(sys.argv) > 3:
+        stub.fail_rate = float(sys.argv[3])
+    if len(sys.argv) > 4:
+        stub.fail_mode = sys.argv[4]
     print(f"Akismet stand-in on {stub.url}/ (Ctrl-C stops it)", flush=True)
     stub.serve_forever()
