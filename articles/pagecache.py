@@ -33,9 +33,11 @@ SHARED_MAX_AGE = 30
 class _RecentPages:
     """The last pages this process served, by their full key (URL and versions, which come
     from the shared cache on every request, so a change is seen at once): a hit costs no
-    transfer of the page from Redis. Entries also keep the shared entry's expiry time."""
+    transfer of the page from Redis. Entries also keep the shared entry's expiry time.
+    Bounded by count: a story that spreads is a handful of pages, and an article page with
+    hundreds of comments weighs a few hundred kB, so 64 keep a worker's share small."""
 
-    def __init__(self, size=256):
+    def __init__(self, size=64):
         self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
 
     def get(self, key):
