@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,6 +25,18 @@ class CategoryAdmin(admin.ModelAdmin):
             "└ " if category.depth else "",
             category.name,
         )
+
+
+class DateHierarchyChangeList(ChangeList):
+    """Django's change list, with a year, month or day too large for a date treated as any
+    other invalid one (Django catches ValueError there, not the OverflowError that
+    `datetime(10**25, 1, 1)` raises): the list reloads unfiltered instead of a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
 
 @admin.register(Article)
@@ -66,6 +80,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")
+
+    def get_changelist(self, request, **kwargs):
+        return DateHierarchyChangeList
 
     @admin.display(description=_("category"), ordering="category__path")
     def category_path(self, article):

@@ -11,6 +11,8 @@ from urllib.parse import quote, unquote
 
 from django.core import signing
 
+from articles.params import parse_id
+
 PREVIEW_COOKIE = "comment_preview"
 PREVIEW_SALT = "comments.preview"
 PREVIEW_SECONDS = 600
@@ -33,7 +35,7 @@ def preview_ids(request):
         )
     except (KeyError, signing.BadSignature):
         return []
-    return [int(i) for i in value.split(",") if i.isdigit()]
+    return [pk for pk in map(parse_id, value.split(",")) if pk]
 
 
 def remember_pending(request, response, comment):

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from articles.params import parse_id
 from articles.views import ArticleView
 from comments import policy as policies
 from comments import preview, spam
@@ -32,15 +33,6 @@ def _article_page(request, article, form, status):
     view.object = article
     context = view.get_context_data(object=article, comment_form=form)
     return TemplateResponse(request, view.template_name, context, status=status)
-
-
-def _as_id(value):
-    """A primary key from reader input, or None: ASCII digits only ("²".isdigit() is true,
-    int("²") fails) and within a 64-bit column (a longer number overflows the database)."""
-    if not (value.isascii() and value.isdigit()):
-        return None
-    number = int(value)
-    return number if 0 < number < 2**63 else None
 
 
 def _refused(request, article, message, *, keep_text=True):
@@ -80,7 +72,7 @@ def post_comment(request, path):
         return _refused(request, article, CLOSED)
     parent = None
     if request.POST.get("parent"):
-        parent_id = _as_id(request.POST["parent"])
+        parent_id = parse_id(request.POST["parent"])
         parent = (
             Comment.objects.approved().filter(article=article, pk=parent_id).first()
             if parent_id

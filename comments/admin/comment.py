@@ -1,6 +1,7 @@
 """The queue (`/admin/comments/comment/`) and the comment's page."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.http import JsonResponse
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
+from articles.params import parse_id
 from comments import moderation, privacy, spam, text
 from comments.admin.filters import ArticleFilter, StatusFilter
 from comments.admin.views import CHECK, DELETE, OneCommentViews, excerpt, n_comments
@@ -379,10 +381,15 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
             )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A malformed id finds nothing here; Django's own view then redirects to the list
+        # saying the comment does not exist, as for any unknown id.
+        pk = parse_id(unquote(object_id))
         comment = (
             Comment.objects.select_related("article__category", "parent", "user")
-            .filter(pk=object_id)
+            .filter(pk=pk)
             .first()
+            if pk
+            else None
         )
         extra = {}
         if comment is not None:

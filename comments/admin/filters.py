@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
+from articles.params import parse_id
 from comments.models import Comment
 
 S = Comment.Status
@@ -72,16 +73,16 @@ class ArticleFilter(admin.SimpleListFilter):
         choices = [
             (str(r["article_id"]), f"{r['article__title']} ({r['waiting']} pending)") for r in rows
         ]
-        chosen = self.value()
-        if chosen and chosen.isdigit() and chosen not in dict(choices):
+        chosen = parse_id(self.value())
+        if chosen and str(chosen) not in dict(choices):
             title = Comment.objects.filter(article_id=chosen).values_list(
                 "article__title", flat=True
             )[:1]
-            choices.extend((chosen, t) for t in title)
+            choices.extend((str(chosen), t) for t in title)
         return choices
 
     def queryset(self, request, queryset):
-        chosen = self.value()
-        if chosen and chosen.isdigit():
+        chosen = parse_id(self.value())
+        if chosen:
             return queryset.filter(article_id=chosen)
         return queryset

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import ngettext
 
+from articles import params  # noqa: F401 (registers the <id:…> converter)
 from comments import moderation, pipeline, spam, throttle
 from comments.http import client_ip
 from comments.models import Comment
@@ -62,11 +63,11 @@ class OneCommentViews:
         wrap = self.admin_site.admin_view
         return [
             path(
-                "<int:pk>/moderate/<str:action>/",
+                "<id:pk>/moderate/<str:action>/",
                 wrap(self.moderate_view),
                 name="comments_comment_moderate",
             ),
-            path("<int:pk>/reply/", wrap(self.reply_view), name="comments_comment_reply"),
+            path("<id:pk>/reply/", wrap(self.reply_view), name="comments_comment_reply"),
             path("empty/<str:status>/", wrap(self.empty_view), name="comments_comment_empty"),
             *super().get_urls(),
         ]

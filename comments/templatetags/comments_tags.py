@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from articles import caching
+from articles.params import parse_id
 from comments import policy as policies
 from comments import text
 from comments.forms import CommentForm
@@ -84,10 +85,8 @@ def comments_for(context, article):
             initial.setdefault("name", user.get_full_name() or user.get_username())
             initial.setdefault("email", user.email)
         # Reply without JavaScript: ?replytocom=<id> puts the form under that comment.
-        replytocom = request.GET.get("replytocom", "")
-        candidate = (
-            thread.find(replytocom) if replytocom.isascii() and replytocom.isdigit() else None
-        )
+        replytocom = parse_id(request.GET.get("replytocom", ""))
+        candidate = thread.find(replytocom) if replytocom else None
         if candidate is not None and candidate.can_reply:
             reply_to = candidate
             initial["parent"] = candidate.pk
