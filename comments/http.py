@@ -4,6 +4,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.http import is_same_domain
 
 
@@ -65,3 +66,32 @@ def same_origin(request):
         referer = request.META.get("HTTP_REFERER")
         return bool(referer) and _trusted(referer, request)
     return True
+
+
+class FilePartRefused(Exception):
+    """A comment POST carried a file part."""
+
+
+class _RefuseFileParts(FileUploadHandler):
+    """Stops parsing at the first file part's headers, before any of its data is read:
+    nothing is held in memory or spooled to disk."""
+
+    def new_file(self, *args, **kwargs):
+        raise FilePartRefused
+
+    def receive_data_chunk(self, raw_data, start):  # pragma: no cover - never reached
+        return raw_data
+
+    def file_complete(self, file_size):  # pragma: no cover - never reached
+        return None
+
+
+def refuse_file_parts(request):
+    """Parse the body now, refusing file parts: raises `FilePartRefused` if it has one.
+
+    The comment endpoint takes text only. Django's default handlers would read a file part
+    of any size into memory or a temporary file before the view could look at it; the
+    proxy's `client_max_body_size` bounds the rest of the body.
+    """
+    request.upload_handlers = [_RefuseFileParts(request)]
+    request.POST  # noqa: B018 (parses the body with the handler above)

@@ -13,7 +13,7 @@ from articles.views import ArticleView
 from comments import policy as policies
 from comments import preview, spam
 from comments.forms import CommentForm, token_is_valid
-from comments.http import client_ip, same_origin
+from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
 from comments.models import Comment
 from comments.pipeline import submit
 
@@ -24,6 +24,7 @@ FLOOD = "You are posting comments too quickly. Slow down."
 DUPLICATE = "Duplicate comment detected; it looks as though you've already said that!"
 TOO_DEEP = "Replies cannot be nested deeper than {depth} levels."
 FORGED = "This comment did not come from a form on this site, so it was not posted."
+FILES = "Comments are text only: a post with an attached file is not accepted."
 
 
 def _article_page(request, article, form, status):
@@ -35,11 +36,11 @@ def _article_page(request, article, form, status):
     return TemplateResponse(request, view.template_name, context, status=status)
 
 
-def _refused(request, article, message, *, keep_text=True):
+def _refused(request, article, message, *, keep_text=True, status=403):
     """403 with a short page saying why; the reader's text is shown so it is not lost."""
     text = request.POST.get("comment", "") if keep_text else ""
     context = {"article": article, "message": message, "text": text}
-    return TemplateResponse(request, "comments/refused.html", context, status=403)
+    return TemplateResponse(request, "comments/refused.html", context, status=status)
 
 
 def _csrf_failure(request):
@@ -60,6 +61,10 @@ def _protected(request):  # pragma: no cover - a stand-in callback, never called
 def post_comment(request, path):
     slug = path.rpartition("/")[2]
     article = get_object_or_404(Article.objects.published().select_related("category"), slug=slug)
+    try:
+        refuse_file_parts(request)  # before anything reads the body
+    except FilePartRefused:
+        return _refused(request, article, FILES, keep_text=False, status=400)
     if not same_origin(request):
         return _refused(request, article, FORGED, keep_text=False)
     if request.user.is_authenticated and (failure := _csrf_failure(request)):
