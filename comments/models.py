@@ -1,3 +1,4 @@
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +14,10 @@ MAX_NAME = 245
 MAX_EMAIL = 100
 MAX_URL = 200
 MAX_BODY = 65525
+
+
+def new_preview_secret():
+    return secrets.token_urlsafe(24)
 
 
 class CommentQuerySet(models.QuerySet):
@@ -131,15 +136,17 @@ class CommentQuerySet(models.QuerySet):
                 )
         return deleted
 
-    def for_article_page(self, article, preview_ids=()):
+    def for_article_page(self, article, preview=()):
         """The article's approved comments, plus the visitor's own pending ones named in
-        their preview token: one query, in thread order's raw material (oldest first)."""
+        their preview cookie as (id, secret) pairs — each shown only with its own secret:
+        one query, in thread order's raw material (oldest first)."""
         visible = self.approved().filter(article=article)
-        if preview_ids:
-            own = self.filter(
-                article=article, status=Comment.Status.PENDING, pk__in=list(preview_ids)
-            )
-            visible = visible | own
+        own = models.Q()
+        for pk, secret in preview:
+            if secret:  # rows older than the secret have "", which never matches
+                own |= models.Q(pk=pk, preview_secret=secret)
+        if own:
+            visible = visible | self.filter(own, article=article, status=Comment.Status.PENDING)
         return visible.only(
             "pk", "parent_id", "depth", "status", "author_name", "author_url", "body", "created_at"
         ).order_by("created_at", "pk")
@@ -254,6 +261,11 @@ class Comment(models.Model):
     user_agent = models.TextField(_("user agent"), blank=True)
     referrer = models.TextField(_("referrer"), blank=True)
     akismet_payload = models.JSONField(_("payload sent to Akismet"), default=dict, blank=True)
+    # Given only to the author's browser, in the preview cookie: with it alone can a pending
+    # comment be shown (a leaked SECRET_KEY signs cookies, but cannot guess this).
+    preview_secret = models.CharField(
+        _("preview secret"), max_length=32, default=new_preview_secret, editable=False
+    )
 
     created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -27,22 +27,32 @@ AUTHOR_COOKIES = {
 AUTHOR_COOKIE_AGE = timedelta(days=365)
 
 
-def preview_ids(request):
-    """Ids of pending comments this browser posted in the last ten minutes."""
+def preview_keys(request):
+    """(id, secret) of the pending comments this browser posted in the last ten minutes.
+
+    The cookie is signed (so it cannot be edited) and each entry carries the comment's own
+    random secret (so a cookie signed by anyone holding SECRET_KEY still names nothing).
+    """
     try:
         value = request.get_signed_cookie(
             PREVIEW_COOKIE, salt=PREVIEW_SALT, max_age=PREVIEW_SECONDS
         )
     except (KeyError, signing.BadSignature):
         return []
-    return [pk for pk in map(parse_id, value.split(",")) if pk]
+    keys = []
+    for entry in value.split(",")[-PREVIEW_KEEP:]:
+        pk, _, secret = entry.partition(".")
+        if (pk := parse_id(pk)) and secret:
+            keys.append((pk, secret))
+    return keys
 
 
 def remember_pending(request, response, comment):
-    ids = [i for i in preview_ids(request) if i != comment.pk][-(PREVIEW_KEEP - 1) :]
+    keys = [k for k in preview_keys(request) if k[0] != comment.pk][-(PREVIEW_KEEP - 1) :]
+    keys.append((comment.pk, comment.preview_secret))
     response.set_signed_cookie(
         PREVIEW_COOKIE,
-        ",".join(str(i) for i in [*ids, comment.pk]),
+        ",".join(f"{pk}.{secret}" for pk, secret in keys),
         salt=PREVIEW_SALT,
         max_age=PREVIEW_SECONDS,
         path=comment.article.get_absolute_url(),

@@ -3,6 +3,8 @@
 Every variable is listed, with its default, in `.env.example` and in the README.
 """
 
+import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,8 +18,27 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# Development (DEBUG on) without SECRET_KEY: a random key made once per checkout, kept in a
+# git-ignored file of its own (not .env, so a production start from the same checkout still
+# stops without SECRET_KEY). Never a constant in the code: anyone could sign cookies with it.
+DEV_SECRET_KEY_FILE = BASE_DIR / ".dev-secret-key"
+
+
+def _development_secret_key(path):
+    try:
+        with open(path, "x", encoding="ascii") as new:  # only the first start writes it
+            os.chmod(path, 0o600)
+            new.write(secrets.token_urlsafe(50))
+    except FileExistsError:
+        pass
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key; delete it to make a new one.")
+    return key
+
+
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key")
+    SECRET_KEY = env("SECRET_KEY", default=None) or _development_secret_key(DEV_SECRET_KEY_FILE)
 else:
     try:
         SECRET_KEY = env("SECRET_KEY")

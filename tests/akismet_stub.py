@@ -19,8 +19,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
-import pytest
-
 SUBMIT_THANKS = "Thanks for making the web a better place."
 
 
@@ -147,34 +145,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
-def _free_port():
+def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def _akismet_stub():
-    server = AkismetStub()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.refused_url = f"http://127.0.0.1:{_free_port()}"
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def akismet_server(_akismet_stub, settings):
-    """The stand-in, reset, with the settings pointing the real client at it."""
-    _akismet_stub.reset()
-    settings.AKISMET_API_KEY = "stub-key-123"
-    settings.AKISMET_BLOG_URL = "http://testserver"
-    settings.AKISMET_API_URL = _akismet_stub.url
-    settings.AKISMET_TIMEOUT = 0.3
-    settings.AKISMET_IS_TEST = True
-    _akismet_stub.slow_seconds = 0.6
-    return _akismet_stub
 
 
 if __name__ == "__main__":

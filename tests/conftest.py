@@ -1,5 +1,6 @@
 import io
 import itertools
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Category
-from tests.akismet_stub import _akismet_stub, akismet_server  # noqa: F401 (fixtures)
+from tests.akismet_stub import AkismetStub, free_port
 
 _seq = itertools.count(1)
 
@@ -103,3 +104,27 @@ def image_upload():
         return SimpleUploadedFile(name, buffer.getvalue())
 
     return make
+
+
+@pytest.fixture(scope="session")
+def _akismet_stub():
+    server = AkismetStub()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.refused_url = f"http://127.0.0.1:{free_port()}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def akismet_server(_akismet_stub, settings):
+    """The stand-in, reset, with the settings pointing the real client at it."""
+    _akismet_stub.reset()
+    settings.AKISMET_API_KEY = "stub-key-123"
+    settings.AKISMET_BLOG_URL = "http://testserver"
+    settings.AKISMET_API_URL = _akismet_stub.url
+    settings.AKISMET_TIMEOUT = 0.3
+    settings.AKISMET_IS_TEST = True
+    _akismet_stub.slow_seconds = 0.6
+    return _akismet_stub

@@ -1,6 +1,10 @@
 """The stand-in's `fail_rate` (used by the soak): exactly that share of calls fails, evenly
 spread, and `GET /stats` counts them; with the default rate nothing fails."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 
 
@@ -20,3 +24,12 @@ def test_no_failures_by_default(akismet_server):
     responses = [_check(akismet_server.url) for _ in range(10)]
     assert {(r.status_code, r.text) for r in responses} == {(200, "false")}
     assert httpx.get(f"{akismet_server.url}/stats").json()["failures_injected"] == 0
+
+
+def test_the_stand_in_runs_with_the_base_install_alone():
+    """The README's `python -m tests.akismet_stub 8099` works after `make run`, whose
+    environment has no pytest (only the test lock installs it)."""
+    code = "import sys; sys.modules['pytest'] = None; import tests.akismet_stub"
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -58,3 +58,35 @@ def test_sqlite_is_set_up_for_concurrent_writers(db):
         assert cursor.fetchone()[0] == 20000
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert not connection.is_in_memory_db()
+
+
+def test_development_key_is_random_per_checkout_and_kept():
+    """DEBUG on without SECRET_KEY: a random key from the checkout's own git-ignored file,
+    the same on every start; none is written in the code."""
+    show = (
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+    )
+    first = manage(*show, env={"DEBUG": "true"})
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    path = ROOT / ".dev-secret-key"
+    assert key == path.read_text().strip() and len(key) >= 50
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert manage(*show, env={"DEBUG": "true"}).stdout.strip() == key
+    assert key not in (ROOT / "newsroom" / "settings.py").read_text()
+    assert "django-insecure" not in (ROOT / "newsroom" / "settings.py").read_text()
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(path)], cwd=ROOT)
+    assert ignored.returncode == 0
+
+
+def test_development_key_file_is_not_read_in_production():
+    """A production start from a checkout that has the development key still stops."""
+    manage("check", env={"DEBUG": "true"})  # makes sure the file exists
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr

@@ -10,7 +10,7 @@ from comments import policy as policies
 from comments import text
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.preview import author_initial, preview_ids
+from comments.preview import author_initial, preview_keys
 
 register = template.Library()
 
@@ -73,7 +73,7 @@ class Thread:
 def comments_for(context, article):
     request = context["request"]
     policy = policies.current()
-    thread = Thread(article, preview_ids(request), policy.thread_depth)
+    thread = Thread(article, preview_keys(request), policy.thread_depth)
     closed = policies.is_closed(article, policy)
 
     form = context.get("comment_form")

@@ -34,8 +34,13 @@ def test_for_article_page_adds_only_the_named_pending_comments(make_comment, art
     make_comment(status="pending")
     spam = make_comment(status="spam")
     assert list(Comment.objects.for_article_page(article)) == [approved]
-    page = Comment.objects.for_article_page(article, [own.pk, spam.pk])
+    named = [(own.pk, own.preview_secret), (spam.pk, spam.preview_secret)]
+    page = Comment.objects.for_article_page(article, named)
     assert list(page) == [approved, own]
+    # Each needs its own secret: another comment's, or none, names nothing.
+    other = make_comment(status="pending")
+    wrong = [(other.pk, own.preview_secret), (own.pk, ""), (own.pk, other.preview_secret)]
+    assert list(Comment.objects.for_article_page(article, wrong)) == [approved]
 
 
 def test_duplicates_ignore_trash_and_other_places(make_comment, article):

@@ -92,3 +92,37 @@ def test_comments_on_drafts_are_not_public(make_article, make_comment):
     draft = make_article(status=Article.Status.DRAFT)
     make_comment(article=draft)
     assert not Comment.objects.approved().exists()
+
+
+def _sign_preview(value):
+    """What anyone holding SECRET_KEY can write into the preview cookie."""
+    from django.core import signing
+
+    from comments.preview import PREVIEW_SALT
+
+    return signing.get_cookie_signer(salt="comment_preview" + PREVIEW_SALT).sign(value)
+
+
+def test_a_validly_signed_cookie_without_the_comments_secret_shows_nothing(
+    client, article, make_comment
+):
+    """A leaked SECRET_KEY lets anyone sign a cookie naming other people's pending comments;
+    it still shows nothing, because each comment's preview needs a secret only its
+    author's browser was given."""
+    others = [make_comment(status="pending", body=f"Private draft {n}.") for n in range(3)]
+    client.cookies["comment_preview"] = _sign_preview(",".join(str(c.pk) for c in others))
+    html = page(client, article)
+    assert "Private draft" not in html
+    for comment in others:
+        for guess in ("", "x", comment.preview_secret[:-1]):
+            client.cookies["comment_preview"] = _sign_preview(f"{comment.pk}.{guess}")
+            assert "Private draft" not in page(client, article)
+
+
+def test_the_preview_cookie_carries_the_comments_secret(post, client, article):
+    post(comment="Mine alone.")
+    comment = Comment.objects.get()
+    assert len(comment.preview_secret) >= 20
+    value = client.cookies["comment_preview"].value
+    assert f"{comment.pk}.{comment.preview_secret}" in value
+    assert "Mine alone." in page(client, article)
