@@ -9,15 +9,19 @@ Each test runs once per forbidden character, with that character in every text f
 article, its section and its parent section), and reads every feed and every sitemap.
 """
 
+import importlib
 import json
 import re
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DataError, connection, migrations, transaction
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Category
 from articles.xmltext import has_xml_forbidden, xml_safe
@@ -281,3 +285,71 @@ def test_a_slug_updated_around_save_gives_percent_encoded_links(client, make_sit
         response = client.get(sitemap)
         assert response.status_code == 200
         xml_strings(response.content)
+
+
+migration = importlib.import_module("articles.migrations.0004_drop_xml_forbidden_characters")
+
+
+@forbidden_characters
+def test_the_migration_cleans_only_the_rows_holding_one(make_site, ch):
+    """Rows saved before the fix: the text fields are cleaned, one UPDATE a dirty row, the
+    clean rows untouched; slugs and paths are left as they are (they are URLs)."""
+    if not storable(ch):
+        pytest.skip(f"{connection.vendor} cannot store {char_id(ch)}")
+    article = make_site({key: {f: "x" for f in fields} for key, fields in dirty(ch).items()})
+    bystander = Article.objects.create(
+        slug="bystander", category=article.category, title="Clean", standfirst="Clean too"
+    )
+    values = dirty(ch)
+    Article.objects.filter(pk=article.pk).update(
+        **values["article"], body_text=f"Body{ch}text", slug=f"flo{ch}ods"
+    )
+    Category.objects.filter(slug="world").update(**values["world"])
+    before = Article.objects.get(pk=article.pk).updated_at
+    # The database's regex finds exactly the dirty rows.
+    pattern = migration.PATTERNS[connection.vendor]
+    assert list(Article.objects.filter(standfirst__regex=pattern)) == [article]
+    assert list(Category.objects.filter(name__regex=pattern).values_list("slug", flat=True)) == [
+        "world"
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        migration.drop_forbidden_characters(django_apps, SimpleNamespace(connection=connection))
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 2  # the article and World; not Today, not the bystander
+
+    expected = expected_values(ch)
+    article = Article.objects.get(pk=article.pk)
+    for field, value in expected["article"].items():
+        assert getattr(article, field) == value, field
+    assert article.body_text == cleaned(f"Body{ch}text", ch)
+    assert article.slug == f"flo{ch}ods"
+    assert article.updated_at == before
+    world = Category.objects.get(pk=article.category_id)
+    assert (world.name, world.description) == (
+        expected["world"]["name"],
+        expected["world"]["description"],
+    )
+    bystander.refresh_from_db()
+    assert (bystander.title, bystander.standfirst) == ("Clean", "Clean too")
+
+
+def test_the_migration_reverses_as_a_no_op():
+    (operation,) = migration.Migration.operations
+    assert operation.reversible
+    assert operation.reverse_code is migrations.RunPython.noop
+
+
+@forbidden_characters
+def test_what_the_database_stores(make_site, ch):
+    """What `storable()` assumes: a row updated around save() keeps the character, or the
+    database refuses it outright (a lone surrogate anywhere, NUL on PostgreSQL)."""
+    article = make_site({key: {f: "x" for f in fields} for key, fields in dirty(ch).items()})
+    rows = Article.objects.filter(pk=article.pk)
+    if storable(ch):
+        rows.update(title=f"a{ch}b")
+        assert Article.objects.get(pk=article.pk).title == f"a{ch}b"
+    else:
+        # UnicodeEncodeError for a surrogate; psycopg's DataError for NUL.
+        with pytest.raises((UnicodeEncodeError, DataError)), transaction.atomic():
+            rows.update(title=f"a{ch}b")
