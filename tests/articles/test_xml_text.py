@@ -208,6 +208,17 @@ def test_a_row_updated_around_save_still_gives_parseable_feeds_and_sitemaps(clie
     for url in FEEDS:
         assert cleaned(f"E{ch}d Itor", ch) in " | ".join(xml_strings(client.get(url).content))
 
+    # HTML pages are not XML: they render the text as stored, and their JSON-LD (json.dumps
+    # escapes control characters) still parses.
+    for url in [article.get_absolute_url(), "/today/world/", "/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+            data = json.loads(block)
+            if data["@type"] == "NewsArticle":
+                assert data["headline"] == values["article"]["title"]
+
 
 def test_the_admin_saves_the_cleaned_text_without_an_error(editor_client, world):
     """Pasted from a word processor: saved without the characters, no form error."""
