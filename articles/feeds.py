@@ -1,4 +1,9 @@
-"""RSS and Atom feeds of the latest published articles: the whole site, or one section."""
+"""RSS and Atom feeds of the latest published articles: the whole site, or one section.
+
+Every text goes through xml_safe(): articles and categories are cleaned on save, but a row
+changed another way (an `.update()`, raw SQL, a restored backup) or an author's name could
+still hold a character XML 1.0 forbids, and one of them makes the whole feed fail.
+"""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -6,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article, Category
+from articles.xmltext import xml_safe
 
 FEED_LENGTH = 30
 
@@ -18,16 +24,16 @@ class LatestArticlesFeed(Feed):
 
     def title(self, category):
         if category is None:
-            return settings.SITE_NAME
-        return f"{category.name} · {settings.SITE_NAME}"
+            return xml_safe(settings.SITE_NAME)
+        return xml_safe(f"{category.name} · {settings.SITE_NAME}")
 
     def link(self, category):
         return category.get_absolute_url() if category else "/"
 
     def description(self, category):
         if category is not None and category.description:
-            return category.description
-        return f"The latest articles from {settings.SITE_NAME}."
+            return xml_safe(category.description)
+        return xml_safe(f"The latest articles from {settings.SITE_NAME}.")
 
     subtitle = description
 
@@ -38,10 +44,10 @@ class LatestArticlesFeed(Feed):
         return articles.for_listing().latest_first()[:FEED_LENGTH]
 
     def item_title(self, article):
-        return article.title
+        return xml_safe(article.title)
 
     def item_description(self, article):
-        return article.standfirst
+        return xml_safe(article.standfirst)
 
     def item_pubdate(self, article):
         return article.published_at
@@ -50,10 +56,11 @@ class LatestArticlesFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        return ", ".join(a.get_full_name() or a.get_username() for a in article.authors.all())
+        names = ", ".join(a.get_full_name() or a.get_username() for a in article.authors.all())
+        return xml_safe(names)
 
     def item_categories(self, article):
-        return [article.category.name]
+        return [xml_safe(article.category.name)]
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

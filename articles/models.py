@@ -13,6 +13,7 @@ from django_prose_editor.fields import ProseEditorField
 
 from articles import images, search
 from articles.html import ARTICLE_BODY_EXTENSIONS, html_to_text, sanitize_article_html
+from articles.xmltext import has_xml_forbidden, xml_safe
 
 # Path segments taken by fixed routes (and by article sub-pages): never a category
 # or article slug, or the route would shadow the page.
@@ -38,6 +39,23 @@ def validate_not_reserved(slug):
         )
 
 
+class XmlSafeText:
+    """Text fields hold no character XML 1.0 forbids (articles.xmltext).
+
+    A word processor pastes them (U+000B for Shift+Enter), and one of them in a title made
+    the feeds unserialisable. They are dropped from every CharField and TextField in
+    `clean()` (so the admin saves the cleaned text instead of showing an error) and again in
+    `save()`, for the code paths that skip validation.
+    """
+
+    def drop_xml_forbidden(self):
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField):
+                value = getattr(self, field.attname)
+                if isinstance(value, str) and has_xml_forbidden(value):
+                    setattr(self, field.attname, xml_safe(value))
+
+
 class CategoryQuerySet(models.QuerySet):
     def trail(self, path):
         """The categories from the root down to `path`, in one query, whatever the depth."""
@@ -49,7 +67,7 @@ class CategoryQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
 
-class Category(models.Model):
+class Category(XmlSafeText, models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=60, validators=[validate_not_reserved])
     parent = models.ForeignKey(
@@ -117,6 +135,7 @@ class Category(models.Model):
             ancestor = ancestor.parent
 
     def clean(self):
+        self.drop_xml_forbidden()
         super().clean()
         self._check_not_own_ancestor()
         path = self._computed()[0]
@@ -124,6 +143,7 @@ class Category(models.Model):
             raise ValidationError({"slug": _("There is already a category at /%s/.") % path})
 
     def save(self, *args, **kwargs):
+        self.drop_xml_forbidden()
         # Cycles are refused even when save() is called without full_clean().
         self._check_not_own_ancestor()
         old = None
@@ -210,7 +230,7 @@ class ArticleQuerySet(models.QuerySet):
         return search.simple_search(self, query)
 
 
-class Article(models.Model):
+class Article(XmlSafeText, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -323,6 +343,7 @@ class Article(models.Model):
         return self.image.url if self.image else ""
 
     def clean(self):
+        self.drop_xml_forbidden()
         super().clean()
         if self.image and not self.image_alt.strip():
             raise ValidationError(
@@ -332,6 +353,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         # The admin's editor sanitises in full_clean(); code paths that skip the form
         # (imports, the shell, seed data) must not store unsafe HTML either.
+        self.drop_xml_forbidden()
         self.body = sanitize_article_html(self.body or "")
         self.body_text = html_to_text(self.body)
         update_fields = kwargs.get("update_fields")

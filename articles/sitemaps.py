@@ -1,5 +1,9 @@
 """Sitemaps: the front page, the sections, every published article, and a news sitemap
-of the last two days (Google News' format, through articles/news_sitemap.xml)."""
+of the last two days (Google News' format, through articles/news_sitemap.xml).
+
+The parts print only URLs, which reverse() percent-encodes; the news sitemap also prints
+titles, through the `xml_safe` filter, so that a character XML 1.0 forbids which reached
+the database around Article.save() cannot make it unparseable."""
 
 from datetime import timedelta
 

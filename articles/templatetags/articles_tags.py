@@ -3,10 +3,11 @@ import json
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.template.defaultfilters import stringfilter
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles import images
+from articles import images, xmltext
 from articles.html import sanitize_article_html
 
 register = template.Library()
@@ -79,3 +80,14 @@ def sanitized(html):
     `onerror=` stored there never reaches a visitor.
     """
     return mark_safe(sanitize_article_html(str(html or "")))
+
+
+@register.filter(is_safe=True)
+@stringfilter
+def xml_safe(text):
+    """Text for an XML template (a sitemap): without the characters XML 1.0 forbids.
+
+    Autoescaping still applies to the result; a value marked safe stays safe (dropping
+    characters adds no markup).
+    """
+    return xmltext.xml_safe(text)
