@@ -7,37 +7,92 @@ counts links for the moderation policy, so what is held is what readers would se
 """
 
 import re
+import string
+from collections import Counter
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 REL = "nofollow ugc noopener"
 
-# A bare address runs to the next whitespace or character that cannot be in a URL as typed.
-_URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"'`\x00-\x1f]+", re.IGNORECASE)
-_TRAILING = ".,;:!?"
+# A bare address starts at a word boundary with `http://`, `https://` or `www.` (any case)
+# and runs to the next whitespace or character that cannot be in a URL as typed.
+_PREFIXES = ("https://", "http://", "www.")
+_STOPS = frozenset("<>\"'`")
+_TRAILING = frozenset(".,;:!?")
 _PAIRS = {")": "(", "]": "[", "}": "{"}
+_BRACKETS = frozenset("()[]{}")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+# The characters the scanners have looked at, by pass: tests read it to check that the
+# work grows linearly with the text (a timing would depend on the machine).
+WORK = Counter()
 
 
-def _trim(url):
-    """Drop punctuation that ends the sentence, not the address ("see https://x.org).")."""
-    while url:
-        last = url[-1]
-        unbalanced = last in _PAIRS and url.count(last) > url.count(_PAIRS[last])
-        if last in _TRAILING or unbalanced:
-            url = url[:-1]
+def is_word_char(ch):
+    """What a regular expression's \\w matches in a str."""
+    return ch.isalnum() or ch == "_"
+
+
+def _stops(ch):
+    return ch in _STOPS or ch <= "\x1f" or ch.isspace()
+
+
+def _trim(url, counts):
+    """The length of `url` without the punctuation that ends the sentence, not the address
+    ("see https://x.org)." -> "https://x.org"): trailing `.,;:!?`, and closing brackets
+    with no opening one left. `counts` holds the brackets in `url`; it is updated as they
+    are dropped, so each character is looked at once (no counting again per character)."""
+    end = len(url)
+    while end:
+        last = url[end - 1]
+        if last in _TRAILING:
+            end -= 1
+        elif last in _PAIRS and counts[last] > counts[_PAIRS[last]]:
+            counts[last] -= 1
+            end -= 1
         else:
             break
-    return url
+    WORK["trim"] += len(url) - end + 1
+    return end
 
 
 def find_urls(text):
-    """The addresses in `text` that render as links, as (start, end, url) triples."""
+    """The addresses in `text` that render as links, as (start, end, url) triples.
+
+    One pass: each character is looked at once to find where an address starts and ends
+    (counting its brackets on the way), and trailing punctuation is trimmed from the end.
+    Characters trimmed off an address are not scanned again.
+    """
     found = []
-    for match in _URL.finditer(text):
-        url = _trim(match.group())
-        if url and "." in url.split("//", 1)[-1]:
-            found.append((match.start(), match.start() + len(url), url))
+    lowered = text.translate(_ASCII_LOWER)  # ASCII only, so positions stay the same
+    n, i = len(text), 0
+    scanned = 0
+    while i < n:
+        scanned += 1
+        ch = lowered[i]
+        if (
+            ch in "hw"
+            and lowered.startswith(_PREFIXES, i)
+            and (i == 0 or not is_word_char(text[i - 1]))
+        ):
+            prefix = next(p for p in _PREFIXES if lowered.startswith(p, i))
+            end = i + len(prefix)
+            counts = dict.fromkeys(_BRACKETS, 0)
+            while end < n and not _stops(text[end]):
+                if text[end] in _BRACKETS:
+                    counts[text[end]] += 1
+                end += 1
+                scanned += 1
+            if end > i + len(prefix):
+                url = text[i : i + _trim(text[i:end], counts)]
+                scanned += len(url)  # the test for a dot after the scheme
+                if url and "." in url.split("//", 1)[-1]:
+                    found.append((i, i + len(url), url))
+                i = end
+                continue
+        i += 1
+    WORK["scan"] += scanned
     return found
 
 
@@ -70,10 +125,22 @@ def render(text):
     Each paragraph is its own block, so a stray right-to-left override cannot reach past
     the comment; `dir="auto"` lets Arabic or Hebrew comments read the right way round.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    WORK["lines"] += len(lines)
+    # A run of blank lines between two lines of text ends a paragraph (the first and the
+    # last line are never a separator: there is no line break on their other side).
+    paragraphs, current = [], []
+    for number, line in enumerate(lines):
+        if 0 < number < len(lines) - 1 and not line.strip():
+            if current:
+                paragraphs.append(current)
+            current = []
+        else:
+            current.append(line)
+    paragraphs.append(current)
     html = "".join(
-        '<p dir="auto">' + "<br>".join(_linkify(line) for line in p.split("\n")) + "</p>"
+        '<p dir="auto">' + "<br>".join(_linkify(line) for line in p) + "</p>"
         for p in paragraphs
+        if any(line.strip() for line in p)
     )
     return mark_safe(html)  # every piece of reader text above went through escape()
