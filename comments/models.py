@@ -4,9 +4,16 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from articles.xmltext import xml_safe
+from comments import text
+
+# The reader's text fields: kept free of what XML 1.0 forbids (comments can reach feeds
+# and mail), whichever way they are written.
+READER_TEXT = ("author_name", "author_email", "author_url", "body")
 
 # WordPress's limits, so nothing a WordPress reader can post is refused here.
 MAX_NAME = 245
@@ -16,6 +23,33 @@ MAX_BODY = 65525
 
 
 class CommentQuerySet(models.QuerySet):
+    # The stored HTML follows the body whichever way it is written: save(), update(),
+    # bulk_create(), bulk_update().
+
+    def update(self, **fields):
+        for name in READER_TEXT:
+            if isinstance(fields.get(name), str):
+                fields[name] = xml_safe(fields[name])
+        if "body" in fields and "body_html" not in fields:  # bulk_update() sends both
+            if not isinstance(fields["body"], str):
+                raise TypeError("update(body=...) takes text: its HTML is rendered from it")
+            fields["body_html"] = text.render(fields["body"])
+        return super().update(**fields)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.prepare_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        for obj in objs:
+            obj.prepare_text(fields)
+        if "body" in fields and "body_html" not in fields:
+            fields.append("body_html")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
     def approved(self):
         """The one definition of "public": approved comments on published articles."""
         return self.filter(
@@ -141,7 +175,14 @@ class CommentQuerySet(models.QuerySet):
             )
             visible = visible | own
         return visible.only(
-            "pk", "parent_id", "depth", "status", "author_name", "author_url", "body", "created_at"
+            "pk",
+            "parent_id",
+            "depth",
+            "status",
+            "author_name",
+            "author_url",
+            "body_html",
+            "created_at",
         ).order_by("created_at", "pk")
 
     def recent_from(self, user_ip, email, since):
@@ -219,6 +260,9 @@ class Comment(models.Model):
     author_email = models.EmailField(_("email"), max_length=MAX_EMAIL)
     author_url = models.URLField(_("website"), max_length=MAX_URL, blank=True)
     body = models.TextField(_("comment"), max_length=MAX_BODY)
+    # The body as the thread shows it, rendered by `text.render` whenever the body is saved
+    # (the page never renders a comment per request).
+    body_html = models.TextField(_("comment as HTML"), blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -291,10 +335,40 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "body" in instance.__dict__:
+            instance._rendered_body = instance.body  # body_html was rendered from it
+        return instance
+
+    def prepare_text(self, fields=None):
+        """Clean the reader's text fields about to be written (`fields`: all, if None) and
+        render the body again if it changed. Returns the fields written with them."""
+        written = set(READER_TEXT if fields is None else fields) - self.get_deferred_fields()
+        for name in written & set(READER_TEXT):
+            setattr(self, name, xml_safe(getattr(self, name)))
+        if "body" in written and getattr(self, "_rendered_body", None) != self.body:
+            self.body_html = text.render(self.body)
+            self._rendered_body = self.body
+            return {"body_html"}
+        return set()
+
     def save(self, *args, **kwargs):
         if self._state.adding and self.parent_id:
             self.depth = self.parent.depth + 1
+        update_fields = kwargs.get("update_fields")
+        rendered = self.prepare_text(update_fields)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *rendered}
         super().save(*args, **kwargs)
+
+    @property
+    def rendered_body(self):
+        """The stored HTML of the body (safe: only `text.render` writes it)."""
+        if not self.body_html and "body" not in self.get_deferred_fields() and self.body:
+            return text.render(self.body)  # a row written around the model, by raw SQL
+        return mark_safe(self.body_html)  # only text.render writes it, escaping all reader text
 
     @property
     def is_public(self):

@@ -144,3 +144,9 @@ def render(text):
         if any(line.strip() for line in p)
     )
     return mark_safe(html)  # every piece of reader text above went through escape()
+
+
+def stored(comment):
+    """A saved comment's HTML, as rendered by `render` when its body was saved: what pages
+    show, so no request renders a comment's text again."""
+    return comment.rendered_body
