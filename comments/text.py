@@ -150,3 +150,21 @@ def stored(comment):
     """A saved comment's HTML, as rendered by `render` when its body was saved: what pages
     show, so no request renders a comment's text again."""
     return comment.rendered_body
+
+
+# Control characters (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators:
+# none belongs in a single-line value, and each can end a line somewhere.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(value):
+    """`value` on one line: control characters and line breaks become spaces, and runs of
+    white space one space (for plain-text mail: a reader's value cannot start a line)."""
+    return " ".join(CONTROL.sub(" ", str(value)).split())
+
+
+def quoted(value, prefix="> "):
+    """Multi-line reader text for plain-text mail: each line after `prefix`, so no line
+    of it can read as one of ours ("Approve it: ...")."""
+    lines = str(value).splitlines() or [""]  # splits at every kind of line break
+    return "\n".join((prefix + one_line(line)).rstrip() for line in lines)
