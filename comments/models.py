@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -185,22 +185,32 @@ class CommentQuerySet(models.QuerySet):
             "created_at",
         ).order_by("created_at", "pk")
 
+    def _email_lowered(self):
+        # LOWER(author_email), which the flood index holds: one address in any case.
+        return self.alias(email_lowered=Lower("author_email"))
+
     def recent_from(self, user_ip, email, since):
-        """Comments from this IP or this email since `since`, in any status (flood control)."""
-        who = models.Q(author_email=email)
+        """Comments from this IP or this email (in any case) since `since`, in any status
+        (flood control)."""
+        who = models.Q(email_lowered=(email or "").lower())
         if user_ip:
             who |= models.Q(user_ip=user_ip)
-        return self.filter(who, created_at__gte=since)
+        return self._email_lowered().filter(who, created_at__gte=since)
 
     def duplicates_of(self, comment):
-        """The same text from the same author (name or email) in the same place, not
+        """The same text from the same author (name, or email in any case) in the same place, not
         counting trash: WordPress's duplicate check."""
-        return self.filter(
-            models.Q(author_name=comment.author_name) | models.Q(author_email=comment.author_email),
-            article_id=comment.article_id,
-            parent_id=comment.parent_id,
-            body=comment.body,
-        ).exclude(status=Comment.Status.TRASH)
+        return (
+            self._email_lowered()
+            .filter(
+                models.Q(author_name=comment.author_name)
+                | models.Q(email_lowered=(comment.author_email or "").lower()),
+                article_id=comment.article_id,
+                parent_id=comment.parent_id,
+                body=comment.body,
+            )
+            .exclude(status=Comment.Status.TRASH)
+        )
 
     def approved_by_author(self, comment):
         """Earlier approved comments by this author: the same user, or else the same name
@@ -326,7 +336,7 @@ class Comment(models.Model):
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
             models.Index(fields=["verdict", "next_check_at"], name="comment_recheck_idx"),
             models.Index(fields=["user_ip", "created_at"], name="comment_flood_ip_idx"),
-            models.Index(fields=["author_email", "created_at"], name="comment_flood_email_idx"),
+            models.Index(Lower("author_email"), "created_at", name="comment_flood_email_idx"),
         ]
 
     def __str__(self):
