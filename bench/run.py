@@ -277,6 +277,41 @@ def post_comments(port, path, seconds):
     return results
 
 
+HOSTILE_BODY = "http://a.co/" + ")" * 65_000  # once ~4.9 s: quadratic link trimming
+HOSTILE_POSTS = 3
+
+
+def hostile_posts(port, path):
+    """A few posts of one 65,012-character comment, an address followed by 65,000 ')',
+    one after another: the time of each (ms) and its status. Returns (ms, statuses)."""
+    html = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read().decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    times, statuses = [], []
+    for n in range(HOSTILE_POSTS):
+        body = urllib.parse.urlencode(
+            {
+                "name": f"Bench brackets {n}",
+                "email": f"brackets{n}@example.com",
+                "comment": HOSTILE_BODY,
+                "token": token,
+            }
+        )
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"http://127.0.0.1:{port}",
+            "User-Agent": "Mozilla/5.0 (bench)",
+        }
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start = time.perf_counter()
+        conn.request("POST", path + "comments/", body, headers)
+        response = conn.getresponse()
+        response.read()
+        times.append(round((time.perf_counter() - start) * 1000, 1))
+        statuses.append(response.status)
+        conn.close()
+    return times, statuses
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p / 100))] if values else 0
@@ -327,6 +362,9 @@ def bench(db):
             "stored": stored,
         }
         print(f"   posting: {result['posting']}")
+        times, statuses = hostile_posts(port, paths["busy"])
+        result["hostile_post"] = {"ms": times, "statuses": statuses}
+        print(f"   one 65,000-bracket comment: {times} ms, statuses {statuses}")
         result["peak_rss_mb_per_worker"] = peak_rss_mb(server.pid)
     finally:
         stop(server)
@@ -356,6 +394,13 @@ def table(results):
             f"{p['p50_ms']:>7} {p['p99_ms']:>7} {p['errors']:>6}   "
             f"accepted {p['accepted']}, stored {p['stored']}"
         )
+        h = r["hostile_post"]
+        label = "one 65,012-char comment (65,000 ')')"
+        lines.append(
+            f"{label:40} {'':>8} {'':>6} "
+            f"{sorted(h['ms'])[len(h['ms']) // 2]:>7} {max(h['ms']):>7} "
+            f"{sum(s != 302 for s in h['statuses']):>6}   ms of {len(h['ms'])} posts: {h['ms']}"
+        )
         lines.append(f"peak RSS per worker (MB): {r['peak_rss_mb_per_worker']}")
     return "\n".join(lines)
 
@@ -369,6 +414,8 @@ def failures(results):
         p = r["posting"]
         if p["errors"]:
             problems.append(f"{r['database']}: posting: {p['errors']} errors {p['error_samples']}")
+        if any(s != 302 for s in r["hostile_post"]["statuses"]):
+            problems.append(f"{r['database']}: the 65,000-bracket comment was not accepted")
         if p["stored"] != p["accepted"]:
             problems.append(
                 f"{r['database']}: {p['accepted']} posts accepted, {p['stored']} stored"

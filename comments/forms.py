@@ -6,7 +6,7 @@ from django import forms
 from django.core import signing
 from django.core.validators import URLValidator
 
-from comments import spam
+from comments import spam, text
 from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
 
 CONSENT_LABEL = "Save my name, email, and website in this browser for the next time I comment."
@@ -35,23 +35,43 @@ def token_is_valid(token, article):
         return False
 
 
-class WebsiteField(forms.URLField):
+class SingleLine:
+    """A one-line field: a line break or other control character inside the value is
+    refused (one clear error, before any other check). A name or address with a line
+    break could forge lines of the moderators' mail; those around it are only trimmed."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and text.CONTROL.search(value.strip()):
+            raise forms.ValidationError(self.error_messages["one_line"], code="one_line")
+        return super().to_python(value)
+
+
+class NameField(SingleLine, forms.CharField):
+    pass
+
+
+class EmailField(SingleLine, forms.EmailField):
+    pass
+
+
+class WebsiteField(SingleLine, forms.URLField):
     """http(s) only: no ftp, and never javascript: or data: (one error, not two)."""
 
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 class CommentForm(forms.Form):
-    name = forms.CharField(
+    name = NameField(
         label="Name",
         max_length=MAX_NAME,
         error_messages={
             "required": "Please enter your name.",
             "max_length": "Your name is too long.",
+            "one_line": "Your name must be on one line, without control characters.",
         },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = EmailField(
         label="Email",
         max_length=MAX_EMAIL,
         help_text=EMAIL_HELP,
@@ -59,6 +79,7 @@ class CommentForm(forms.Form):
             "required": "Please enter a valid email address.",
             "invalid": "Please enter a valid email address.",
             "max_length": "Your email address is too long.",
+            "one_line": "Your email address must be on one line, without control characters.",
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -70,6 +91,7 @@ class CommentForm(forms.Form):
         error_messages={
             "invalid": "Please enter a web address starting with http:// or https://.",
             "max_length": "Your URL is too long.",
+            "one_line": "Your website must be on one line, without control characters.",
         },
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )

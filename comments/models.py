@@ -3,11 +3,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from articles.xmltext import xml_safe
+from comments import text
+
+# The reader's text fields: kept free of what XML 1.0 forbids (comments can reach feeds
+# and mail), whichever way they are written.
+READER_TEXT = ("author_name", "author_email", "author_url", "body")
 
 # WordPress's limits, so nothing a WordPress reader can post is refused here.
 MAX_NAME = 245
@@ -21,6 +28,33 @@ def new_preview_secret():
 
 
 class CommentQuerySet(models.QuerySet):
+    # The stored HTML follows the body whichever way it is written: save(), update(),
+    # bulk_create(), bulk_update().
+
+    def update(self, **fields):
+        for name in READER_TEXT:
+            if isinstance(fields.get(name), str):
+                fields[name] = xml_safe(fields[name])
+        if "body" in fields and "body_html" not in fields:  # bulk_update() sends both
+            if not isinstance(fields["body"], str):
+                raise TypeError("update(body=...) takes text: its HTML is rendered from it")
+            fields["body_html"] = text.render(fields["body"])
+        return super().update(**fields)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.prepare_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        for obj in objs:
+            obj.prepare_text(fields)
+        if "body" in fields and "body_html" not in fields:
+            fields.append("body_html")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
     def approved(self):
         """The one definition of "public": approved comments on published articles."""
         return self.filter(
@@ -148,25 +182,42 @@ class CommentQuerySet(models.QuerySet):
         if own:
             visible = visible | self.filter(own, article=article, status=Comment.Status.PENDING)
         return visible.only(
-            "pk", "parent_id", "depth", "status", "author_name", "author_url", "body", "created_at"
+            "pk",
+            "parent_id",
+            "depth",
+            "status",
+            "author_name",
+            "author_url",
+            "body_html",
+            "created_at",
         ).order_by("created_at", "pk")
 
+    def _email_lowered(self):
+        # LOWER(author_email), which the flood index holds: one address in any case.
+        return self.alias(email_lowered=Lower("author_email"))
+
     def recent_from(self, user_ip, email, since):
-        """Comments from this IP or this email since `since`, in any status (flood control)."""
-        who = models.Q(author_email=email)
+        """Comments from this IP or this email (in any case) since `since`, in any status
+        (flood control)."""
+        who = models.Q(email_lowered=(email or "").lower())
         if user_ip:
             who |= models.Q(user_ip=user_ip)
-        return self.filter(who, created_at__gte=since)
+        return self._email_lowered().filter(who, created_at__gte=since)
 
     def duplicates_of(self, comment):
-        """The same text from the same author (name or email) in the same place, not
+        """The same text from the same author (name, or email in any case) in the same place, not
         counting trash: WordPress's duplicate check."""
-        return self.filter(
-            models.Q(author_name=comment.author_name) | models.Q(author_email=comment.author_email),
-            article_id=comment.article_id,
-            parent_id=comment.parent_id,
-            body=comment.body,
-        ).exclude(status=Comment.Status.TRASH)
+        return (
+            self._email_lowered()
+            .filter(
+                models.Q(author_name=comment.author_name)
+                | models.Q(email_lowered=(comment.author_email or "").lower()),
+                article_id=comment.article_id,
+                parent_id=comment.parent_id,
+                body=comment.body,
+            )
+            .exclude(status=Comment.Status.TRASH)
+        )
 
     def approved_by_author(self, comment):
         """Earlier approved comments by this author: the same user, or else the same name
@@ -226,6 +277,9 @@ class Comment(models.Model):
     author_email = models.EmailField(_("email"), max_length=MAX_EMAIL)
     author_url = models.URLField(_("website"), max_length=MAX_URL, blank=True)
     body = models.TextField(_("comment"), max_length=MAX_BODY)
+    # The body as the thread shows it, rendered by `text.render` whenever the body is saved
+    # (the page never renders a comment per request).
+    body_html = models.TextField(_("comment as HTML"), blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -294,7 +348,7 @@ class Comment(models.Model):
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
             models.Index(fields=["verdict", "next_check_at"], name="comment_recheck_idx"),
             models.Index(fields=["user_ip", "created_at"], name="comment_flood_ip_idx"),
-            models.Index(fields=["author_email", "created_at"], name="comment_flood_email_idx"),
+            models.Index(Lower("author_email"), "created_at", name="comment_flood_email_idx"),
         ]
 
     def __str__(self):
@@ -303,10 +357,40 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "body" in instance.__dict__:
+            instance._rendered_body = instance.body  # body_html was rendered from it
+        return instance
+
+    def prepare_text(self, fields=None):
+        """Clean the reader's text fields about to be written (`fields`: all, if None) and
+        render the body again if it changed. Returns the fields written with them."""
+        written = set(READER_TEXT if fields is None else fields) - self.get_deferred_fields()
+        for name in written & set(READER_TEXT):
+            setattr(self, name, xml_safe(getattr(self, name)))
+        if "body" in written and getattr(self, "_rendered_body", None) != self.body:
+            self.body_html = text.render(self.body)
+            self._rendered_body = self.body
+            return {"body_html"}
+        return set()
+
     def save(self, *args, **kwargs):
         if self._state.adding and self.parent_id:
             self.depth = self.parent.depth + 1
+        update_fields = kwargs.get("update_fields")
+        rendered = self.prepare_text(update_fields)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *rendered}
         super().save(*args, **kwargs)
+
+    @property
+    def rendered_body(self):
+        """The stored HTML of the body (safe: only `text.render` writes it)."""
+        if not self.body_html and "body" not in self.get_deferred_fields() and self.body:
+            return text.render(self.body)  # a row written around the model, by raw SQL
+        return mark_safe(self.body_html)  # only text.render writes it, escaping all reader text
 
     @property
     def is_public(self):

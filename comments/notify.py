@@ -7,7 +7,6 @@ Mail never breaks posting: a failure is logged and the comment stays in the queu
 """
 
 import logging
-import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import policy as policies
-from comments import spam
+from comments import spam, text
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
@@ -71,11 +70,10 @@ def comment_held(comment, policy=None):
     transaction.on_commit(lambda: send_held_mail(comment.pk))
 
 
-def one_line(text, limit=180):
+def one_line(value, limit=180):
     """A header value: no line breaks or control characters (names are reader input)."""
-    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", str(text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    value = text.one_line(value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def action_url(comment, action):

@@ -7,7 +7,6 @@ whole words, case-insensitively: "press" holds "press release", never "WordPress
 
 import contextlib
 import logging
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -82,13 +81,39 @@ def word_list(lines):
     return [w.strip() for w in (lines or "").splitlines() if w.strip()]
 
 
+def _lowered(value):
+    """`value` in lower case, each character standing where it stood (str.lower() turns
+    "İ" into two characters; here it becomes "i")."""
+    lowered = value.lower()
+    if len(lowered) == len(value):
+        return lowered
+    return "".join(ch.lower()[:1] for ch in value)
+
+
+def _has_whole_word(haystack, lowered, word):
+    """Is `word` (lower case) in `haystack` with no word character either side? Each place
+    the word occurs is tried once, and str.find() only moves forward: linear in the text
+    for a given word."""
+    start, tried = lowered.find(word), 0
+    while start != -1:
+        tried += 1
+        end = start + len(word)
+        if (start == 0 or not text.is_word_char(haystack[start - 1])) and (
+            end == len(haystack) or not text.is_word_char(haystack[end])
+        ):
+            break
+        start = lowered.find(word, start + 1)
+    text.WORK["words"] += tried + 1
+    return start != -1
+
+
 def match_word(words, *haystacks):
     """The first of `words` found as a whole word (case-insensitive) in any haystack."""
+    haystacks = [(h, _lowered(h)) for h in haystacks if h]
     for word in words:
-        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
-        for haystack in haystacks:
-            if haystack and pattern.search(haystack):
-                return word
+        lowered_word = _lowered(word)
+        if lowered_word and any(_has_whole_word(h, low, lowered_word) for h, low in haystacks):
+            return word
     return None
 
 

@@ -414,7 +414,7 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
             extra = {
                 "title": f"Comment by {comment.author_name}",
                 "comment": comment,
-                "rendered": text.render(comment.body),
+                "rendered": text.stored(comment),
                 "moderation_actions": actions,
                 "history": comment.history.select_related("actor"),
                 "others": others[:10],

@@ -127,3 +127,52 @@ def test_form_markup(client, article):
         f'action="{article.get_absolute_url()}comments/#respond" method="post"',
     ]:
         assert snippet in html, snippet
+
+
+FORGED_NAME = (
+    "Bob\r\nIP address: 10.0.0.1\r\nHeld because: trusted author\r\nAkismet: Ham\r\n\r\n"
+    "Approve it: https://evil.example/approve"
+)
+ONE_LINE = {
+    "name": "Your name must be on one line, without control characters.",
+    "email": "Your email address must be on one line, without control characters.",
+    "url": "Your website must be on one line, without control characters.",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", FORGED_NAME),
+        ("name", "Bob\nEve"),
+        ("name", "Bob\rEve"),
+        ("name", "Bob\u2028Eve"),
+        ("name", "Bob\u2029Eve"),
+        ("name", "Bob\x85Eve"),
+        ("name", "Bob\tEve"),
+        ("name", "Bob\x1bEve"),
+        ("email", "ada@example.com\r\nBcc: all@example.com"),
+        ("email", "ada@exam\u2028ple.com"),
+        ("url", "https://ada.example/\r\nApprove it: https://evil.example/"),
+        ("url", "https://ada.example/\x85x"),
+    ],
+)
+def test_single_line_fields_refuse_line_breaks_and_control_characters(post, field, value):
+    """Names, e-mail addresses and websites are one line: a line break in one could forge
+    a line of the moderators' mail. Refused with a clear message, the rest kept."""
+    response = post(**{field: value}, comment="My <b>careful</b> words")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count(ONE_LINE[field]) == 1
+    assert "My &lt;b&gt;careful&lt;/b&gt; words</textarea>" in html
+    assert Comment.objects.count() == 0
+
+
+def test_the_forged_name_comes_back_as_typed(post):
+    html = post(name=FORGED_NAME).content.decode()
+    assert 'value="Bob\r\nIP address: 10.0.0.1\r\nHeld because: trusted author' in html
+
+
+def test_surrounding_line_breaks_are_only_trimmed(post):
+    assert post(name="\r\nAda Reader\r\n").status_code == 302
+    assert Comment.objects.get().author_name == "Ada Reader"

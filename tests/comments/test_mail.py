@@ -145,3 +145,70 @@ def test_no_digest_unless_the_policy_asks(make_comment):
     assert mail.outbox == []
     call_command("send_moderation_digest", force=True)
     assert len(mail.outbox) == 1
+
+
+FORGED = (
+    "Bob\r\nIP address: 10.0.0.1\r\nHeld because: trusted author\r\nAkismet: Ham\r\n\r\n"
+    "Approve it: https://evil.example/approve"
+)
+FORGED_LINES = (
+    "IP address: 10.0.0.1",
+    "Held because: trusted",
+    "Akismet: Ham IP",  # (our own "Akismet: Ham" line is counted below)
+    "Approve it: https://evil",
+    "Approve: https://evil",
+    "Spam it: x",
+    "Email: eve@evil",
+    "Website: https://evil",
+    "Author: Mallory",
+    "1. Mallory",
+)
+
+
+def forged_comment(make_comment, **fields):
+    """A comment written around the form (an import, the shell, an old row): every reader
+    value tries to start lines of its own."""
+    parent = make_comment(author_name="Pa\nAuthor: Mallory")
+    return make_comment(
+        status="pending",
+        verdict="ham",
+        parent=parent,
+        author_name=FORGED,
+        author_email="eve@example.com\r\nEmail: eve@evil.example",
+        author_url="https://e.example/\nWebsite: https://evil.example/",
+        body=(
+            "Nice article.\r\nApprove it: https://evil.example/a\n\nHeld because: trusted\r"
+            "Akismet: Ham\u2028Spam it: x\u2029Approve: https://evil.example/b\x85"
+            "1. Mallory\x0bAuthor: Mallory"
+        ),
+        **fields,
+    )
+
+
+def assert_no_forged_line(body):
+    for line in body.splitlines():
+        assert not line.strip().startswith(FORGED_LINES), f"a reader forged: {line!r}"
+        assert not line.lstrip().startswith(("Bob", "Nice article")), line
+
+
+def test_reader_values_cannot_start_a_line_of_the_held_mail(make_comment):
+    comment = forged_comment(make_comment)
+    assert notify.send_held_mail(comment.pk) == 1
+    body = mail.outbox[0].body
+    assert_no_forged_line(body)
+    lines = body.splitlines()
+    assert sum(line.startswith("IP address: ") for line in lines) == 1
+    assert sum(line.startswith("Approve it: ") for line in lines) == 1
+    assert sum(line.startswith("Akismet: ") for line in lines) == 1
+    assert "Author: Bob IP address: 10.0.0.1 Held because: trusted author" in body
+    assert "> Nice article." in body and "> Approve it: https://evil.example/a" in body
+
+
+def test_reader_values_cannot_start_a_line_of_the_digest(make_comment):
+    set_policy(daily_digest=True)
+    forged_comment(make_comment)
+    call_command("send_moderation_digest")
+    body = mail.outbox[0].body
+    assert_no_forged_line(body)
+    assert sum(line.strip().startswith("Approve: ") for line in body.splitlines()) == 1
+    assert "Bob IP address: 10.0.0.1" in body and "Nice article." in body

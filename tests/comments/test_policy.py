@@ -7,7 +7,7 @@ import time_machine
 from django.core.cache import caches
 
 from comments import policy as policies
-from comments.models import ModerationPolicy
+from comments.models import Comment, ModerationPolicy
 from comments.pipeline import file_comment
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -241,3 +241,21 @@ def test_a_broken_cache_falls_back_to_the_database(settings, tmp_path, site_poli
     policy.thread_depth = 3
     policy.save()
     assert ModerationPolicy.current().thread_depth == 3
+
+
+def test_flood_control_ignores_the_case_of_the_email(site_policy, make_comment):
+    """F1@EXAMPLE.COM is the address f1@example.com was: it waits its turn too."""
+    with time_machine.travel(NOW, tick=False):
+        make_comment(user_ip="192.0.2.5", author_email="f1@example.com")
+    with time_machine.travel(NOW + timedelta(seconds=5), tick=False):
+        assert policies.is_flood("192.0.2.9", "F1@EXAMPLE.COM", site_policy)
+        assert policies.is_flood("192.0.2.9", "F1@Example.com", site_policy)
+        assert not policies.is_flood("192.0.2.9", "f2@example.com", site_policy)
+
+
+def test_a_duplicate_is_one_whatever_the_case_of_the_email(make_comment, article):
+    first = make_comment(author_name="Ada", author_email="ada@example.com", body="Same words.")
+    again = Comment(
+        article=article, author_name="Someone", author_email="ADA@Example.COM", body=first.body
+    )
+    assert Comment.objects.duplicates_of(again).exists()

@@ -161,6 +161,12 @@ def test_flood_by_email_from_another_ip(post):
     assert post(ip="192.0.2.51", email="same@example.com").status_code == 429
 
 
+def test_flood_by_email_in_another_case(post):
+    assert post(ip="192.0.2.50", email="f1@example.com").status_code == 302
+    assert post(ip="192.0.2.51", email="F1@EXAMPLE.COM").status_code == 429
+    assert Comment.objects.count() == 1
+
+
 def test_flood_interval_passes(post, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     post(ip="192.0.2.50")
