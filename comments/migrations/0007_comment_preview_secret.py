@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     cookie: their ten-minute previews simply end) rather than one shared value, which a
     callable default would give every existing row."""
 
-    dependencies = [("comments", "0004_privacy_retention")]
+    dependencies = [("comments", "0006_flood_email_any_case")]
 
     operations = [
         migrations.AddField(
