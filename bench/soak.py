@@ -1,5 +1,5 @@
 """`make soak`: two minutes of mixed reads, comment posts and moderator approvals, with the
-Akismet stand-in failing one call in five (issue 7 §5). Never part of `make test`.
+Akismet stand-in failing one call in five. Never part of `make test`.
 
 It builds the bench's database and serves it with gunicorn exactly as `bench/run.py` does
 (its set-up functions), then runs at once, each with a fixed number of threads: readers
