@@ -1,10 +1,9 @@
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.adminlist import ForgivingChangeList
 from articles.models import Article, Category
 
 
@@ -17,6 +16,9 @@ class CategoryAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "parent", "position", "description"]
     ordering = ["tree_order"]
 
+    def get_changelist(self, request, **kwargs):
+        return ForgivingChangeList
+
     @admin.display(description=_("name"), ordering="tree_order")
     def indented_name(self, category):
         return format_html(
@@ -25,18 +27,6 @@ class CategoryAdmin(admin.ModelAdmin):
             "└ " if category.depth else "",
             category.name,
         )
-
-
-class DateHierarchyChangeList(ChangeList):
-    """Django's change list, with a year, month or day too large for a date treated as any
-    other invalid one (Django catches ValueError there, not the OverflowError that
-    `datetime(10**25, 1, 1)` raises): the list reloads unfiltered instead of a 500."""
-
-    def get_filters(self, request):
-        try:
-            return super().get_filters(request)
-        except OverflowError as exc:
-            raise IncorrectLookupParameters(exc) from exc
 
 
 @admin.register(Article)
@@ -82,7 +72,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("authors")
 
     def get_changelist(self, request, **kwargs):
-        return DateHierarchyChangeList
+        return ForgivingChangeList
 
     @admin.display(description=_("category"), ordering="category__path")
     def category_path(self, article):

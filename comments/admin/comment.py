@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
+from articles.adminlist import ForgivingChangeList
 from articles.params import parse_id
 from comments import moderation, privacy, spam, text
 from comments.admin.filters import ArticleFilter, StatusFilter
@@ -123,6 +124,9 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
         return allowed and (obj is None or obj.status in (S.SPAM, S.TRASH))
 
     # -- the queue -----------------------------------------------------------------------
+
+    def get_changelist(self, request, **kwargs):
+        return ForgivingChangeList
 
     def get_queryset(self, request):
         return (

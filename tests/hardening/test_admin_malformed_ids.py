@@ -39,7 +39,9 @@ def test_queue_article_filter(admin_client_nr, value):
 @pytest.mark.parametrize("value", MALFORMED)
 def test_queue_other_parameters(admin_client_nr, value):
     """The queue's other parameters, each alone: status, verdict, page, search, order."""
-    for name in ("status", "verdict", "p", "q", "o", "article__id__exact", "user_ip"):
+    names = ["status", "verdict", "p", "q", "o", "article__id__exact", "user_ip", "user_ip__in"]
+    names += ["id", "id__in", "id__gte", "parent", "created_at", "created_at__gte", "depth"]
+    for name in names:
         response = admin_client_nr.get("/admin/comments/comment/", {name: value})
         assert response.status_code in (200, 302), (name, response.status_code)
 
@@ -67,8 +69,17 @@ def test_article_list_date_hierarchy(admin_client_nr, value):
 
 @pytest.mark.parametrize("value", MALFORMED)
 def test_article_list_filters(admin_client_nr, value):
-    for name in ("category__id__exact", "status__exact", "p", "o", "q", "published_at__gte"):
+    names = ["category__id__exact", "status__exact", "p", "o", "q", "published_at__gte"]
+    names += ["id", "category", "published_at", "featured", "featured__gt", "authors__id__exact"]
+    for name in names:
         response = admin_client_nr.get("/admin/articles/article/", {name: value})
+        assert response.status_code in (200, 302), (name, response.status_code)
+
+
+@pytest.mark.parametrize("value", MALFORMED)
+def test_category_list(admin_client_nr, value):
+    for name in ("parent", "parent__id__exact", "depth", "position", "id__in", "q", "o", "p"):
+        response = admin_client_nr.get("/admin/articles/category/", {name: value})
         assert response.status_code in (200, 302), (name, response.status_code)
 
 
