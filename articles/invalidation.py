@@ -19,6 +19,10 @@ Article saved, draft or published (admin form;     article_changed()            
   the shell), or deleted
 Article's authors changed (m2m)                    article_changed()            content
                                                      m2m_changed
+Article's image renditions made after its save     article_changed()            content
+  (Article._refresh_renditions: update())
+Generated articles (seed_demo --articles:          article_changed()            content
+  bulk_create, no signal)
 Category saved, moved or deleted (a move rewrites  category_changed()           content
   its subtree with bulk_update inside the save)      post_save, post_delete
 Comment saved or deleted while shown: a            comment_visibility_changed(  content,
@@ -61,7 +65,7 @@ from articles import caching
 
 
 def article_changed():
-    """An article was saved or deleted, or its authors changed."""
+    """An article was saved or deleted, or its authors or renditions changed."""
     caching.bump(content=True)
 
 
@@ -95,7 +99,7 @@ def comments_close_after_days():
 
 def connect():
     """Connect the articles app's writes (its `ready()` calls this)."""
-    from articles.models import Article, Category
+    from articles.models import Article, Category  # which import this module
 
     for model, receiver in ((Article, _article_written), (Category, _category_written)):
         post_save.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}")
