@@ -11,6 +11,7 @@ never imports comments).
 content = the content version (whole anonymous pages, the schedule);
 comments[a] = the comments version of article a (its thread fragment);
 policy = the comments app's cached moderation policy.
+A signal named under a call is the receiver, connected below, that makes the call.
 
 Write                                              Calls                        Moves
 -------------------------------------------------  ---------------------------  -----------
@@ -31,7 +32,7 @@ Comment saved or deleted while shown: a            comment_visibility_changed(  
 Comment status to or from approved                 comment_visibility_changed(  content,
   (moderation.change_status writes with update():    article_id)                comments[a]
   every action, the admin's bulk actions and row
-  buttons, the pipeline, the re-check)
+  buttons, a staff reply, the pipeline, the re-check)
 Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  content,
   update(); the admin action, the command)           article_id), each article   comments[a]
                                                      with an approved one
