@@ -8,9 +8,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from articles import signals
+        from articles import invalidation
         from articles.groups import ensure_editors_group
 
-        signals.connect()
+        invalidation.connect()
 
         post_migrate.connect(ensure_editors_group, sender=self)

@@ -1,15 +1,24 @@
 """Cache versions: keys that change when content changes, so no cache is ever flushed.
 
-- The **content version** changes whenever an article, a category, the moderation policy or
-  the set of approved comments changes (receivers in `articles.signals` and
-  `comments.signals`, and `comments.moderation.change_status`). Whole anonymous pages, the
-  masthead and listings are keyed on it.
-- A **per-article comments version** changes when that article's approved comments change;
-  the comment thread fragment is keyed on it.
-- The **schedule** says when the public site changes without any write: `live_since` (the
-  publish time of the newest visible article) is part of listing and page keys, and every
-  entry expires by `next_change` (the next scheduled publish time or comment-closing time).
-  A scheduled article therefore goes live with no write to the database.
+What is cached, and on what:
+- **Whole anonymous pages** (`articles.pagecache`: the front page, category and article
+  pages, the feeds) are keyed on the URL, the **content version** and the schedule's
+  `live_since`.
+- **The comment thread** of an article (`templates/comments/_comments.html`) is keyed on
+  that **article's comments version**, the reply depth and whether comments are closed.
+- **The article body** (`templates/articles/article.html`) is keyed on the article and its
+  `updated_at`: a save changes it; no version is needed.
+- **The schedule** (below), under the content version.
+
+Which write moves which version is written down in one place, `articles.invalidation`;
+this module only keeps the versions and the schedule.
+
+The **schedule** says when the public site changes without any write: `live_since` (the
+publish time of the newest visible article) is part of the page keys, and every entry
+expires by `next_change` (the next scheduled publish time or comment-closing time). A
+scheduled article therefore goes live with no write to the database. Comments close N days
+after publication by the comments app's policy, which that app registers
+(`articles.invalidation.register_comments`): articles never imports comments.
 
 A version is a random token plus the time it was made (for `Last-Modified`). A bump writes
 a new one at once and again after the transaction commits, so a reader that rendered from
@@ -51,15 +60,23 @@ def _version(key):
     return value
 
 
-def _bump(*keys):
+def bump(*, content=False, comments_of=None):
+    """Give the content version and/or the comments version of article `comments_of` new
+    tokens, now and again after the transaction commits. Only `articles.invalidation`
+    calls this: it says which write moves what."""
+    keys = [CONTENT_KEY] if content else []
+    if comments_of is not None:
+        keys.append(COMMENTS_KEY.format(comments_of))
+
     def write():
         try:
             cache.set_many({key: _new_version() for key in keys}, None)
         except Exception:  # entries expire within FRAGMENT_SECONDS anyway
             logger.warning("cache unavailable; pages may be stale for up to %ss", FRAGMENT_SECONDS)
 
-    write()
-    transaction.on_commit(write, robust=True)
+    if keys:
+        write()
+        transaction.on_commit(write, robust=True)
 
 
 def content_version():
@@ -72,26 +89,17 @@ def comments_version(article_id):
     return _version(COMMENTS_KEY.format(article_id))
 
 
-def content_changed():
-    _bump(CONTENT_KEY)
-
-
-def approved_comments_changed(article_id):
-    """The approved comments of an article changed: its thread and every page that could
-    show it (the content version) get new keys."""
-    _bump(CONTENT_KEY, COMMENTS_KEY.format(article_id))
-
-
 def _as_datetime(timestamp):
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
 def compute_schedule(now=None):
     """`live_since` and `next_change` from the articles and the policy, in one query."""
+    from articles import invalidation  # which imports this module
     from articles.models import Article
 
     now = now or timezone.now()
-    close_days = _close_after_days()
+    close_days = invalidation.comments_close_after_days()
     aggregates = {
         "live_since": Max("published_at", filter=Q(published_at__lte=now)),
         "next_publish": Min("published_at", filter=Q(published_at__gt=now)),
@@ -109,21 +117,6 @@ def compute_schedule(now=None):
         changes.append(row["oldest_open"] + timedelta(days=close_days))
     changes = [c for c in changes if c is not None]
     return {"live_since": row["live_since"], "next_change": min(changes) if changes else None}
-
-
-def _no_closing():
-    return None
-
-
-# Comments close N days after publication by the comments app's policy. That app installs
-# the reader of N when it starts (`comments.apps`): articles never imports comments.
-_close_after_days = _no_closing
-
-
-def set_close_after_days_reader(reader):
-    """Tell the schedule how to read "comments close N days after publication"."""
-    global _close_after_days
-    _close_after_days = reader
 
 
 def seconds_until(moment, now=None, cap=FRAGMENT_SECONDS):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from articles import images, search
+from articles import images, invalidation, search
 from articles.html import ARTICLE_BODY_EXTENSIONS, html_to_text, sanitize_article_html
 from articles.xmltext import has_xml_forbidden, xml_safe
 
@@ -381,6 +381,7 @@ class Article(XmlSafeText, models.Model):
         if source:
             self.renditions = {"source": source, "items": images.make_renditions(self.image)}
         Article.objects.filter(pk=self.pk).update(renditions=self.renditions)
+        invalidation.article_changed()  # update() sends no signal
 
 
 def remember_redirect(old_path, new_path):

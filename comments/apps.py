@@ -8,16 +8,20 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from articles import caching
+        from articles import invalidation
         from comments import (
             checks,  # noqa: F401 (registers the system checks)
             policy,
-            signals,
         )
         from comments.groups import ensure_moderators_group
+        from comments.models import Comment
 
-        signals.connect()
-        # The pages' cache schedule expires entries when comments close (articles app).
-        caching.set_close_after_days_reader(policy.close_after_days)
+        # What comment writes and the policy invalidate, in the articles app's map.
+        invalidation.register_comments(
+            Comment,
+            shown=lambda comment: comment.status == Comment.Status.APPROVED,
+            drop_cached_policy=policy.drop_cached,
+            close_after_days=policy.close_after_days,
+        )
 
         post_migrate.connect(ensure_moderators_group, sender=self)

@@ -10,7 +10,7 @@ overrules Akismet, tells Akismet once, after the change is committed.
 from django.db import transaction
 from django.utils import timezone
 
-from articles import caching
+from articles import invalidation
 from comments import spam
 from comments.models import Comment, CommentEvent
 
@@ -90,7 +90,7 @@ def change_status(comment, to, *, actor=None, actor_label="", reason=""):
     for name, value in fields.items():
         setattr(comment, name, value)
     if S.APPROVED in (old, to):
-        caching.approved_comments_changed(comment.article_id)
+        invalidation.comment_visibility_changed(comment.article_id)
     if kind and spam.is_configured():
         # After commit: never a network call inside the caller's transaction, and never
         # feedback about a change that was rolled back.

@@ -16,6 +16,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.utils import timezone
 
+from articles import invalidation
 from comments import text
 from comments.models import Comment, ModerationPolicy
 
@@ -62,8 +63,14 @@ def close_after_days():
 
 
 def forget():
+    """The policy was saved: every page gets a new key and the cached policy is dropped
+    (`articles.invalidation.policy_changed`)."""
+    invalidation.policy_changed()
+
+
+def drop_cached():
     """Drop the cached policy now and again after the saving transaction commits (so no
-    process can re-cache the old row in between)."""
+    process can re-cache the old row in between). `policy_changed` calls this."""
 
     def delete():
         shared = _shared_cache()

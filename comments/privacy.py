@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from articles import caching
+from articles import invalidation
 from comments.models import Comment, CommentEvent
 
 ANONYMOUS = "Anonymous"
@@ -69,7 +69,7 @@ def erase(email, *, actor=None, actor_label="privacy request"):
         # update() sends no signal: give the pages showing these names new cache keys.
         shown = Comment.objects.filter(pk__in=ids, status=Comment.Status.APPROVED)
         for article_id in set(shown.values_list("article_id", flat=True)):
-            caching.approved_comments_changed(article_id)
+            invalidation.comment_visibility_changed(article_id)
     return len(ids)
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import demo_images
+from articles import demo_images, invalidation
 from articles.demo import ARTICLES, CATEGORIES, EDITOR, WRITERS
 from articles.html import html_to_text
 from articles.models import Article, Category
@@ -158,3 +158,5 @@ class Command(BaseCommand):
             [Article.authors.through(article_id=a.pk, user_id=editor.pk) for a in created],
             batch_size=500,
         )
+        if created:
+            invalidation.article_changed()  # bulk_create sends no signal

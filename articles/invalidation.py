@@ -1,0 +1,144 @@
+"""What each write invalidates: the one map from writes to cache versions.
+
+Every write that changes what a reader can see calls one function here, named for the
+write; this table says which versions it moves (the versions, and what is cached on them,
+are described in `articles.caching`). A new write path adds its row here and calls its
+function: nothing else in the code base moves a version. The receivers that turn model
+signals into these calls are connected here too: the articles app's by `connect()`, the
+comments app's by `register_comments()`, which that app calls when it starts (articles
+never imports comments).
+
+content = the content version (whole anonymous pages, the schedule);
+comments[a] = the comments version of article a (its thread fragment);
+policy = the comments app's cached moderation policy.
+A signal named under a call is the receiver, connected below, that makes the call.
+
+Write                                              Calls                        Moves
+-------------------------------------------------  ---------------------------  -----------
+Article saved, draft or published (admin form;     article_changed()            content
+  Publish/Unpublish actions, which save each one;    post_save, post_delete
+  the shell), or deleted
+Article's authors changed (m2m)                    article_changed()            content
+                                                     m2m_changed
+Article's image renditions made after its save     article_changed()            content
+  (Article._refresh_renditions: update())
+Generated articles (seed_demo --articles:          article_changed()            content
+  bulk_create, no signal)
+Category saved, moved or deleted (a move rewrites  category_changed()           content
+  its subtree with bulk_update inside the save)      post_save, post_delete
+Comment saved or deleted while shown: a            comment_visibility_changed(  content,
+  moderator's edit in the admin; a cascade from      article_id)                comments[a]
+  its article's deletion                             post_save, post_delete
+Comment status to or from approved                 comment_visibility_changed(  content,
+  (moderation.change_status writes with update():    article_id)                comments[a]
+  every action, the admin's bulk actions and row
+  buttons, a staff reply, the pipeline, the re-check)
+Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  content,
+  update(); the admin action, the command)           article_id), each article   comments[a]
+                                                     with an approved one
+Moderation policy saved (ModerationPolicy.save     policy_changed()             content,
+  calls comments.policy.forget)                                                 policy
+Scheduled article's publish time comes; comments   nothing (no write)           nothing: the
+  close N days after publication                                                schedule
+
+The schedule (`caching.schedule`) expires every entry at the next scheduled publish or
+comment-closing time; for the latter it reads "comments close N days after publication"
+from the source the comments app registers (`comments_close_after_days()`).
+
+Writes that move nothing, on purpose (nothing a page shows changes):
+- a comment saved while not shown: a reader's new comment (pending until filed), a held
+  comment edited, any change among pending, spam and trash;
+- deleting for good (`delete_permanently`: the admin's action and row button, "Empty
+  spam/trash", `purge_comments`): only spam and trash go; approved replies lifted a level
+  (update()) render where they did, as the thread puts a reply whose parent is not shown
+  at the top level and never reads `depth`;
+- `privacy.expire` and `purge_comments`' payload drop, `notified_at` (mail),
+  `feedback_pending`, the re-check's `held_reason`/`next_check_at`: fields no page shows;
+- redirects left by a moved article or category: they answer 404s, which are never cached.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from articles import caching
+
+
+def article_changed():
+    """An article was saved or deleted, or its authors or renditions changed."""
+    caching.bump(content=True)
+
+
+def category_changed():
+    """A category was saved, moved (with its subtree) or deleted."""
+    caching.bump(content=True)
+
+
+def comment_visibility_changed(article_id):
+    """A comment shown on the article appeared, changed or disappeared: its thread and
+    every page that could show it get new keys."""
+    caching.bump(content=True, comments_of=article_id)
+
+
+def policy_changed():
+    """The moderation policy was saved: the reply depth and comment closing show on every
+    article page, and the cached policy is dropped."""
+    caching.bump(content=True)
+    if _comments is not None:
+        _comments.drop_cached_policy()
+
+
+def comments_close_after_days():
+    """Days after publication when comments close (None: never or no comments app): the
+    schedule's source for comment-closing times."""
+    return _comments.close_after_days() if _comments is not None else None
+
+
+# -- the receivers ---------------------------------------------------------------------
+
+
+def connect():
+    """Connect the articles app's writes (its `ready()` calls this)."""
+    from articles.models import Article, Category  # which import this module
+
+    for model, receiver in ((Article, _article_written), (Category, _category_written)):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"cache-del-{model.__name__}")
+    m2m_changed.connect(
+        _article_written, sender=Article.authors.through, dispatch_uid="cache-article-authors"
+    )
+
+
+def _article_written(sender, **kwargs):
+    article_changed()
+
+
+def _category_written(sender, **kwargs):
+    category_changed()
+
+
+@dataclass(frozen=True)
+class _CommentsApp:
+    shown: Callable  # shown(comment): is it on the public page?
+    drop_cached_policy: Callable
+    close_after_days: Callable
+
+
+_comments = None  # set by register_comments()
+
+
+def register_comments(model, *, shown, drop_cached_policy, close_after_days):
+    """The comments app's part of the map, registered when it starts: its comment `model`
+    (saved or deleted while `shown(comment)`: `comment_visibility_changed`), how to drop
+    its cached policy (`policy_changed`), and the schedule's source for "comments close N
+    days after publication" (`comments_close_after_days`)."""
+    global _comments
+    _comments = _CommentsApp(shown, drop_cached_policy, close_after_days)
+    post_save.connect(_comment_written, sender=model, dispatch_uid="cache-comment")
+    post_delete.connect(_comment_written, sender=model, dispatch_uid="cache-del-comment")
+
+
+def _comment_written(sender, instance, **kwargs):
+    if _comments.shown(instance):
+        comment_visibility_changed(instance.article_id)
