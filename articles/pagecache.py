@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -37,10 +38,12 @@ class _RecentPages:
     Bounded by count: a story that spreads is a handful of pages, and an article page with
     hundreds of comments weighs a few hundred kB, so 64 keep a worker's share small."""
 
-    def __init__(self, size=64):
+    def __init__(self, size=None):
         self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
 
     def get(self, key):
+        if not self.limit():
+            return None
         with self.lock:
             entry = self.entries.get(key)
             if entry is not None and entry["expires"] > time.time():
@@ -49,10 +52,15 @@ class _RecentPages:
             self.entries.pop(key, None)
             return None
 
+    def limit(self):
+        return settings.PAGE_COPIES if self.size is None else self.size
+
     def put(self, key, entry):
+        if not self.limit():
+            return
         with self.lock:
             self.entries[key] = entry
-            while len(self.entries) > self.size:
+            while len(self.entries) > self.limit():
                 self.entries.popitem(last=False)
 
 

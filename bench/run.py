@@ -46,6 +46,32 @@ TARGETS = [  # name, path ("{busy}" and "{quiet}" are filled in)
     ("framework limit (same bytes, Django)", "/bench/same-bytes/"),
     ("machine limit (same bytes, static)", "/static/bench/page.html"),
 ]
+FRAMEWORK_LIMIT = "framework limit (same bytes, Django)"
+# A reader who ticked "save my name" (the form's three cookies), and a signed-in editor.
+AUTHOR_COOKIE = (
+    "comment_author=Returning%20Reader; comment_author_email=returning%40example.com; "
+    "comment_author_url=https%3A//example.com/"
+)
+RETURNING = [  # name, path, cookie ("{session}": a signed-in editor's session cookie)
+    ("returning reader (saved name), 300 comments", "{busy}", AUTHOR_COOKIE),
+    ("signed-in editor, 300 comments", "{busy}", "{session}"),
+]
+# The moderator's storm: 5 status changes a second on the busy article while it is read.
+STORM_RATE = 5
+STORMS = [
+    ("storm: 300 comments + 5 approvals/s", "approve"),
+    ("storm: 300 comments + 5 unapprovals/s", "unapprove"),
+]
+STORM_PROBES = 2  # threads fetching the page with no cookie, each on a new connection
+# The engine: nothing rendered is reused between requests (no shared cache, no copies).
+ENGINE_ENV = {"CACHE_URL": "dummycache://", "PAGE_COPIES": "0"}
+ENGINE = [
+    ("engine: article, 300 comments", "{busy}"),
+    ("engine: article, 3 comments", "{small}"),
+    ("engine: article, 0 comments", "{quiet}"),
+    ("engine: front page", "/"),
+    ("engine: category page", "/today/world/"),
+]
 
 
 def free_port():
@@ -113,13 +139,14 @@ def prepare(db, env):
         capture_output=True,
         text=True,
     ).stdout.split()
-    return {"busy": paths[0], "quiet": paths[1]}
+    return {"busy": paths[0], "quiet": paths[1], "small": paths[2]}
 
 
 SHELL_PATHS = (
     "from articles.models import Article as A;"
     "print(A.objects.get(slug='generated-1').get_absolute_url());"
-    "print(A.objects.get(slug='generated-2').get_absolute_url())"
+    "print(A.objects.get(slug='generated-2').get_absolute_url());"
+    "print(A.objects.get(slug='generated-3').get_absolute_url())"
 )
 SHELL_COUNT = (
     "from comments.models import Comment;"
@@ -197,7 +224,8 @@ def first_request_ms(base, path):
     return round((time.perf_counter() - start) * 1000, 1), status
 
 
-def wrk(base, path, seconds):
+def wrk(base, path, seconds, cookie=None):
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
         [
             "wrk",
@@ -205,6 +233,7 @@ def wrk(base, path, seconds):
             f"-c{CONNECTIONS}",
             f"-d{seconds}s",
             "--latency",
+            *headers,
             "-s",
             str(ROOT / "bench" / "report.lua"),
             base + path,
@@ -312,6 +341,90 @@ def hostile_posts(port, path):
     return times, statuses
 
 
+COMMENT_ID = re.compile(rb'<li id="comment-(\d+)"')
+
+
+def storm(env, port, path, action, seconds):
+    """wrk reads `path` for `seconds` while bench/moderator.py changes a storm comment's
+    status STORM_RATE times a second (`action`: approve or unapprove) through
+    `change_status`, and STORM_PROBES threads fetch the page as a new visitor (new
+    connection, no cookie), noting which comments each response shows. Returns wrk's
+    numbers and, per change, the seconds from its commit until a probe that started after
+    it shows it (approve), or the probes started after it that still showed it (unapprove)."""
+    helper = subprocess.Popen(
+        [BIN / "python", "-m", "bench.moderator", action, str(STORM_RATE), str(seconds)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    changes, probes, done = [], [], threading.Event()
+
+    def read_helper():
+        for line in helper.stdout:
+            if line.startswith("CHANGED "):
+                _word, pk, at = line.split()
+                changes.append((int(pk), float(at)))
+
+    def probe():
+        while not done.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.time()
+            try:
+                conn.request("GET", path)
+                body = conn.getresponse().read()
+            except OSError:
+                body = b""
+            finally:
+                conn.close()
+            ids = {int(i) for i in COMMENT_ID.findall(body)}
+            probes.append((started, time.time(), ids))
+
+    threads = [threading.Thread(target=read_helper)]
+    threads += [threading.Thread(target=probe) for _ in range(STORM_PROBES)]
+    for t in threads:
+        t.start()
+    try:
+        numbers = wrk(f"http://127.0.0.1:{port}", path, seconds)
+        helper.wait(30)
+        time.sleep(2)  # the last change's probes
+    finally:
+        done.set()
+        stop(helper)
+        for t in threads:
+            t.join()
+    probes.sort()
+    delays, never, stale = [], 0, []
+    for pk, at in changes:
+        after = [p for p in probes if p[0] >= at]
+        if action == "approve":
+            shown = next((end - at for start, end, ids in after if pk in ids), None)
+            if shown is None:
+                never += 1
+            else:
+                delays.append(shown)
+        else:
+            stale += [(pk, round(start - at, 3)) for start, end, ids in after if pk in ids]
+    numbers["storm"] = {
+        "action": action,
+        "changes": len(changes),
+        "probes": len(probes),
+        "visible_p99_ms": round(percentile(delays, 99) * 1000, 1),
+        "visible_max_ms": round(max(delays, default=0) * 1000, 1),
+        "never_shown": never,
+        "stale_after_unapproval": stale[:20],
+        "stale_count": len(stale),
+    }
+    return numbers
+
+
+def editor_session(env):
+    out = run(
+        [BIN / "python", "-m", "bench.moderator", "session"], env, capture_output=True, text=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p / 100))] if values else 0
@@ -342,6 +455,33 @@ def bench(db):
             numbers = wrk(base, path, SECONDS)
             result["targets"][name].update(numbers)
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
+        paths["session"] = editor_session(env)
+        for name, path, cookie in RETURNING:
+            path, cookie = path.format(**paths), cookie.format(**paths)
+            wrk(base, path, WARMUP, cookie)
+            numbers = wrk(base, path, SECONDS, cookie)
+            result["targets"][name] = {"path": path, **numbers}
+            print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
+        for name, action in STORMS:
+            numbers = storm(env, port, paths["busy"], action, SECONDS)
+            result["targets"][name] = {"path": paths["busy"], **numbers}
+            print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
+            print(f"      {numbers['storm']}")
+        engine_port = free_port()
+        engine_env = {**env, **ENGINE_ENV}
+        engine = start_server(engine_env, engine_port)
+        try:
+            engine_base = f"http://127.0.0.1:{engine_port}"
+            for name, path in ENGINE:
+                path = path.format(**paths)
+                ms, status = first_request_ms(engine_base, path)
+                wrk(engine_base, path, WARMUP)
+                numbers = wrk(engine_base, path, SECONDS)
+                result["targets"][name] = {"path": path, "cold_ms": ms, "cold_status": status}
+                result["targets"][name].update(numbers)
+                print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
+        finally:
+            stop(engine)
         posting = post_comments(port, paths["busy"], SECONDS)
         stored = int(
             run(
@@ -376,28 +516,38 @@ def bench(db):
 def table(results):
     lines = []
     for r in results:
-        limit = r["targets"]["framework limit (same bytes, Django)"]["rps"]
+        limit = r["targets"][FRAMEWORK_LIMIT]["rps"]
         lines.append(f"\n{r['database']} — {CONNECTIONS} connections, {SECONDS} s per target")
         lines.append(
-            f"{'target':40} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'target':44} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
             f"{'errors':>6} {'cold ms':>8}"
         )
         for name, t in r["targets"].items():
             lines.append(
-                f"{name:40} {t['rps']:>8} {t['rps'] / limit:>6.2f} {t['p50_us'] / 1000:>7.1f} "
+                f"{name:44} {t['rps']:>8} {t['rps'] / limit:>6.3f} {t['p50_us'] / 1000:>7.1f} "
                 f"{t['p99_us'] / 1000:>7.1f} {t['non_2xx_3xx'] + t['socket_errors']:>6} "
-                f"{t['cold_ms']:>8}"
+                f"{t.get('cold_ms', ''):>8}"
             )
+            if s := t.get("storm"):
+                lines.append(
+                    f"{'':4}{s['changes']} {s['action']}s, {s['probes']} probes: "
+                    + (
+                        f"visible to a new visitor after p99 {s['visible_p99_ms']} ms, "
+                        f"max {s['visible_max_ms']} ms, never {s['never_shown']}"
+                        if s["action"] == "approve"
+                        else f"served after its unapproval: {s['stale_count']} times"
+                    )
+                )
         p = r["posting"]
         lines.append(
-            f"{'comment posting (Akismet 50 ms)':40} {p['posts_per_s']:>8} {'':>6} "
+            f"{'comment posting (Akismet 50 ms)':44} {p['posts_per_s']:>8} {'':>6} "
             f"{p['p50_ms']:>7} {p['p99_ms']:>7} {p['errors']:>6}   "
             f"accepted {p['accepted']}, stored {p['stored']}"
         )
         h = r["hostile_post"]
         label = "one 65,012-char comment (65,000 ')')"
         lines.append(
-            f"{label:40} {'':>8} {'':>6} "
+            f"{label:44} {'':>8} {'':>6} "
             f"{sorted(h['ms'])[len(h['ms']) // 2]:>7} {max(h['ms']):>7} "
             f"{sum(s != 302 for s in h['statuses']):>6}   ms of {len(h['ms'])} posts: {h['ms']}"
         )
@@ -409,8 +559,13 @@ def failures(results):
     problems = []
     for r in results:
         for name, t in r["targets"].items():
-            if t["non_2xx_3xx"] or t["socket_errors"] or t["cold_status"] != 200:
+            if t["non_2xx_3xx"] or t["socket_errors"] or t.get("cold_status", 200) != 200:
                 problems.append(f"{r['database']}: {name}: error responses")
+            if t.get("storm", {}).get("stale_count"):
+                problems.append(
+                    f"{r['database']}: {name}: an unapproved comment was served after its "
+                    f"unapproval committed {t['storm']['stale_after_unapproval']}"
+                )
         p = r["posting"]
         if p["errors"]:
             problems.append(f"{r['database']}: posting: {p['errors']} errors {p['error_samples']}")

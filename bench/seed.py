@@ -1,7 +1,9 @@
 """The bench's data (run by bench/run.py with the bench's environment):
 
 2,000 published articles in a three-level tree, one article with 300 approved comments in
-threads five deep, 1,000 pending and spam comments on other articles, flood interval 0.
+threads five deep (and 120 pending "storm" comments a moderator approves during the bench),
+one with 3 approved comments, 1,000 pending and spam comments on other articles, flood
+interval 0.
 Then it renders the 300-comment page once and stores its bytes as the static reference.
 """
 
@@ -28,7 +30,8 @@ from bench.urls import SAME_BYTES  # noqa: E402
 from comments.models import Comment, ModerationPolicy  # noqa: E402
 
 ARTICLES = 2000
-BUSY, QUIET = "generated-1", "generated-2"
+BUSY, QUIET, SMALL = "generated-1", "generated-2", "generated-3"
+STORM_COMMENTS = 120  # pending on BUSY: the storm approves them (bench/moderator.py)
 
 
 def tree():
@@ -73,7 +76,17 @@ def comments():
                 for i, p in enumerate(level)
             ]
         )
-    others = list(Article.objects.exclude(slug__in=[BUSY, QUIET])[:200])
+    Comment.objects.bulk_create(
+        [comment(busy, 5000 + n, status="pending", verdict="ham") for n in range(STORM_COMMENTS)]
+    )
+    for c in Comment.objects.filter(article=busy, status="pending"):
+        c.body = f"Storm comment {c.pk}: approved while readers read."
+        c.save(update_fields=["body"])
+    small = Article.objects.get(slug=SMALL)
+    Comment.objects.bulk_create(
+        [comment(small, 9000 + n, status="approved", verdict="ham") for n in range(3)]
+    )
+    others = list(Article.objects.exclude(slug__in=[BUSY, QUIET, SMALL])[:200])
     Comment.objects.bulk_create(
         [
             comment(others[n % len(others)], 1000 + n, status=status, verdict=verdict)

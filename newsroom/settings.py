@@ -153,6 +153,8 @@ if CACHES["default"]["BACKEND"].startswith("django_redis."):
         {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25}
     )
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+# Pages each process keeps a copy of (articles.pagecache); 0: none (the bench's engine rows).
+PAGE_COPIES = env.int("PAGE_COPIES", default=64)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
