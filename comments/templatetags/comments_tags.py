@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from articles import caching
 from articles.params import parse_id
 from comments import policy as policies
-from comments import text
+from comments import render, text
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.preview import author_initial, preview_keys
@@ -47,8 +47,8 @@ class Thread:
     so it is never cached (`cacheable` is False).
     """
 
-    def __init__(self, article, preview, depth):
-        self.article, self.preview, self.depth = article, preview, depth
+    def __init__(self, article, preview, depth, closed=False):
+        self.article, self.preview, self.depth, self.closed = article, preview, depth, closed
         self.cacheable = not preview
         self.version = caching.comments_version(article.pk)["token"] if self.cacheable else ""
 
@@ -59,6 +59,15 @@ class Thread:
     @cached_property
     def roots(self):
         return build_thread(self.comments, self.depth)
+
+    @cached_property
+    def html(self):
+        """The nested comments (`comments.render`): one string, no template per comment."""
+        return render.thread_html(self.roots, self.closed)
+
+    @property
+    def markup(self):
+        return render.MARKUP_VERSION
 
     @cached_property
     def count(self):
@@ -73,8 +82,8 @@ class Thread:
 def comments_for(context, article):
     request = context["request"]
     policy = policies.current()
-    thread = Thread(article, preview_keys(request), policy.thread_depth)
     closed = policies.is_closed(article, policy)
+    thread = Thread(article, preview_keys(request), policy.thread_depth, closed)
 
     form = context.get("comment_form")
     reply_to = None
