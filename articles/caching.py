@@ -20,6 +20,11 @@ scheduled article therefore goes live with no write to the database. Comments cl
 after publication by the comments app's policy, which that app registers
 (`articles.invalidation.register_comments`): articles never imports comments.
 
+The **strict version** moves with every content change except a comment appearing (an
+approval): a page rendered under the current strict version can differ from the newest
+only by comments it does not show yet. `articles.pagecache` may serve such a page for a
+moment while one process renders the new one, never a page from before a removal.
+
 A version is a random token plus the time it was made (for `Last-Modified`). A bump writes
 a new one at once and again after the transaction commits, so a reader that rendered from
 the old rows in between cannot keep them under the new key. Every entry also has a bounded
@@ -41,6 +46,7 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 CONTENT_KEY = "v:content"
+STRICT_KEY = "v:strict"
 COMMENTS_KEY = "v:comments:{}"
 SCHEDULE_KEY = "v:schedule:{}"
 # The longest any fragment or page lives, whatever its key says (see the docstring).
@@ -60,11 +66,14 @@ def _version(key):
     return value
 
 
-def bump(*, content=False, comments_of=None):
+def bump(*, content=False, comments_of=None, only_adds=False):
     """Give the content version and/or the comments version of article `comments_of` new
-    tokens, now and again after the transaction commits. Only `articles.invalidation`
-    calls this: it says which write moves what."""
+    tokens, now and again after the transaction commits; the strict version too, unless
+    the write `only_adds` a comment. Only `articles.invalidation` calls this: it says which
+    write moves what."""
     keys = [CONTENT_KEY] if content else []
+    if content and not only_adds:
+        keys.append(STRICT_KEY)
     if comments_of is not None:
         keys.append(COMMENTS_KEY.format(comments_of))
 
@@ -82,6 +91,11 @@ def bump(*, content=False, comments_of=None):
 def content_version():
     """{"token", "at"} of the site's public content."""
     return _version(CONTENT_KEY)
+
+
+def strict_version():
+    """{"token", "at"}: moves with every content change but a comment appearing."""
+    return _version(STRICT_KEY)
 
 
 def comments_version(article_id):
@@ -146,6 +160,16 @@ class Versions:
     def __init__(self):
         self.content = content_version()
         self.schedule = schedule(self.content)
+        self._strict = None
+
+    @property
+    def strict(self):
+        """The strict version and the schedule's `live_since`: the same for two pages when
+        the newer only adds comments (read on a miss only)."""
+        if self._strict is None:
+            live = self.schedule["live_since"]
+            self._strict = f"{strict_version()['token']}.{live.timestamp() if live else 0}"
+        return self._strict
 
     @property
     def key(self):

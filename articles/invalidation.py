@@ -8,7 +8,9 @@ signals into these calls are connected here too: the articles app's by `connect(
 comments app's by `register_comments()`, which that app calls when it starts (articles
 never imports comments).
 
-content = the content version (whole anonymous pages, the schedule);
+content = the content version (whole anonymous pages, the schedule), and with it the strict
+  version, except where a comment only appears (`comment_approved`: a page that lacks it may
+  be served for a moment while the new one is rendered, `articles.pagecache`);
 comments[a] = the comments version of article a (its thread fragment);
 policy = the comments app's cached moderation policy.
 A signal named under a call is the receiver, connected below, that makes the call.
@@ -29,10 +31,12 @@ Category saved, moved or deleted (a move rewrites  category_changed()           
 Comment saved or deleted while shown: a            comment_visibility_changed(  content,
   moderator's edit in the admin; a cascade from      article_id)                comments[a]
   its article's deletion                             post_save, post_delete
-Comment status to or from approved                 comment_visibility_changed(  content,
-  (moderation.change_status writes with update():    article_id)                comments[a]
-  every action, the admin's bulk actions and row
-  buttons, a staff reply, the pipeline, the re-check)
+Comment status to approved (moderation.            comment_approved(            content (not
+  change_status writes with update(): every action,  article_id)                strict),
+  the admin's bulk actions and row buttons, a staff                             comments[a]
+  reply, the pipeline, the re-check)
+Comment status from approved (change_status)       comment_visibility_changed(  content,
+                                                     article_id)                comments[a]
 Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  content,
   update(); the admin action, the command)           article_id), each article   comments[a]
                                                      with an approved one
@@ -79,6 +83,13 @@ def comment_visibility_changed(article_id):
     """A comment shown on the article appeared, changed or disappeared: its thread and
     every page that could show it get new keys."""
     caching.bump(content=True, comments_of=article_id)
+
+
+def comment_approved(article_id):
+    """A comment was approved: it appears on its article and nothing else changes, so a
+    page without it may still be served while the new one is rendered (not after a
+    removal: `comment_visibility_changed` moves the strict version too)."""
+    caching.bump(content=True, comments_of=article_id, only_adds=True)
 
 
 def policy_changed():

@@ -75,9 +75,8 @@ def is_shareable(request):
     )
 
 
-def _page_key(request, versions):
-    url = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False).hexdigest()
-    return f"page:{url}:{versions.key}"
+def _url_key(request):
+    return hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False).hexdigest()
 
 
 def _etag(content):
@@ -111,6 +110,70 @@ def _private(request, response):
     return response
 
 
+# One renderer per page and version: the others wait for its page this long at most, then
+# render it themselves (a lock outlives a crashed renderer by LOCK_SECONDS at most).
+LOCK_SECONDS = 5
+WAIT_SECONDS = 1.0
+WAIT_STEP = 0.02
+# A page may be served while its newer version is rendered only if it is this recent, and
+# only if the newer version just adds comments (the same strict version, `caching`).
+STALE_SECONDS = 2.0
+
+
+def _store(url_key, key, versions, response):
+    entry = {
+        "content": response.content,
+        "content_type": response["Content-Type"],
+        "etag": _etag(response.content),
+        "last_modified": versions.last_modified,
+        "expires": time.time() + versions.timeout(),
+    }
+    latest = {"entry": entry, "strict": versions.strict, "at": time.time()}
+    cache.set_many({key: entry, url_key: latest}, versions.timeout())
+    return entry
+
+
+def _render_once(view, request, args, kwargs, key, url_key, versions):
+    """The page under `key`, rendered by one process at a time (a lock in the shared cache,
+    `cache.add`). Returns (entry, None, stale) to serve an entry (`stale`: the URL's
+    previous page), or (None, response, False) to send a response that must not be stored
+    (not a 200, a cookie, its own Cache-Control).
+
+    Meanwhile the others get the URL's previous page if the change since only added
+    comments (an approval: `caching.Versions.strict` unchanged) and it is recent; otherwise
+    they wait for the new page, and after WAIT_SECONDS render it themselves. When the cache
+    is down, nothing is locked and every request renders."""
+    lock = f"{key}:lock"
+    locked = cache.add(lock, 1, LOCK_SECONDS)
+    if not locked and cache.get(lock) is not None:
+        latest = cache.get(url_key)
+        if (
+            latest is not None
+            and latest["strict"] == versions.strict
+            and time.time() - latest["at"] < STALE_SECONDS
+        ):
+            return latest["entry"], None, True
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP)
+            if (entry := cache.get(key)) is not None:
+                return entry, None, False
+            if cache.get(lock) is None:  # the renderer is done, and stored nothing
+                break
+    try:
+        response = _render(view, request, args, kwargs)
+        if (
+            response.status_code != 200
+            or response.cookies
+            or response.has_header("Cache-Control")  # e.g. a preview: never stored
+        ):
+            return None, response, False
+        return _store(url_key, key, versions, response), None, False
+    finally:
+        if locked:
+            cache.delete(lock)
+
+
 def anonymous_page_cache(view):
     """Serve `view`'s 200 responses to shareable requests from the page cache."""
 
@@ -119,27 +182,20 @@ def anonymous_page_cache(view):
         if not is_shareable(request):
             return _private(request, _render(view, request, args, kwargs))
         versions = Versions()
-        key = _page_key(request, versions)
+        url_key = _url_key(request)
+        key = f"page:{url_key}:{versions.key}"
         entry = _recent.get(key) or cache.get(key)
+        stale = False
         if entry is None:
-            response = _render(view, request, args, kwargs)
-            if (
-                response.status_code != 200
-                or response.cookies
-                or response.has_header("Cache-Control")  # e.g. a preview: never stored
-            ):
+            entry, response, stale = _render_once(
+                view, request, args, kwargs, key, f"latest:{url_key}", versions
+            )
+            if response is not None:
                 return response
-            entry = {
-                "content": response.content,
-                "content_type": response["Content-Type"],
-                "etag": _etag(response.content),
-                "last_modified": versions.last_modified,
-                "expires": time.time() + versions.timeout(),
-            }
-            cache.set(key, entry, versions.timeout())
-        _recent.put(key, entry)
+        if not stale:
+            _recent.put(key, entry)
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
-        max_age = min(SHARED_MAX_AGE, versions.timeout())
+        max_age = 0 if stale else min(SHARED_MAX_AGE, versions.timeout())
         patch_cache_control(response, public=True, max_age=0, s_maxage=max_age)
         patch_vary_headers(response, ["Cookie"])
         return _conditional(request, response, entry["etag"], entry["last_modified"])

@@ -89,7 +89,9 @@ def change_status(comment, to, *, actor=None, actor_label="", reason=""):
         )
     for name, value in fields.items():
         setattr(comment, name, value)
-    if S.APPROVED in (old, to):
+    if to == S.APPROVED and old != S.APPROVED:
+        invalidation.comment_approved(comment.article_id)
+    elif S.APPROVED in (old, to):
         invalidation.comment_visibility_changed(comment.article_id)
     if kind and spam.is_configured():
         # After commit: never a network call inside the caller's transaction, and never
