@@ -110,7 +110,7 @@ def build_payload(comment):
         "comment_post_modified_gmt": _gmt(article.updated_at),
         "blog_lang": settings.LANGUAGE_CODE.replace("-", "_"),
         "blog_charset": "UTF-8",
-        "comment_context": ", ".join(c.name for c in article.category.trail),
+        "comment_context": ", ".join(c.name for c in article.category.trail()),
         "honeypot_field_name": HONEYPOT_FIELD,
     }
     if comment.user_id and comment.user.is_staff:

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comments import spam
 from comments.models import Comment, CommentEvent
@@ -213,3 +215,13 @@ def test_verify_key(akismet_server):
     assert spam.verify_key() is True
     [sent] = akismet_server.calls("verify-key")
     assert sent == {"key": "stub-key-123", "blog": "http://testserver"}
+
+
+def test_posting_reads_the_category_trail_once(akismet_server, post):
+    """Akismet's comment_context comes from `Category.trail()`, a query: posting (saved,
+    checked, filed) runs it once."""
+    with CaptureQueriesContext(connection) as queries:
+        assert post().status_code == 302
+    trail = [q for q in queries if '"articles_category"."path" IN' in q["sql"]]
+    assert len(trail) == 1
+    assert akismet_server.calls("comment-check")[0]["comment_context"] == "Today, World"
