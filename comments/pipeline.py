@@ -7,6 +7,7 @@ applies Akismet's verdict and the moderation policy through `moderation.change_s
 
 import logging
 
+from articles.people import display_name
 from comments import notify, spam
 from comments import policy as policies
 from comments.models import Comment, CommentEvent
@@ -114,7 +115,7 @@ def staff_reply(parent, user, body, *, user_ip=None, user_agent="", referrer="")
     reply = Comment(
         article=parent.article,
         parent=parent,
-        author_name=user.get_full_name() or user.get_username(),
+        author_name=display_name(user),
         author_email=user.email,
         body=body,
         user=user,
