@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import policy as policies
-from comments import spam, text
+from comments import text
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
@@ -48,14 +48,11 @@ def moderator_emails():
 
 def notifiable():
     """Held comments moderators have not been told about, leaving out those still waiting
-    for Akismet (error; unchecked while a key is configured)."""
-    waiting = [Comment.Verdict.ERROR]
-    if spam.is_configured():
-        waiting.append(Comment.Verdict.UNCHECKED)
+    for Akismet."""
     return (
         Comment.objects.awaiting_moderation()
         .filter(notified_at__isnull=True)
-        .exclude(verdict__in=waiting)
+        .not_waiting_for_akismet()
     )
 
 

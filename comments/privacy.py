@@ -6,8 +6,10 @@ all that sent to Akismet. The texts stay: an erased comment reads "Anonymous" in
 in the thread, so replies still make sense (as WordPress's personal data eraser does).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from articles import caching
@@ -60,6 +62,49 @@ def export(email):
     }
 
 
+def expired(now=None):
+    """What `purge_comments` deletes: spam `Comment.SPAM_KEPT` after it was marked spam
+    (blatant spam after `DISCARD_KEPT`), trash after `TRASH_KEPT`, counted from the status
+    change."""
+    now = now or timezone.now()
+    S, V = Comment.Status, Comment.Verdict
+    return Comment.objects.filter(
+        models.Q(
+            status=S.SPAM,
+            verdict=V.DISCARD,
+            status_changed_at__lt=now - Comment.DISCARD_KEPT,
+        )
+        | models.Q(status=S.SPAM, status_changed_at__lt=now - Comment.SPAM_KEPT)
+        | models.Q(status=S.TRASH, status_changed_at__lt=now - Comment.TRASH_KEPT)
+    )
+
+
+def stale_payloads(now=None):
+    """Comments whose stored Akismet payload is older than `Comment.PAYLOAD_KEPT` (kept
+    while feedback still waits to be delivered, which needs it)."""
+    now = now or timezone.now()
+    return (
+        Comment.objects.filter(created_at__lt=now - Comment.PAYLOAD_KEPT)
+        .exclude(akismet_payload={})
+        .filter(feedback_pending="")
+    )
+
+
+def identifying_data_expired(days, now=None):
+    """Comments moderated (or filed) more than `days` ago that still hold the author's
+    IP address, user agent or the payload sent to Akismet: what retention clears."""
+    now = now or timezone.now()
+    holding = (
+        models.Q(user_ip__isnull=False)
+        | ~models.Q(user_agent="")
+        | ~models.Q(referrer="")
+        | ~models.Q(akismet_payload={})
+    )
+    return Comment.objects.exclude(status=Comment.Status.PENDING).filter(
+        holding, status_changed_at__lt=now - timedelta(days=days)
+    )
+
+
 def erase(email, *, actor=None, actor_label="privacy request"):
     """Anonymise every comment written with this address; returns how many. Each gets a
     history line saying so (with who asked, never the address itself)."""
@@ -77,7 +122,7 @@ def expire(days, now=None):
     """Retention: clear the IP address, user agent, referrer and Akismet payload of
     comments moderated more than `days` ago; returns how many."""
     now = now or timezone.now()
-    ids = list(Comment.objects.identifying_data_expired(days, now).values_list("pk", flat=True))
+    ids = list(identifying_data_expired(days, now).values_list("pk", flat=True))
     fields = {
         name: CLEARED[name]
         for name in ("user_ip", "user_agent", "referrer", "akismet_payload", "feedback_pending")

@@ -1,11 +1,13 @@
 """Cache invalidation only (STYLE.md habit 9): an approved comment saved (an edit) or
-deleted, or the moderation policy saved, gives the pages that show them new cache keys.
+deleted, or the moderation policy saved, gives the pages that show them new cache keys (and
+the policy's own cached copy is dropped).
 Status changes bump the versions in `comments.moderation.change_status`, which writes with
 `update()` and so sends no signal."""
 
 from django.db.models.signals import post_delete, post_save
 
 from articles import caching
+from comments import policy
 from comments.models import Comment, ModerationPolicy
 
 
@@ -15,6 +17,7 @@ def comment_changed(sender, instance, **kwargs):
 
 
 def policy_changed(sender, **kwargs):
+    policy.forget()
     caching.content_changed()  # thread depth and comment closing show on every article
 
 

@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from comments import notify
-from comments.models import Comment, ModerationPolicy
+from comments import policy as policies
+from comments.models import Comment
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +20,7 @@ def _moderators(maria):
 
 
 def set_policy(**values):
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     for name, value in values.items():
         setattr(policy, name, value)
     policy.save()

@@ -7,7 +7,7 @@ import time_machine
 from django.core.cache import caches
 
 from comments import policy as policies
-from comments.models import Comment, ModerationPolicy
+from comments.models import Comment
 from comments.pipeline import file_comment
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -15,7 +15,7 @@ NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def site_policy(db):
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     policy.save()
     return policy
 
@@ -27,7 +27,7 @@ def filed(make_comment, verdict="ham", **fields):
 
 def test_wordpress_defaults(db):
     """Manual approval on, 2 links hold, depth 5, 15 s flood, never closing."""
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     assert (policy.manual_approval, policy.auto_approve_known_authors) == (True, False)
     assert (policy.link_limit, policy.thread_depth, policy.flood_interval) == (2, 5, 15)
     assert policy.close_after_days is None
@@ -209,21 +209,21 @@ def test_a_change_shows_at_once_in_every_process(settings, tmp_path, site_policy
     if backend == LOCMEM:
         where["b"] = "worker-b"
     in_process(settings, backend, where["b"])
-    assert ModerationPolicy.current().link_limit == 2
+    assert policies.current().link_limit == 2
     in_process(settings, backend, where["a"])
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     policy.link_limit = 5
     policy.save()
     in_process(settings, backend, where["b"])
-    assert ModerationPolicy.current().link_limit == 5
+    assert policies.current().link_limit == 5
 
 
 def test_a_shared_cache_saves_the_query(settings, tmp_path, site_policy, django_assert_num_queries):
     """With a shared cache, reading the policy costs no query after the first."""
     in_process(settings, FILES, str(tmp_path))
-    ModerationPolicy.current()
+    policies.current()
     with django_assert_num_queries(0):
-        assert ModerationPolicy.current().thread_depth == 5
+        assert policies.current().thread_depth == 5
     assert caches["default"].get(policies.CACHE_KEY)["thread_depth"] == 5
 
 
@@ -237,10 +237,10 @@ def test_a_broken_cache_falls_back_to_the_database(settings, tmp_path, site_poli
     monkeypatch.setattr(caches["default"], "get", boom)
     monkeypatch.setattr(caches["default"], "set", boom)
     monkeypatch.setattr(caches["default"], "delete", boom)
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     policy.thread_depth = 3
     policy.save()
-    assert ModerationPolicy.current().thread_depth == 3
+    assert policies.current().thread_depth == 3
 
 
 def test_flood_control_ignores_the_case_of_the_email(site_policy, make_comment):

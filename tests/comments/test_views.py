@@ -8,9 +8,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from comments import policy as policies
 from comments import spam
 from comments.forms import form_token
-from comments.models import Comment, ModerationPolicy
+from comments.models import Comment
 from comments.views import CLOSED, DUPLICATE, FLOOD, FORGED, REPLY_UNAPPROVED
 
 
@@ -56,7 +57,7 @@ def test_ham_is_checked_and_held_by_manual_approval(akismet_server, post):
 
 
 def test_ham_is_approved_when_the_policy_allows(akismet_server, post, client, article):
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     policy.manual_approval = False
     policy.save()
     response = post(comment="Published at once.")
@@ -117,7 +118,7 @@ def test_honeypot_is_spam_at_once_without_calling_akismet(akismet_server, post):
 
 
 def test_disallowed_words_go_to_trash_without_a_call(akismet_server, post):
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     policy.disallowed_words = "casino"
     policy.save()
     post(comment="Best CASINO in town")
@@ -209,7 +210,7 @@ def test_closed_article_refuses_with_403_and_keeps_the_text(client, make_article
 
 
 def test_closed_after_n_days(post, article, time_machine):
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     policy.close_after_days = 14
     policy.save()
     time_machine.move_to(article.published_at + timedelta(days=14), tick=False)
