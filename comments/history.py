@@ -1,6 +1,7 @@
 """A comment's history as people read it on the comment's page: one sentence per entry
 ("Akismet said spam", "maria marked it not spam", "held: 3 links, the limit is 2")."""
 
+from comments import reasons
 from comments.models import Comment, CommentEvent
 
 S = Comment.Status
@@ -22,7 +23,7 @@ def who(event):
 
 def describe(event):
     """The entry as a sentence."""
-    reason = event.reason
+    reason = reasons.sentence(event.reason, event.reason_params)
     if event.kind == K.STATUS:
         if event.actor_id:
             sentence = f"{who(event)} {_person_verb(event)}"

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from articles.xmltext import xml_safe
-from comments import text
+from comments import reasons, text
+from comments.reasons import Reason
 
 # The reader's text fields: kept free of what XML 1.0 forbids (comments can reach feeds
 # and mail), whichever way they are written.
@@ -266,7 +267,12 @@ class Comment(models.Model):
     previous_status = models.CharField(
         _("previous status"), max_length=10, choices=Status.choices, blank=True
     )
-    held_reason = models.CharField(_("reason held"), max_length=255, blank=True)
+    # Why it is where it is (not kept once approved): a code and its parameters, read as a
+    # sentence through `held_because`.
+    held_reason = models.CharField(
+        _("reason held"), max_length=32, choices=Reason.choices, blank=True
+    )
+    held_params = models.JSONField(_("reason held: details"), default=dict, blank=True)
 
     verdict = models.CharField(
         _("Akismet verdict"), max_length=10, choices=Verdict.choices, default=Verdict.UNCHECKED
@@ -362,6 +368,13 @@ class Comment(models.Model):
             return text.render(self.body)  # a row written around the model, by raw SQL
         return mark_safe(self.body_html)  # only text.render writes it, escaping all reader text
 
+    @property
+    def held_because(self):
+        """Why it is where it is, as people read it ("3 links, the limit is 2"), or ""."""
+        return reasons.sentence(self.held_reason, self.held_params)
+
+    held_because.fget.short_description = _("reason held")
+
 
 class CommentEvent(models.Model):
     """One line of a comment's history: a status change, an Akismet call, an edit."""
@@ -389,7 +402,8 @@ class CommentEvent(models.Model):
     actor_label = models.CharField(_("by (system)"), max_length=50, blank=True)
     from_status = models.CharField(_("from"), max_length=10, blank=True)
     to_status = models.CharField(_("to"), max_length=10, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True)
+    reason_params = models.JSONField(_("reason: details"), default=dict, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
@@ -398,7 +412,7 @@ class CommentEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        said = self.reason
+        said = reasons.sentence(self.reason, self.reason_params)
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}" + (
             f": {said}" if said else ""
         )

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import policy as policies
-from comments import text
+from comments import reasons, text
 from comments.models import Comment
+from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ def action_url(comment, action):
 def _context(comment, waiting):
     return {
         "comment": comment,
+        # A comment held with no reason given (one a moderator unapproved) reads as manual
+        # approval.
+        "held_because": comment.held_because or reasons.sentence(Reason.MANUAL_APPROVAL),
         "site_name": settings.SITE_NAME,
         "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
         "approve_url": action_url(comment, "approve"),

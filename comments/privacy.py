@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from articles import caching
 from comments.models import Comment, CommentEvent
+from comments.reasons import Reason
 
 ANONYMOUS = "Anonymous"
-ERASED_REASON = "personal data erased at the commenter's request"
-EXPIRED_REASON = "IP address and user agent cleared after {days} days (retention)"
 
 # Every personal field, with the value it is left with.
 CLEARED = {
@@ -110,7 +109,7 @@ def erase(email, *, actor=None, actor_label="privacy request"):
     history line saying so (with who asked, never the address itself)."""
     with transaction.atomic():
         ids = list(Comment.objects.by_email(email).values_list("pk", flat=True))
-        _clear(ids, CLEARED | {"updated_at": timezone.now()}, ERASED_REASON, actor, actor_label)
+        _clear(ids, CLEARED | {"updated_at": timezone.now()}, actor, actor_label, Reason.ERASED)
         # update() sends no signal: give the pages showing these names new cache keys.
         shown = Comment.objects.filter(pk__in=ids, status=Comment.Status.APPROVED)
         for article_id in set(shown.values_list("article_id", flat=True)):
@@ -128,11 +127,11 @@ def expire(days, now=None):
         for name in ("user_ip", "user_agent", "referrer", "akismet_payload", "feedback_pending")
     }
     with transaction.atomic():
-        _clear(ids, fields | {"updated_at": now}, EXPIRED_REASON.format(days=days), None, "policy")
+        _clear(ids, fields | {"updated_at": now}, None, "policy", Reason.RETENTION, {"days": days})
     return len(ids)
 
 
-def _clear(ids, fields, reason, actor, actor_label):
+def _clear(ids, fields, actor, actor_label, reason, params=None):
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         Comment.objects.filter(pk__in=chunk).update(**fields)
@@ -143,6 +142,7 @@ def _clear(ids, fields, reason, actor, actor_label):
                 actor=actor,
                 actor_label="" if actor else actor_label,
                 reason=reason,
+                reason_params=params or {},
             )
             for pk in chunk
         )
