@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 
 from articles.adminlist import ForgivingChangeList
 from articles.models import Article, Category
+from articles.people import display_name
 
 
 @admin.register(Category)
@@ -80,7 +81,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("authors"))
     def author_names(self, article):
-        return ", ".join(a.get_full_name() or a.get_username() for a in article.authors.all())
+        return ", ".join(display_name(a) for a in article.authors.all())
 
     @admin.display(description=_("on the site"))
     def preview_link(self, article):

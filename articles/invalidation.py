@@ -40,8 +40,8 @@ Comment status from approved (change_status)       comment_visibility_changed(  
 Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  content,
   update(); the admin action, the command)           article_id), each article   comments[a]
                                                      with an approved one
-Moderation policy saved (ModerationPolicy.save     policy_changed()             content,
-  calls comments.policy.forget)                                                 policy
+Moderation policy saved (the admin's form;         policy_changed()             content,
+  comments.policy.forget() for other writes)         post_save                  policy
 Scheduled article's publish time comes; comments   nothing (no write)           nothing: the
   close N days after publication                                                schedule
 
@@ -139,15 +139,21 @@ class _CommentsApp:
 _comments = None  # set by register_comments()
 
 
-def register_comments(model, *, shown, drop_cached_policy, close_after_days):
+def register_comments(model, *, shown, policy_model, drop_cached_policy, close_after_days):
     """The comments app's part of the map, registered when it starts: its comment `model`
-    (saved or deleted while `shown(comment)`: `comment_visibility_changed`), how to drop
-    its cached policy (`policy_changed`), and the schedule's source for "comments close N
-    days after publication" (`comments_close_after_days`)."""
+    (saved or deleted while `shown(comment)`: `comment_visibility_changed`), its
+    `policy_model` (saved: `policy_changed`) and how to drop its cached policy, and the
+    schedule's source for "comments close N days after publication"
+    (`comments_close_after_days`)."""
     global _comments
     _comments = _CommentsApp(shown, drop_cached_policy, close_after_days)
     post_save.connect(_comment_written, sender=model, dispatch_uid="cache-comment")
     post_delete.connect(_comment_written, sender=model, dispatch_uid="cache-del-comment")
+    post_save.connect(_policy_written, sender=policy_model, dispatch_uid="cache-policy")
+
+
+def _policy_written(sender, **kwargs):
+    policy_changed()
 
 
 def _comment_written(sender, instance, **kwargs):

@@ -110,9 +110,9 @@ class Category(XmlSafeText, models.Model):
     def get_absolute_url(self):
         return reverse("articles:page", kwargs={"path": self.path})
 
-    @property
     def trail(self):
-        """Ancestors and self, root first (one query)."""
+        """Ancestors and self, root first. Runs a query each time it is called: call it
+        once per page (or per Akismet check) and pass the list on."""
         return list(Category.objects.trail(self.path))
 
     def _computed(self):

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from articles.people import display_name
+
 
 def _absolute(request, url):
     return request.build_absolute_uri(url)
@@ -33,10 +35,7 @@ def news_article(request, article, trail):
         "dateModified": article.updated_at.isoformat(),
         "articleSection": " › ".join(c.name for c in trail),
         "mainEntityOfPage": _absolute(request, article.get_absolute_url()),
-        "author": [
-            {"@type": "Person", "name": a.get_full_name() or a.get_username()}
-            for a in article.authors.all()
-        ],
+        "author": [{"@type": "Person", "name": display_name(a)} for a in article.authors.all()],
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "isAccessibleForFree": True,
     }

@@ -67,7 +67,7 @@ class CategoryView(ListView):
         return articles.featured_first()
 
     def get_context_data(self, **kwargs):
-        trail = self.category.trail
+        trail = self.category.trail()
         context = super().get_context_data(
             category=self.category,
             trail=trail,
@@ -103,7 +103,7 @@ class ArticleView(VisibleArticlesMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        trail = article.category.trail
+        trail = article.category.trail()
         return super().get_context_data(
             trail=trail,
             active_paths=[c.path for c in trail],

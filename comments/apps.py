@@ -14,12 +14,13 @@ class CommentsConfig(AppConfig):
             policy,
         )
         from comments.groups import ensure_moderators_group
-        from comments.models import Comment
+        from comments.models import Comment, ModerationPolicy
 
         # What comment writes and the policy invalidate, in the articles app's map.
         invalidation.register_comments(
             Comment,
             shown=lambda comment: comment.status == Comment.Status.APPROVED,
+            policy_model=ModerationPolicy,
             drop_cached_policy=policy.drop_cached,
             close_after_days=policy.close_after_days,
         )

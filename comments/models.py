@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from articles.xmltext import xml_safe
-from comments import text
+from comments import reasons, text
+from comments.reasons import Reason
 
 # The reader's text fields: kept free of what XML 1.0 forbids (comments can reach feeds
 # and mail), whichever way they are written.
@@ -66,14 +67,6 @@ class CommentQuerySet(models.QuerySet):
         """The moderators' queue: pending comments, whatever held them."""
         return self.filter(status=Comment.Status.PENDING)
 
-    def awaiting_recheck(self):
-        """Pending comments Akismet has not judged yet: the re-check will settle them, so
-        moderators are not mailed about them (as the WordPress plugin delays its mail)."""
-        return self.filter(
-            status=Comment.Status.PENDING,
-            verdict__in=[Comment.Verdict.ERROR, Comment.Verdict.UNCHECKED],
-        )
-
     def status_counts(self):
         """{"pending": n, "approved": n, "spam": n, "discard": n, "trash": n}: one grouped
         query for the queue's status filter. "spam" excludes blatant (discard) spam,
@@ -107,48 +100,9 @@ class CommentQuerySet(models.QuerySet):
             author_approved=Coalesce(models.Subquery(approved), 0),
         )
 
-    def expired(self, now=None):
-        """What `purge_comments` deletes: spam 15 days after it was marked spam (blatant
-        spam after 1 day), trash after 30 days, counted from the status change."""
-        now = now or timezone.now()
-        S, V = Comment.Status, Comment.Verdict
-        return self.filter(
-            models.Q(
-                status=S.SPAM,
-                verdict=V.DISCARD,
-                status_changed_at__lt=now - Comment.DISCARD_KEPT,
-            )
-            | models.Q(status=S.SPAM, status_changed_at__lt=now - Comment.SPAM_KEPT)
-            | models.Q(status=S.TRASH, status_changed_at__lt=now - Comment.TRASH_KEPT)
-        )
-
-    def stale_payloads(self, now=None):
-        """Comments whose stored Akismet payload is older than 15 days (kept while
-        feedback still waits to be delivered, which needs it)."""
-        now = now or timezone.now()
-        return (
-            self.filter(created_at__lt=now - Comment.PAYLOAD_KEPT)
-            .exclude(akismet_payload={})
-            .filter(feedback_pending="")
-        )
-
     def by_email(self, email):
         """Every comment written with this e-mail address (any case): one person's data."""
         return self.filter(author_email__iexact=email.strip())
-
-    def identifying_data_expired(self, days, now=None):
-        """Comments moderated (or filed) more than `days` ago that still hold the author's
-        IP address, user agent or the payload sent to Akismet: what retention clears."""
-        now = now or timezone.now()
-        holding = (
-            models.Q(user_ip__isnull=False)
-            | ~models.Q(user_agent="")
-            | ~models.Q(referrer="")
-            | ~models.Q(akismet_payload={})
-        )
-        return self.exclude(status=Comment.Status.PENDING).filter(
-            holding, status_changed_at__lt=now - timedelta(days=days)
-        )
 
     def delete_permanently(self):
         """Delete these comments (only spam and trash: nothing public or waiting is ever
@@ -230,14 +184,31 @@ class CommentQuerySet(models.QuerySet):
             )
         return earlier.filter(status=Comment.Status.APPROVED).exclude(pk=comment.pk)
 
+    def waiting_for_akismet(self):
+        """The one definition of "waiting for Akismet": pending comments it has not judged
+        yet, because it could not be reached (error) or has not been asked while a key is
+        configured (unchecked). The re-check settles them; moderators are not mailed about
+        them until it has (as the WordPress plugin delays its mail)."""
+        return self.filter(_waiting_for_akismet())
+
+    def not_waiting_for_akismet(self):
+        """These comments, leaving out those `waiting_for_akismet()`."""
+        return self.exclude(_waiting_for_akismet())
+
     def needs_recheck(self, now=None):
-        """Pending comments Akismet has not judged yet (error or never checked) whose
-        back-off has run out."""
+        """Comments waiting for Akismet whose back-off has run out."""
         now = now or timezone.now()
-        return self.filter(
-            status=Comment.Status.PENDING,
-            verdict__in=[Comment.Verdict.ERROR, Comment.Verdict.UNCHECKED],
-        ).filter(models.Q(next_check_at__isnull=True) | models.Q(next_check_at__lte=now))
+        return self.waiting_for_akismet().filter(
+            models.Q(next_check_at__isnull=True) | models.Q(next_check_at__lte=now)
+        )
+
+
+def _waiting_for_akismet():
+    # "A key is configured" is `spam.is_configured()` (spam imports this module).
+    verdicts = [Comment.Verdict.ERROR]
+    if settings.AKISMET_API_KEY:
+        verdicts.append(Comment.Verdict.UNCHECKED)
+    return models.Q(status=Comment.Status.PENDING, verdict__in=verdicts)
 
 
 class Comment(models.Model):
@@ -296,7 +267,12 @@ class Comment(models.Model):
     previous_status = models.CharField(
         _("previous status"), max_length=10, choices=Status.choices, blank=True
     )
-    held_reason = models.CharField(_("reason held"), max_length=255, blank=True)
+    # Why it is where it is (not kept once approved): a code and its parameters, read as a
+    # sentence through `held_because`.
+    held_reason = models.CharField(
+        _("reason held"), max_length=32, choices=Reason.choices, blank=True
+    )
+    held_params = models.JSONField(_("reason held: details"), default=dict, blank=True)
 
     verdict = models.CharField(
         _("Akismet verdict"), max_length=10, choices=Verdict.choices, default=Verdict.UNCHECKED
@@ -393,8 +369,11 @@ class Comment(models.Model):
         return mark_safe(self.body_html)  # only text.render writes it, escaping all reader text
 
     @property
-    def is_public(self):
-        return self.status == self.Status.APPROVED
+    def held_because(self):
+        """Why it is where it is, as people read it ("3 links, the limit is 2"), or ""."""
+        return reasons.sentence(self.held_reason, self.held_params)
+
+    held_because.fget.short_description = _("reason held")
 
 
 class CommentEvent(models.Model):
@@ -423,7 +402,8 @@ class CommentEvent(models.Model):
     actor_label = models.CharField(_("by (system)"), max_length=50, blank=True)
     from_status = models.CharField(_("from"), max_length=10, blank=True)
     to_status = models.CharField(_("to"), max_length=10, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True)
+    reason_params = models.JSONField(_("reason: details"), default=dict, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
@@ -432,46 +412,10 @@ class CommentEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.describe()}"
-
-    @property
-    def who(self):
-        return self.actor.get_username() if self.actor_id else (self.actor_label or "someone")
-
-    def describe(self):
-        """The entry as a sentence for the history on the comment's page: "Akismet said
-        spam", "maria marked it not spam", "held: 3 links, the limit is 2"."""
-        S = Comment.Status
-        if self.kind == self.Kind.STATUS:
-            if self.actor_id:
-                sentence = f"{self.who} {self._person_verb()}"
-                return f"{sentence} ({self.reason})" if self.reason else sentence
-            return {
-                S.PENDING: "held",
-                S.APPROVED: "approved automatically",
-                S.SPAM: "moved to spam",
-                S.TRASH: "moved to the trash",
-            }[self.to_status] + (f": {self.reason}" if self.reason else f" by {self.who}")
-        if self.kind == self.Kind.CHECK:
-            again = self.details.get("recheck_reason")
-            return self.reason + (f" (checked again: {again})" if again else "")
-        if self.kind == self.Kind.FEEDBACK:
-            return self.reason + (f" (reported by {self.who})" if self.actor_id else "")
-        fields = ", ".join(self.details.get("fields", [])) or "comment"
-        return f"{self.who} edited the {fields}" + (f": {self.reason}" if self.reason else "")
-
-    def _person_verb(self):
-        S = Comment.Status
-        old, new = self.from_status, self.to_status
-        if new == S.SPAM:
-            return "marked it as spam"
-        if old == S.SPAM:
-            return "marked it not spam"
-        if new == S.TRASH:
-            return "moved it to the trash"
-        if old == S.TRASH:
-            return "restored it"
-        return "approved it" if new == S.APPROVED else "unapproved it"
+        said = reasons.sentence(self.reason, self.reason_params)
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}" + (
+            f": {said}" if said else ""
+        )
 
 
 class ModerationPolicy(models.Model):
@@ -526,15 +470,5 @@ class ModerationPolicy(models.Model):
         return str(_("Moderation policy"))
 
     def save(self, *args, **kwargs):
-        from comments import policy
-
-        self.pk = 1
+        self.pk = 1  # one row; `comments.policy.current()` reads it (and caches it)
         super().save(*args, **kwargs)
-        policy.forget()
-
-    @classmethod
-    def current(cls):
-        """The site's policy (see `comments.policy.current` for how it is cached)."""
-        from comments import policy
-
-        return policy.current()

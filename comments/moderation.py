@@ -13,6 +13,7 @@ from django.utils import timezone
 from articles import invalidation
 from comments import spam
 from comments.models import Comment, CommentEvent
+from comments.reasons import Reason
 
 S = Comment.Status
 V = Comment.Verdict
@@ -49,13 +50,15 @@ def feedback_for(comment, old, new):
     return None
 
 
-def change_status(comment, to, *, actor=None, actor_label="", reason=""):
+def change_status(comment, to, *, actor=None, actor_label="", reason="", params=None):
     """Move `comment` to status `to`, record who did it and why, and send feedback.
 
     `actor` is the user deciding (a person); `actor_label` names an automatic actor
-    ("Akismet", "policy", "honeypot"). Only a person's decision is reported to Akismet:
-    automatic changes never train it. Raises `TransitionError` for a transition that is
-    not allowed or when the stored status is no longer the one `comment` was read with.
+    ("Akismet", "policy", "honeypot"). `reason` is a `Reason` code (or "") and `params`
+    its parameters (`comments.reasons` turns them into the sentence people read). Only a
+    person's decision is reported to Akismet: automatic changes never train it. Raises
+    `TransitionError` for a transition that is not allowed or when the stored status is no
+    longer the one `comment` was read with.
     """
     old = comment.status
     to = S(to)
@@ -63,12 +66,14 @@ def change_status(comment, to, *, actor=None, actor_label="", reason=""):
         raise TransitionError(f"a comment cannot go from {old} to {to}")
     if actor is None and not actor_label:
         raise ValueError("say who changes the status: a user, or an actor_label")
+    reason, params = Reason(reason) if reason else "", params or {}
     now = timezone.now()
     fields = {
         "status": to,
         "previous_status": old,
         "status_changed_at": now,
-        "held_reason": "" if to == S.APPROVED else reason[:255],
+        "held_reason": "" if to == S.APPROVED else reason,
+        "held_params": {} if to == S.APPROVED else params,
         "updated_at": now,
     }
     if actor is not None:
@@ -86,6 +91,7 @@ def change_status(comment, to, *, actor=None, actor_label="", reason=""):
             from_status=old,
             to_status=to,
             reason=reason,
+            reason_params=params,
         )
     for name, value in fields.items():
         setattr(comment, name, value)

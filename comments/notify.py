@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import policy as policies
-from comments import spam, text
+from comments import reasons, text
 from comments.models import Comment
+from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +49,11 @@ def moderator_emails():
 
 def notifiable():
     """Held comments moderators have not been told about, leaving out those still waiting
-    for Akismet (error; unchecked while a key is configured)."""
-    waiting = [Comment.Verdict.ERROR]
-    if spam.is_configured():
-        waiting.append(Comment.Verdict.UNCHECKED)
+    for Akismet."""
     return (
         Comment.objects.awaiting_moderation()
         .filter(notified_at__isnull=True)
-        .exclude(verdict__in=waiting)
+        .not_waiting_for_akismet()
     )
 
 
@@ -85,6 +83,9 @@ def action_url(comment, action):
 def _context(comment, waiting):
     return {
         "comment": comment,
+        # A comment held with no reason given (one a moderator unapproved) reads as manual
+        # approval.
+        "held_because": comment.held_because or reasons.sentence(Reason.MANUAL_APPROVAL),
         "site_name": settings.SITE_NAME,
         "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
         "approve_url": action_url(comment, "approve"),

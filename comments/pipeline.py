@@ -7,18 +7,17 @@ applies Akismet's verdict and the moderation policy through `moderation.change_s
 
 import logging
 
+from articles.people import display_name
 from comments import notify, spam
 from comments import policy as policies
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError, change_status
+from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
 S = Comment.Status
 V = Comment.Verdict
-
-HONEYPOT_REASON = "the hidden honeypot field was filled in (a bot)"
-UNREACHABLE_REASON = "Akismet unreachable; it will be checked again"
 
 
 def submit(comment, *, honeypot=""):
@@ -27,7 +26,7 @@ def submit(comment, *, honeypot=""):
     if honeypot:
         # The client cannot send the honeypot's value, so Akismet would not see it: we
         # file it ourselves, without spending a call.
-        change_status(comment, S.SPAM, actor_label="honeypot", reason=HONEYPOT_REASON)
+        change_status(comment, S.SPAM, actor_label="honeypot", reason=Reason.HONEYPOT)
         return comment
     policy = policies.current()
     # Disallowed words go to the trash whatever Akismet says; don't spend a call on them
@@ -38,22 +37,23 @@ def submit(comment, *, honeypot=""):
 
 
 def _filing(comment, policy):
-    """(status, actor_label, reason) for a pending comment with its recorded verdict."""
+    """(status, actor_label, reason, params) for a pending comment with its recorded
+    verdict."""
     word = policies.disallowed_word(comment, policy)
     if word:
-        return S.TRASH, "policy", f"matched disallowed word '{word}'"
+        return S.TRASH, "policy", Reason.DISALLOWED_WORD, {"word": word}
     if comment.verdict == V.SPAM:
-        return S.SPAM, "Akismet", "Akismet said spam"
+        return S.SPAM, "Akismet", Reason.AKISMET_SPAM, {}
     if comment.verdict == V.DISCARD:
-        return S.SPAM, "Akismet", "Akismet said blatant spam (discard)"
+        return S.SPAM, "Akismet", Reason.AKISMET_DISCARD, {}
     if comment.verdict == V.ERROR:
-        return S.PENDING, "Akismet", UNREACHABLE_REASON
+        return S.PENDING, "Akismet", Reason.AKISMET_UNREACHABLE, {}
     if comment.verdict == V.UNCHECKED:
         if spam.is_configured():
-            return S.PENDING, "policy", "not checked by Akismet yet"
-        return S.PENDING, "policy", "not checked: no Akismet key"
+            return S.PENDING, "policy", Reason.NOT_CHECKED_YET, {}
+        return S.PENDING, "policy", Reason.NO_AKISMET_KEY, {}
     decision = policies.decide(comment, policy)
-    return decision.status, "policy", decision.reason
+    return decision.status, "policy", decision.reason, decision.params
 
 
 def file_comment(comment, *, policy=None):
@@ -68,11 +68,11 @@ def file_comment(comment, *, policy=None):
     if comment.status != S.PENDING:
         return comment
     policy = policy or policies.current()
-    to, label, reason = _filing(comment, policy)
-    if to == S.PENDING and reason == comment.held_reason:
+    to, label, reason, params = _filing(comment, policy)
+    if to == S.PENDING and (reason, params) == (comment.held_reason, comment.held_params):
         return comment  # nothing new to record (e.g. a re-check that failed again)
     try:
-        change_status(comment, to, actor_label=label, reason=reason)
+        change_status(comment, to, actor_label=label, reason=reason, params=params)
     except TransitionError:
         logger.info("comment %s changed while being filed; left as it is", comment.pk)
         comment.refresh_from_db()
@@ -110,11 +110,11 @@ def staff_reply(parent, user, body, *, user_ip=None, user_agent="", referrer="")
     if parent.depth >= policies.current().thread_depth:
         raise ReplyRefused("this comment is already at the deepest reply level")
     if parent.status == S.PENDING:
-        change_status(parent, S.APPROVED, actor=user, reason="approved to reply to it")
+        change_status(parent, S.APPROVED, actor=user, reason=Reason.APPROVED_TO_REPLY)
     reply = Comment(
         article=parent.article,
         parent=parent,
-        author_name=user.get_full_name() or user.get_username(),
+        author_name=display_name(user),
         author_email=user.email,
         body=body,
         user=user,
@@ -125,5 +125,5 @@ def staff_reply(parent, user, body, *, user_ip=None, user_agent="", referrer="")
     reply.save()
     if spam.is_configured():
         spam.check(reply)
-    change_status(reply, S.APPROVED, actor=user, reason="reply from a moderator")
+    change_status(reply, S.APPROVED, actor=user, reason=Reason.STAFF_REPLY)
     return reply

@@ -7,7 +7,7 @@ whole words, case-insensitively: "press" holds "press release", never "WordPress
 
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.cache import caches
@@ -19,6 +19,7 @@ from django.utils import timezone
 from articles import invalidation
 from comments import text
 from comments.models import Comment, ModerationPolicy
+from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,8 @@ def can_moderate(user):
 @dataclass(frozen=True)
 class Decision:
     status: str
-    reason: str = ""
+    reason: str = ""  # a `Reason` code
+    params: dict = field(default_factory=dict)
 
 
 def decide(comment, policy):
@@ -177,21 +179,23 @@ def decide(comment, policy):
     The caller (`pipeline.file_comment`) has already dealt with Akismet's spam and with
     disallowed words; this is the rest of WordPress's `check_comment`.
     """
+    S = Comment.Status
     if can_moderate(comment.user):
-        return Decision(Comment.Status.APPROVED, "posted by a moderator")
-    reasons = []
+        return Decision(S.APPROVED, Reason.POSTED_BY_MODERATOR)
     links = text.count_links(comment.body)
-    if policy.link_limit and links >= policy.link_limit:
-        reasons.append(f"{links} links, the limit is {policy.link_limit}")
+    too_many = bool(policy.link_limit and links >= policy.link_limit)
     word = match_word(word_list(policy.moderation_words), *_fields(comment))
+    if too_many and word:
+        params = {"links": links, "limit": policy.link_limit, "word": word}
+        return Decision(S.PENDING, Reason.LINKS_AND_WORD, params)
+    if too_many:
+        return Decision(S.PENDING, Reason.LINKS, {"links": links, "limit": policy.link_limit})
     if word:
-        reasons.append(f"matched moderation word '{word}'")
-    if reasons:
-        return Decision(Comment.Status.PENDING, "; ".join(reasons))
+        return Decision(S.PENDING, Reason.MODERATION_WORD, {"word": word})
     if policy.manual_approval:
-        return Decision(Comment.Status.PENDING, "every comment is approved by a moderator")
+        return Decision(S.PENDING, Reason.MANUAL_APPROVAL)
     if policy.auto_approve_known_authors:
         if Comment.objects.approved_by_author(comment).exists():
-            return Decision(Comment.Status.APPROVED, "author has a previously approved comment")
-        return Decision(Comment.Status.PENDING, "first comment from this author")
-    return Decision(Comment.Status.APPROVED, "")
+            return Decision(S.APPROVED, Reason.KNOWN_AUTHOR)
+        return Decision(S.PENDING, Reason.FIRST_COMMENT)
+    return Decision(S.APPROVED)

@@ -6,16 +6,17 @@ all that sent to Akismet. The texts stay: an erased comment reads "Anonymous" in
 in the thread, so replies still make sense (as WordPress's personal data eraser does).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from articles import invalidation
 from comments.models import Comment, CommentEvent
+from comments.reasons import Reason
 
 ANONYMOUS = "Anonymous"
-ERASED_REASON = "personal data erased at the commenter's request"
-EXPIRED_REASON = "IP address and user agent cleared after {days} days (retention)"
 
 # Every personal field, with the value it is left with.
 CLEARED = {
@@ -60,12 +61,55 @@ def export(email):
     }
 
 
+def expired(now=None):
+    """What `purge_comments` deletes: spam `Comment.SPAM_KEPT` after it was marked spam
+    (blatant spam after `DISCARD_KEPT`), trash after `TRASH_KEPT`, counted from the status
+    change."""
+    now = now or timezone.now()
+    S, V = Comment.Status, Comment.Verdict
+    return Comment.objects.filter(
+        models.Q(
+            status=S.SPAM,
+            verdict=V.DISCARD,
+            status_changed_at__lt=now - Comment.DISCARD_KEPT,
+        )
+        | models.Q(status=S.SPAM, status_changed_at__lt=now - Comment.SPAM_KEPT)
+        | models.Q(status=S.TRASH, status_changed_at__lt=now - Comment.TRASH_KEPT)
+    )
+
+
+def stale_payloads(now=None):
+    """Comments whose stored Akismet payload is older than `Comment.PAYLOAD_KEPT` (kept
+    while feedback still waits to be delivered, which needs it)."""
+    now = now or timezone.now()
+    return (
+        Comment.objects.filter(created_at__lt=now - Comment.PAYLOAD_KEPT)
+        .exclude(akismet_payload={})
+        .filter(feedback_pending="")
+    )
+
+
+def identifying_data_expired(days, now=None):
+    """Comments moderated (or filed) more than `days` ago that still hold the author's
+    IP address, user agent or the payload sent to Akismet: what retention clears."""
+    now = now or timezone.now()
+    holding = (
+        models.Q(user_ip__isnull=False)
+        | ~models.Q(user_agent="")
+        | ~models.Q(referrer="")
+        | ~models.Q(akismet_payload={})
+    )
+    return Comment.objects.exclude(status=Comment.Status.PENDING).filter(
+        holding, status_changed_at__lt=now - timedelta(days=days)
+    )
+
+
 def erase(email, *, actor=None, actor_label="privacy request"):
     """Anonymise every comment written with this address; returns how many. Each gets a
     history line saying so (with who asked, never the address itself)."""
     with transaction.atomic():
         ids = list(Comment.objects.by_email(email).values_list("pk", flat=True))
-        _clear(ids, CLEARED | {"updated_at": timezone.now()}, ERASED_REASON, actor, actor_label)
+        _clear(ids, CLEARED | {"updated_at": timezone.now()}, actor, actor_label, Reason.ERASED)
         # update() sends no signal: give the pages showing these names new cache keys.
         shown = Comment.objects.filter(pk__in=ids, status=Comment.Status.APPROVED)
         for article_id in set(shown.values_list("article_id", flat=True)):
@@ -77,17 +121,17 @@ def expire(days, now=None):
     """Retention: clear the IP address, user agent, referrer and Akismet payload of
     comments moderated more than `days` ago; returns how many."""
     now = now or timezone.now()
-    ids = list(Comment.objects.identifying_data_expired(days, now).values_list("pk", flat=True))
+    ids = list(identifying_data_expired(days, now).values_list("pk", flat=True))
     fields = {
         name: CLEARED[name]
         for name in ("user_ip", "user_agent", "referrer", "akismet_payload", "feedback_pending")
     }
     with transaction.atomic():
-        _clear(ids, fields | {"updated_at": now}, EXPIRED_REASON.format(days=days), None, "policy")
+        _clear(ids, fields | {"updated_at": now}, None, "policy", Reason.RETENTION, {"days": days})
     return len(ids)
 
 
-def _clear(ids, fields, reason, actor, actor_label):
+def _clear(ids, fields, actor, actor_label, reason, params=None):
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         Comment.objects.filter(pk__in=chunk).update(**fields)
@@ -98,6 +142,7 @@ def _clear(ids, fields, reason, actor, actor_label):
                 actor=actor,
                 actor_label="" if actor else actor_label,
                 reason=reason,
+                reason_params=params or {},
             )
             for pk in chunk
         )

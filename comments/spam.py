@@ -19,7 +19,9 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
+from comments import reasons
 from comments.models import Comment, CommentEvent
+from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +30,9 @@ logger = logging.getLogger(__name__)
 HONEYPOT_FIELD = "phone"
 
 # Re-check back-off after an error, as WordPress's plugin: 20 minutes, doubling, at most
-# 6 hours; a key problem waits 6 hours straight away. Give up 15 days after posting.
+# 6 hours; a key problem waits 6 hours straight away. No more tries once a comment is
+# older than `GIVE_UP_AFTER`.
 RETRY_FIRST = timedelta(minutes=20)
-NO_PAYLOAD = "the data Akismet checked is no longer stored (deleted after 15 days or erased)"
 RETRY_MAX = timedelta(hours=6)
 GIVE_UP_AFTER = timedelta(days=15)
 
@@ -110,7 +112,7 @@ def build_payload(comment):
         "comment_post_modified_gmt": _gmt(article.updated_at),
         "blog_lang": settings.LANGUAGE_CODE.replace("-", "_"),
         "blog_charset": "UTF-8",
-        "comment_context": ", ".join(c.name for c in article.category.trail),
+        "comment_context": ", ".join(c.name for c in article.category.trail()),
         "honeypot_field_name": HONEYPOT_FIELD,
     }
     if comment.user_id and comment.user.is_staff:
@@ -156,13 +158,15 @@ def check(comment, *, recheck_reason=None):
         headers = getattr(_last_response, "headers", {}) or {}
         comment.verdict = Comment.Verdict.ERROR
         comment.next_check_at = now + _retry_delay(comment.check_attempts, key_problem)
-        summary = _describe_error(exc, headers)
+        reason, params = _describe_error(exc, headers)
         # Never log the key: the messages of comment_check's errors do not contain it.
-        logger.warning("Akismet check of comment %s failed: %s", comment.pk, summary)
+        logger.warning(
+            "Akismet check of comment %s failed: %s", comment.pk, reasons.sentence(reason, params)
+        )
     else:
         comment.verdict = _VERDICTS[result]
         comment.next_check_at = None
-        summary = f"Akismet said {comment.get_verdict_display().lower()}"
+        reason, params = Reason.AKISMET_SAID, {"verdict": comment.verdict}
     comment.akismet_guid = headers.get("x-akismet-guid", "")[:100]
     comment.akismet_pro_tip = headers.get("x-akismet-pro-tip", "")[:100]
     comment.akismet_debug_help = headers.get("x-akismet-debug-help", "")[:255]
@@ -184,7 +188,8 @@ def check(comment, *, recheck_reason=None):
         comment=comment,
         kind=CommentEvent.Kind.CHECK,
         actor_label="Akismet",
-        reason=summary,
+        reason=reason,
+        reason_params=params,
         details={
             "verdict": comment.verdict,
             "recheck_reason": recheck_reason or "",
@@ -198,19 +203,19 @@ def check(comment, *, recheck_reason=None):
 
 
 def _describe_error(exc, headers):
+    """What went wrong, as a `Reason` code and its parameters."""
     if isinstance(exc, akismet.APIKeyError):
-        help_text = headers.get("x-akismet-debug-help", "")
-        return "Akismet rejected the API key or site URL" + (f" ({help_text})" if help_text else "")
+        return Reason.KEY_REJECTED, {"help": headers.get("x-akismet-debug-help", "")}
     if isinstance(exc, akismet.ProtocolError):
-        return "Akismet answered something unexpected"
+        return Reason.BAD_ANSWER, {}
     cause = exc.__cause__
     if isinstance(cause, httpx.TimeoutException):
-        return f"Akismet timed out after {settings.AKISMET_TIMEOUT:g} s"
+        return Reason.TIMED_OUT, {"seconds": settings.AKISMET_TIMEOUT}
     if isinstance(cause, httpx.HTTPStatusError):
-        return f"Akismet answered HTTP {cause.response.status_code}"
+        return Reason.HTTP_ERROR, {"status": cause.response.status_code}
     if cause is not None:
-        return f"Akismet unreachable ({cause.__class__.__name__})"
-    return f"Akismet error ({exc.__class__.__name__})"
+        return Reason.CONNECTION_ERROR, {"error": cause.__class__.__name__}
+    return Reason.AKISMET_ERROR, {"error": exc.__class__.__name__}
 
 
 def submit_feedback(comment, kind, *, actor=None):
@@ -225,15 +230,17 @@ def submit_feedback(comment, kind, *, actor=None):
     if not is_configured():
         return False
     if not comment.akismet_payload:
-        # The data it was checked with has been deleted (after 15 days, by retention or
-        # at the commenter's request) or it was never checked: nothing is sent, and the
-        # history says so. Rebuilding it from the comment would send what we deleted.
+        # The data it was checked with has been deleted (after `Comment.PAYLOAD_KEPT`, by
+        # retention or at the commenter's request) or it was never checked: nothing is
+        # sent, and the history says so. Rebuilding it from the comment would send what we
+        # deleted.
         CommentEvent.objects.create(
             comment=comment,
             kind=CommentEvent.Kind.FEEDBACK,
             actor=actor,
             actor_label="" if actor else "Akismet",
-            reason=f"submit-{kind} not sent: {NO_PAYLOAD}",
+            reason=Reason.FEEDBACK_NOT_SENT,
+            reason_params={"kind": kind, "days": Comment.PAYLOAD_KEPT.days},
             details={"feedback": kind, "delivered": False, "sent": False},
         )
         return None
@@ -244,17 +251,25 @@ def submit_feedback(comment, kind, *, actor=None):
         _call(method, payload)
     except akismet.AkismetError as exc:
         delivered = False
-        reason = f"submit-{kind} failed: {_describe_error(exc, {})}; will retry"
-        logger.warning("Akismet submit-%s for comment %s failed: %s", kind, comment.pk, reason)
+        error, error_params = _describe_error(exc, {})
+        reason = Reason.FEEDBACK_FAILED
+        params = {"kind": kind, "error": error, "error_params": error_params}
+        logger.warning(
+            "Akismet submit-%s for comment %s failed: %s",
+            kind,
+            comment.pk,
+            reasons.sentence(reason, params),
+        )
     else:
         delivered = True
-        reason = f"submit-{kind} sent to Akismet"
+        reason, params = Reason.FEEDBACK_SENT, {"kind": kind}
     CommentEvent.objects.create(
         comment=comment,
         kind=CommentEvent.Kind.FEEDBACK,
         actor=actor,
         actor_label="" if actor else "Akismet",
         reason=reason,
+        reason_params=params,
         details={"feedback": kind, "delivered": delivered},
     )
     return delivered

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from articles import images, xmltext
 from articles.html import sanitize_article_html
+from articles.people import display_name
 
 register = template.Library()
 
@@ -27,7 +28,7 @@ def json_ld(data):
 
 @register.simple_tag
 def byline(article):
-    names = [a.get_full_name() or a.get_username() for a in article.authors.all()]
+    names = [display_name(a) for a in article.authors.all()]
     if not names:
         return ""
     if len(names) == 1:

@@ -57,7 +57,7 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
                 "fields": [
                     "status",
                     "previous_status",
-                    "held_reason",
+                    "held_because",
                     "created_at",
                     "status_changed_at",
                     "moderated_by",
@@ -93,7 +93,7 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
         "referrer",
         "status",
         "previous_status",
-        "held_reason",
+        "held_because",
         "created_at",
         "status_changed_at",
         "moderated_by",
@@ -219,7 +219,7 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
             obj.get_status_display(),
             obj.verdict,
             obj.verdict if obj.verdict != V.DISCARD else "discard",
-            obj.held_reason,
+            obj.held_because,
         )
 
     @admin.display(description="submitted", ordering="created_at")

@@ -1,7 +1,9 @@
-"""The pending count in the admin's header and on its index: one COUNT per request."""
+"""The pending count in the admin's header and on its index (one COUNT per request), and
+the history on a comment's page in sentences."""
 
 from django import template
 
+from comments import history
 from comments.models import Comment
 
 register = template.Library()
@@ -18,3 +20,9 @@ def pending_comments(context):
     if not hasattr(request, "_pending_comments"):
         request._pending_comments = Comment.objects.awaiting_moderation().count()
     return request._pending_comments
+
+
+@register.filter
+def describe(event):
+    """A history entry as a sentence (`comments.history.describe`)."""
+    return history.describe(event)

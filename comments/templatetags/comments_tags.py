@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 
 from articles import caching
 from articles.params import parse_id
+from articles.people import display_name
 from comments import policy as policies
 from comments import render, text
 from comments.forms import CommentForm
@@ -91,7 +92,7 @@ def comments_for(context, article):
         initial = author_initial(request)
         user = request.user
         if user.is_authenticated:
-            initial.setdefault("name", user.get_full_name() or user.get_username())
+            initial.setdefault("name", display_name(user))
             initial.setdefault("email", user.email)
         # Reply without JavaScript: ?replytocom=<id> puts the form under that comment.
         replytocom = parse_id(request.GET.get("replytocom", ""))

@@ -26,7 +26,7 @@ def test_trail_is_root_first_in_one_query(make_category, django_assert_num_queri
     c = make_category("c", parent=b)
     d = make_category("d", parent=c)
     with django_assert_num_queries(1):
-        trail = d.trail
+        trail = d.trail()
     assert [x.slug for x in trail] == ["a", "b", "c", "d"]
 
 

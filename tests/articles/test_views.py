@@ -3,6 +3,8 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
@@ -162,3 +164,17 @@ def test_category_page_queries_do_not_grow(
         client.get("/a/")
     with django_assert_num_queries(0):
         client.get("/a/")
+
+
+def trail_queries(queries):
+    """The breadcrumb trail's query (`Category.trail()`) among `queries`."""
+    return [q for q in queries if '"articles_category"."path" IN' in q["sql"]]
+
+
+def test_the_article_page_reads_the_trail_once(client, make_category, make_article):
+    """Breadcrumb, menu highlight and both JSON-LD blocks share one trail query."""
+    a = make_category("a")
+    article = make_article(category=make_category("b", parent=a))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(article.get_absolute_url()).status_code == 200
+    assert len(trail_queries(queries)) == 1

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Comment
+from comments.reasons import Reason
 
 QUEUE = "/admin/comments/comment/"
 
@@ -40,7 +41,8 @@ def test_a_row_shows_what_a_moderator_decides_on(maria_client, make_comment, art
         user_ip="203.0.113.7",
         body="Where will the pumps go? " + "More words. " * 60,
         verdict="ham",
-        held_reason="3 links, the limit is 2",
+        held_reason=Reason.LINKS,
+        held_params={"links": 3, "limit": 2},
     )
     page = maria_client.get(QUEUE).content.decode()
     assert "Where will the pumps go?" in page and "…" in page  # the start, cut short

@@ -3,6 +3,7 @@ author's other comments, the staff reply box, and edits recorded in the history.
 
 from comments.models import Comment, CommentEvent
 from comments.moderation import change_status
+from comments.reasons import Reason
 
 
 def page_of(client, comment):
@@ -30,11 +31,16 @@ def test_status_and_verdict_are_read_only(maria_client, make_comment):
 def test_the_history_reads_as_sentences(maria_client, maria, make_comment):
     comment = make_comment(status="pending", verdict="spam")
     CommentEvent.objects.create(
-        comment=comment, kind="check", actor_label="Akismet", reason="Akismet said spam"
+        comment=comment,
+        kind="check",
+        actor_label="Akismet",
+        reason=Reason.AKISMET_SAID,
+        reason_params={"verdict": "spam"},
     )
-    change_status(comment, "spam", actor_label="Akismet", reason="Akismet said spam")
+    change_status(comment, "spam", actor_label="Akismet", reason=Reason.AKISMET_SPAM)
     change_status(comment, "pending", actor=maria)
-    change_status(comment, "pending", actor_label="policy", reason="3 links, the limit is 2")
+    links = {"links": 3, "limit": 2}
+    change_status(comment, "pending", actor_label="policy", reason=Reason.LINKS, params=links)
     page = page_of(maria_client, comment)
     assert "Akismet said spam" in page
     assert "maria marked it not spam" in page

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 from comments.models import Comment
+from comments.reasons import Reason
 
 
 def seed(*args):
@@ -17,9 +18,9 @@ def test_every_state_is_in_the_demo(db):
     comments = Comment.objects.all()
     assert {c.status for c in comments} == {"pending", "approved", "spam", "trash"}
     assert {c.verdict for c in comments} >= {"ham", "spam", "discard", "error", "unchecked"}
-    reasons = set(comments.filter(status="pending").values_list("held_reason", flat=True))
-    assert "3 links, the limit is 2" in reasons
-    assert "matched moderation word 'giveaway'" in reasons
+    held = list(comments.filter(status="pending").values_list("held_reason", "held_params"))
+    assert (Reason.LINKS, {"links": 3, "limit": 2}) in held
+    assert (Reason.MODERATION_WORD, {"word": "giveaway"}) in held
     assert comments.filter(status="approved", parent__isnull=False).exists()  # threads
     assert all(c.history.exists() for c in comments)
 

@@ -7,7 +7,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from comments import notify
-from comments.models import Comment, ModerationPolicy
+from comments import policy as policies
+from comments.models import Comment
+from comments.reasons import Reason
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +21,7 @@ def _moderators(maria):
 
 
 def set_policy(**values):
-    policy = ModerationPolicy.current()
+    policy = policies.current()
     for name, value in values.items():
         setattr(policy, name, value)
     policy.save()
@@ -124,7 +126,13 @@ def test_a_mail_failure_is_logged_and_posting_goes_on(
 
 def test_the_daily_digest(akismet_server, make_comment, settings):
     set_policy(daily_digest=True)
-    first = make_comment(status="pending", verdict="ham", body="First held", held_reason="2 links")
+    first = make_comment(
+        status="pending",
+        verdict="ham",
+        body="First held",
+        held_reason=Reason.LINKS,
+        held_params={"links": 2, "limit": 2},
+    )
     make_comment(status="pending", verdict="ham", body="Second held")
     make_comment(status="pending", verdict="error", body="Waiting for Akismet")
     make_comment(status="spam", body="Cheap pumps here")
@@ -133,6 +141,8 @@ def test_the_daily_digest(akismet_server, make_comment, settings):
     digest = mail.outbox[0]
     assert digest.subject == "[The Newsroom] 2 new comments held, 3 waiting"
     assert "First held" in digest.body and "Second held" in digest.body
+    assert "Held because: 2 links, the limit is 2" in digest.body
+    assert "Held because: every comment is approved by a moderator" in digest.body
     assert "Waiting for Akismet" not in digest.body and "Cheap pumps" not in digest.body
     assert f"/admin/comments/comment/{first.pk}/moderate/approve/" in digest.body
     call_command("send_moderation_digest")  # nothing new since

@@ -76,3 +76,21 @@ def test_approved_by_author_needs_name_and_email(make_comment, article):
     impostor = Comment(article=article, author_name="Ada", author_email="evil@example.com")
     assert Comment.objects.approved_by_author(same).exists()
     assert not Comment.objects.approved_by_author(impostor).exists()
+
+
+def test_waiting_for_akismet_is_error_or_unchecked_while_a_key_is_set(make_comment, settings):
+    """Pending comments Akismet has not judged: error always, unchecked only while a key is
+    configured (with no key, nothing will ever check them). The re-check takes exactly
+    these, and moderators are mailed about all the others."""
+    error = make_comment(status="pending", verdict="error")
+    unchecked = make_comment(status="pending", verdict="unchecked")
+    ham = make_comment(status="pending", verdict="ham")
+    make_comment(status="spam", verdict="error")
+    pending = Comment.objects.awaiting_moderation()
+    settings.AKISMET_API_KEY = "a-key"
+    assert set(Comment.objects.waiting_for_akismet()) == {error, unchecked}
+    assert set(Comment.objects.needs_recheck()) == {error, unchecked}
+    assert set(pending.not_waiting_for_akismet()) == {ham}
+    settings.AKISMET_API_KEY = ""
+    assert set(Comment.objects.waiting_for_akismet()) == {error}
+    assert set(pending.not_waiting_for_akismet()) == {unchecked, ham}

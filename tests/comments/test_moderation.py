@@ -4,6 +4,7 @@ import pytest
 
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError, change_status
+from comments.reasons import Reason
 
 
 @pytest.fixture
@@ -15,21 +16,28 @@ def run_on_commit(django_capture_on_commit_callbacks):
 def test_a_change_is_recorded_with_who_when_and_why(make_comment, moderator):
     """Status, previous status, moderator and time are stored; a history row is written."""
     comment = make_comment(status="pending")
-    change_status(comment, "approved", actor=moderator, reason="looks fine")
+    change_status(
+        comment, "approved", actor=moderator, reason=Reason.OTHER, params={"text": "looks fine"}
+    )
     comment.refresh_from_db()
     assert (comment.status, comment.previous_status) == ("approved", "pending")
     assert comment.moderated_by == moderator and comment.moderated_at is not None
     event = comment.history.get()
     assert (event.kind, event.from_status, event.to_status) == ("status", "pending", "approved")
-    assert (event.actor, event.reason) == (moderator, "looks fine")
+    assert (event.actor, event.reason, event.reason_params) == (
+        moderator,
+        Reason.OTHER,
+        {"text": "looks fine"},
+    )
 
 
 def test_an_automatic_change_names_its_actor_and_the_reason_held(make_comment):
     """Automatic changes have an actor label, no moderator, and keep the reason held."""
     comment = make_comment(status="pending")
-    change_status(comment, "pending", actor_label="policy", reason="3 links, the limit is 2")
+    links = {"links": 3, "limit": 2}
+    change_status(comment, "pending", actor_label="policy", reason=Reason.LINKS, params=links)
     comment.refresh_from_db()
-    assert comment.held_reason == "3 links, the limit is 2"
+    assert (comment.held_reason, comment.held_params) == (Reason.LINKS, links)
     assert comment.moderated_by is None
     assert comment.history.get().actor_label == "policy"
 

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from comments import privacy
+from comments import reasons
 from comments.models import Comment, CommentEvent, ModerationPolicy
 from comments.moderation import change_status
+from comments.reasons import Reason
 
 PAYLOAD = {"user_ip": "192.0.2.1", "comment_content": "x", "comment_author": "Jo"}
 
@@ -59,7 +60,7 @@ def test_erase_anonymises_and_keeps_the_thread(jo, client, article):
         assert comment.user_ip is None and comment.user_agent == comment.referrer == ""
         assert comment.akismet_payload == {}
         event = comment.history.get(kind=CommentEvent.Kind.EDIT)
-        assert event.reason == privacy.ERASED_REASON
+        assert (event.reason, event.reason_params) == (Reason.ERASED, {})
     assert first.body == "Jo writes approved words." and first.status == "approved"
     reply.refresh_from_db()
     assert reply.parent_id == first.pk and reply.author_email == "sam@example.com"
@@ -110,7 +111,8 @@ def test_purge_clears_ip_and_user_agent_after_the_retention_period(make_comment,
     waiting.refresh_from_db()
     assert old.user_ip is None and old.user_agent == old.referrer == ""
     assert old.akismet_payload == {}
-    assert old.history.get(kind="edit").reason == privacy.EXPIRED_REASON.format(days=days)
+    event = old.history.get(kind="edit")
+    assert (event.reason, event.reason_params) == (Reason.RETENTION, {"days": days})
     assert recent.user_ip == "192.0.2.1" and recent.user_agent == "UA"
     assert waiting.user_ip == "192.0.2.1"
     assert old.body and old.author_name  # only the identifying data goes
@@ -129,7 +131,12 @@ def test_an_override_after_the_payload_is_gone_sends_no_feedback(
     comment.refresh_from_db()
     assert comment.feedback_pending == ""
     event = comment.history.get(kind=CommentEvent.Kind.FEEDBACK)
-    assert "not sent" in event.reason and "no longer stored" in event.reason
+    assert (event.reason, event.reason_params) == (
+        Reason.FEEDBACK_NOT_SENT,
+        {"kind": "spam", "days": Comment.PAYLOAD_KEPT.days},
+    )
+    said = reasons.sentence(event.reason, event.reason_params)
+    assert "not sent" in said and "no longer stored" in said
     call_command("recheck_comments", verbosity=0)
     assert akismet_server.calls("submit-spam") == []
 

@@ -8,6 +8,7 @@ import time_machine
 from django.core.management import call_command
 
 from comments.models import Comment, CommentEvent
+from comments.reasons import Reason
 
 NOW = datetime(2026, 6, 15, 3, 30, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -54,7 +55,12 @@ def test_pending_and_approved_are_never_purged(aged, status):
 
 def test_history_goes_with_the_comment(aged):
     comment = aged("spam", 20 * DAY)
-    comment.history.create(kind="check", actor_label="Akismet", reason="Akismet said spam")
+    comment.history.create(
+        kind="check",
+        actor_label="Akismet",
+        reason=Reason.AKISMET_SAID,
+        reason_params={"verdict": "spam"},
+    )
     run()
     assert not CommentEvent.objects.filter(comment_id=comment.pk).exists()
 

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from comments.management.commands.recheck_comments import GAVE_UP
 from comments.models import Comment
+from comments.reasons import Reason
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -73,8 +73,8 @@ def test_gives_up_after_fifteen_days_once(akismet_server, make_comment):
     assert akismet_server.calls("comment-check") == []
     old.refresh_from_db()
     assert old.status == "pending"
-    assert old.held_reason == GAVE_UP
-    assert old.history.filter(reason=GAVE_UP).count() == 1
+    assert (old.held_reason, old.held_params) == (Reason.GAVE_UP, {"days": 15})
+    assert old.history.filter(reason=Reason.GAVE_UP).count() == 1
 
 
 def test_limit(akismet_server, make_comment):

@@ -5,9 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from comments import spam
+from comments import history, reasons, spam
 from comments.models import Comment, CommentEvent
+from comments.reasons import Reason
 
 
 @pytest.fixture
@@ -65,7 +68,13 @@ def test_ham_is_recorded_with_every_parameter_sent(akismet_server, comment):
     }
     assert stored == {k: v for k, v in sent.items() if k not in ("api_key", "blog")}
     event = comment.history.get()
-    assert (event.kind, event.actor_label, event.reason) == ("check", "Akismet", "Akismet said ham")
+    assert (event.kind, event.actor_label, event.reason, event.reason_params) == (
+        "check",
+        "Akismet",
+        Reason.AKISMET_SAID,
+        {"verdict": "ham"},
+    )
+    assert history.describe(event) == "Akismet said ham"
 
 
 def test_the_library_user_agent_goes_with_every_call(akismet_server, comment):
@@ -115,16 +124,28 @@ FROZEN = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("mode", "reason"),
+    ("mode", "reason", "params", "said"),
     [
-        ("slow", "Akismet timed out after 0.3 s"),
-        ("500", "Akismet answered HTTP 500"),
-        ("garbage", "Akismet answered something unexpected"),
-        ("drop", "Akismet unreachable (RemoteProtocolError)"),
-        ("refused", "Akismet unreachable (ConnectError)"),
+        ("slow", Reason.TIMED_OUT, {"seconds": 0.3}, "Akismet timed out after 0.3 s"),
+        ("500", Reason.HTTP_ERROR, {"status": 500}, "Akismet answered HTTP 500"),
+        ("garbage", Reason.BAD_ANSWER, {}, "Akismet answered something unexpected"),
+        (
+            "drop",
+            Reason.CONNECTION_ERROR,
+            {"error": "RemoteProtocolError"},
+            "Akismet unreachable (RemoteProtocolError)",
+        ),
+        (
+            "refused",
+            Reason.CONNECTION_ERROR,
+            {"error": "ConnectError"},
+            "Akismet unreachable (ConnectError)",
+        ),
     ],
 )
-def test_failures_become_the_error_verdict(akismet_server, comment, settings, mode, reason):
+def test_failures_become_the_error_verdict(
+    akismet_server, comment, settings, mode, reason, params, said
+):
     """Timeouts, refusals, 5xx, dropped connections and garbage: verdict error, retry later."""
     if mode == "refused":
         settings.AKISMET_API_URL = akismet_server.refused_url
@@ -136,7 +157,9 @@ def test_failures_become_the_error_verdict(akismet_server, comment, settings, mo
     assert comment.verdict == "error"
     assert comment.status == "pending"
     assert comment.next_check_at == FROZEN + timedelta(minutes=20)
-    assert comment.history.get().reason == reason
+    event = comment.history.get()
+    assert (event.reason, event.reason_params) == (reason, params)
+    assert history.describe(event) == said
 
 
 def test_invalid_key_waits_six_hours_and_never_logs_the_key(akismet_server, comment, caplog):
@@ -146,7 +169,9 @@ def test_invalid_key_waits_six_hours_and_never_logs_the_key(akismet_server, comm
     comment.refresh_from_db()
     assert comment.next_check_at == FROZEN + timedelta(hours=6)
     assert comment.akismet_debug_help == "Empty API key"
-    assert "rejected the API key" in comment.history.get().reason
+    event = comment.history.get()
+    assert (event.reason, event.reason_params) == (Reason.KEY_REJECTED, {"help": "Empty API key"})
+    assert "rejected the API key" in reasons.sentence(event.reason, event.reason_params)
     assert "stub-key-123" not in caplog.text
     assert "failed" in caplog.text
 
@@ -185,14 +210,20 @@ def test_feedback_resends_the_original_payload(akismet_server, comment, editor, 
     assert sent == original
     event = comment.history.filter(kind=CommentEvent.Kind.FEEDBACK).get()
     assert event.actor == editor
-    assert event.reason == f"submit-{kind} sent to Akismet"
+    assert (event.reason, event.reason_params) == (Reason.FEEDBACK_SENT, {"kind": kind})
+    assert history.describe(event) == f"submit-{kind} sent to Akismet (reported by {editor})"
 
 
 def test_failed_feedback_returns_false_and_is_recorded(akismet_server, comment):
     spam.check(comment)
     akismet_server.mode = "500"
     assert spam.submit_feedback(comment, "spam") is False
-    assert "failed" in comment.history.get(kind="feedback").reason
+    event = comment.history.get(kind="feedback")
+    assert (event.reason, event.reason_params) == (
+        Reason.FEEDBACK_FAILED,
+        {"kind": "spam", "error": Reason.HTTP_ERROR, "error_params": {"status": 500}},
+    )
+    assert "failed" in reasons.sentence(event.reason, event.reason_params)
 
 
 def test_no_key_means_no_call(akismet_server, comment, settings):
@@ -213,3 +244,13 @@ def test_verify_key(akismet_server):
     assert spam.verify_key() is True
     [sent] = akismet_server.calls("verify-key")
     assert sent == {"key": "stub-key-123", "blog": "http://testserver"}
+
+
+def test_posting_reads_the_category_trail_once(akismet_server, post):
+    """Akismet's comment_context comes from `Category.trail()`, a query: posting (saved,
+    checked, filed) runs it once."""
+    with CaptureQueriesContext(connection) as queries:
+        assert post().status_code == 302
+    trail = [q for q in queries if '"articles_category"."path" IN' in q["sql"]]
+    assert len(trail) == 1
+    assert akismet_server.calls("comment-check")[0]["comment_context"] == "Today, World"

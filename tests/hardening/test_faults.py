@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from comments.models import Comment, CommentEvent, ModerationPolicy
-from comments.pipeline import UNREACHABLE_REASON
+from comments.reasons import Reason
 
 # Fault → what the history tells moderators about it.
 FAULTS = {
@@ -53,7 +53,7 @@ def test_a_comment_survives_akismet_failing(
     assert comment.status == Comment.Status.PENDING
     assert comment.verdict == Comment.Verdict.ERROR
     assert comment.next_check_at is not None
-    assert comment.held_reason == UNREACHABLE_REASON
+    assert comment.held_reason == Reason.AKISMET_UNREACHABLE
 
     # Its author sees it, awaiting moderation; nobody else does.
     page = client.get(response["Location"]).content.decode()
@@ -62,7 +62,7 @@ def test_a_comment_survives_akismet_failing(
 
     # Moderators see why it waited: the reason and the failure in its history.
     change = admin_client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
-    assert UNREACHABLE_REASON in change
+    assert "Akismet unreachable; it will be checked again" in change
     assert FAULTS[fault] in change
 
     # Akismet is back: the re-check files it by the verdict.

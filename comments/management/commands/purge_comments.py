@@ -1,10 +1,11 @@
-"""Delete old spam and trash, drop stored Akismet payloads after 15 days, and clear
-commenters' IP addresses and user agents N days after moderation (the policy's
-`personal_data_days`, 60 by default).
+"""Delete old spam and trash, drop stored Akismet payloads, and clear commenters' IP
+addresses and user agents N days after moderation (the policy's `personal_data_days`, 60 by
+default). The periods are `Comment.SPAM_KEPT`, `DISCARD_KEPT`, `TRASH_KEPT` and
+`PAYLOAD_KEPT`.
 
-Spam goes 15 days after it was *marked* spam (blatant spam after 1 day), trash 30 days
-after it was trashed: counted from the status change, so spam a moderator found late still
-gets its full time in the spam folder. Payloads are kept while feedback waits for delivery.
+Spam goes some time after it was *marked* spam, trash after it was trashed: counted from
+the status change, so spam a moderator found late still gets its full time in the spam
+folder. Payloads are kept while feedback waits for delivery.
 
 Cron, daily:
     30 3 * * *  cd /srv/newsroom && .venv/bin/python manage.py purge_comments
@@ -18,10 +19,16 @@ from comments import privacy
 from comments.models import Comment
 
 
+def _days(period):
+    return f"{period.days} day{'s' if period.days != 1 else ''}"
+
+
 class Command(BaseCommand):
     help = (
-        "Delete spam (15 days; blatant spam 1 day) and trash (30 days); drop old payloads; "
-        "clear IP addresses and user agents after the policy's retention period."
+        f"Delete spam ({_days(Comment.SPAM_KEPT)}; blatant spam {_days(Comment.DISCARD_KEPT)}) "
+        f"and trash ({_days(Comment.TRASH_KEPT)}); drop payloads after "
+        f"{_days(Comment.PAYLOAD_KEPT)}; clear IP addresses and user agents after the "
+        "policy's retention period."
     )
 
     def add_arguments(self, parser):
@@ -31,11 +38,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         now = timezone.now()
-        expired = Comment.objects.expired(now)
-        payloads = Comment.objects.stale_payloads(now)
+        expired = privacy.expired(now)
+        payloads = privacy.stale_payloads(now)
         days = policies.current().personal_data_days
         if dry_run:
-            identifying = Comment.objects.identifying_data_expired(days, now)
+            identifying = privacy.identifying_data_expired(days, now)
             self.stdout.write(
                 f"Would delete {expired.count()} comments, drop "
                 f"{payloads.count()} stored payloads and clear the IP address and user "

@@ -10,8 +10,7 @@ from django.utils import timezone
 from comments import spam
 from comments.models import Comment, CommentEvent
 from comments.pipeline import file_comment
-
-GAVE_UP = "Akismet could not check it within 15 days; a moderator decides"
+from comments.reasons import Reason
 
 
 class Command(BaseCommand):
@@ -45,18 +44,24 @@ class Command(BaseCommand):
         )
 
     def give_up(self, cutoff):
-        """Stop retrying comments older than 15 days; they stay pending for a human."""
+        """Stop retrying comments older than `spam.GIVE_UP_AFTER`; they stay pending for a
+        human."""
         stale = list(
             Comment.objects.needs_recheck()
             .filter(created_at__lt=cutoff)
-            .exclude(held_reason=GAVE_UP)
+            .exclude(held_reason=Reason.GAVE_UP)
         )
+        params = {"days": spam.GIVE_UP_AFTER.days}
         for comment in stale:
             CommentEvent.objects.create(
-                comment=comment, kind=CommentEvent.Kind.CHECK, actor_label="Akismet", reason=GAVE_UP
+                comment=comment,
+                kind=CommentEvent.Kind.CHECK,
+                actor_label="Akismet",
+                reason=Reason.GAVE_UP,
+                reason_params=params,
             )
         Comment.objects.filter(pk__in=[c.pk for c in stale]).update(
-            held_reason=GAVE_UP, next_check_at=None
+            held_reason=Reason.GAVE_UP, held_params=params, next_check_at=None
         )
         return len(stale)
 

@@ -15,15 +15,15 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import policy as policies
+from comments import text
 from comments.demo import COMMENTS, MODERATION_WORD, MODERATOR
 from comments.groups import MODERATORS
 from comments.models import Comment, CommentEvent, ModerationPolicy
 from comments.moderation import change_status
-from comments.pipeline import UNREACHABLE_REASON
+from comments.reasons import Reason
 
 S = Comment.Status
 V = Comment.Verdict
-MANUAL = "every comment is approved by a moderator"
 
 
 class Command(BaseCommand):
@@ -119,12 +119,10 @@ class Command(BaseCommand):
             "unchecked": V.UNCHECKED,
         }.get(state, V.HAM)
         if verdict != V.UNCHECKED:
-            said = {
-                V.HAM: "Akismet said ham",
-                V.SPAM: "Akismet said spam",
-                V.DISCARD: "Akismet said discard (blatant spam)",
-                V.ERROR: "Akismet timed out after 2 s",
-            }[verdict]
+            if verdict == V.ERROR:
+                said, params = Reason.TIMED_OUT, {"seconds": 2}
+            else:
+                said, params = Reason.AKISMET_SAID, {"verdict": verdict}
             Comment.objects.filter(pk=comment.pk).update(
                 verdict=verdict,
                 checked_at=comment.created_at,
@@ -137,32 +135,38 @@ class Command(BaseCommand):
                 kind=CommentEvent.Kind.CHECK,
                 actor_label="Akismet",
                 reason=said,
+                reason_params=params,
                 created_at=comment.created_at,
                 details={"verdict": verdict},
             )
+        by_policy = {"actor_label": "policy"}
         if state == "links":
-            change_status(
-                comment, S.PENDING, actor_label="policy", reason="3 links, the limit is 2"
-            )
+            links = text.count_links(comment.body)
+            params = {"links": links, "limit": policies.current().link_limit}
+            change_status(comment, S.PENDING, **by_policy, reason=Reason.LINKS, params=params)
         elif state == "word":
-            reason = f"matched moderation word '{MODERATION_WORD}'"
-            change_status(comment, S.PENDING, actor_label="policy", reason=reason)
+            params = {"word": MODERATION_WORD}
+            change_status(
+                comment, S.PENDING, **by_policy, reason=Reason.MODERATION_WORD, params=params
+            )
         elif state == "error":
-            change_status(comment, S.PENDING, actor_label="Akismet", reason=UNREACHABLE_REASON)
+            change_status(
+                comment, S.PENDING, actor_label="Akismet", reason=Reason.AKISMET_UNREACHABLE
+            )
         elif state == "unchecked":
-            reason = "not checked: no Akismet key"
-            change_status(comment, S.PENDING, actor_label="policy", reason=reason)
+            change_status(comment, S.PENDING, **by_policy, reason=Reason.NO_AKISMET_KEY)
         elif state in ("spam", "discard", "not_spam"):
-            reason = "Akismet said spam" if state != "discard" else "Akismet said blatant spam"
+            reason = Reason.AKISMET_SPAM if state != "discard" else Reason.AKISMET_DISCARD
             change_status(comment, S.SPAM, actor_label="Akismet", reason=reason)
             if state == "not_spam":
                 change_status(comment, S.PENDING, actor=moderator)
         else:
-            change_status(comment, S.PENDING, actor_label="policy", reason=MANUAL)
+            change_status(comment, S.PENDING, **by_policy, reason=Reason.MANUAL_APPROVAL)
             if state == "approved":
                 change_status(comment, S.APPROVED, actor=moderator)
             elif state == "trash":
-                change_status(comment, S.TRASH, actor=moderator, reason="the author asked")
+                asked = {"text": "the author asked"}
+                change_status(comment, S.TRASH, actor=moderator, reason=Reason.OTHER, params=asked)
         # Back-date the status changes so the queue's times and the purge read true.
         comment.history.filter(kind=CommentEvent.Kind.STATUS).update(created_at=comment.created_at)
         Comment.objects.filter(pk=comment.pk).update(

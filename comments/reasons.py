@@ -1,0 +1,107 @@
+"""Why a comment is where it is, and what each line of its history says: a code and its
+parameters, stored as data (`Comment.held_reason` + `held_params`, `CommentEvent.reason`
++ `reason_params`), and turned into a sentence here only, by `sentence()`.
+
+Code compares codes (and parameters), never sentences: rewording one changes what people
+read, nothing else. This module imports no model (the models import it).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Reason(models.TextChoices):
+    # Why a comment was filed where it is (the held reason, and status entries).
+    HONEYPOT = "honeypot", _("Honeypot filled in")
+    DISALLOWED_WORD = "disallowed_word", _("Disallowed word")
+    AKISMET_SPAM = "akismet_spam", _("Akismet: spam")
+    AKISMET_DISCARD = "akismet_discard", _("Akismet: blatant spam")
+    AKISMET_UNREACHABLE = "akismet_unreachable", _("Akismet unreachable")
+    NOT_CHECKED_YET = "not_checked_yet", _("Not checked yet")
+    NO_AKISMET_KEY = "no_akismet_key", _("No Akismet key")
+    GAVE_UP = "gave_up", _("Akismet gave up")
+    POSTED_BY_MODERATOR = "posted_by_moderator", _("Posted by a moderator")
+    LINKS = "links", _("Too many links")
+    MODERATION_WORD = "moderation_word", _("Moderation word")
+    LINKS_AND_WORD = "links_and_word", _("Too many links and a moderation word")
+    MANUAL_APPROVAL = "manual_approval", _("Manual approval")
+    KNOWN_AUTHOR = "known_author", _("Known author")
+    FIRST_COMMENT = "first_comment", _("First comment")
+    APPROVED_TO_REPLY = "approved_to_reply", _("Approved to reply")
+    STAFF_REPLY = "staff_reply", _("Reply from a moderator")
+    # Akismet's answers (check entries) and failures.
+    AKISMET_SAID = "akismet_said", _("Akismet's verdict")
+    KEY_REJECTED = "key_rejected", _("Akismet rejected the key")
+    BAD_ANSWER = "bad_answer", _("Unexpected answer")
+    TIMED_OUT = "timed_out", _("Timed out")
+    HTTP_ERROR = "http_error", _("HTTP error")
+    CONNECTION_ERROR = "connection_error", _("Connection error")
+    AKISMET_ERROR = "akismet_error", _("Akismet error")
+    # Feedback to Akismet.
+    FEEDBACK_SENT = "feedback_sent", _("Feedback sent")
+    FEEDBACK_FAILED = "feedback_failed", _("Feedback failed")
+    FEEDBACK_NOT_SENT = "feedback_not_sent", _("Feedback not sent")
+    # Personal data.
+    ERASED = "erased", _("Personal data erased")
+    RETENTION = "retention", _("Retention")
+    # Anything else (a moderator's own words, or a sentence from before codes): {"text": …}.
+    OTHER = "other", _("Other")
+
+
+R = Reason
+
+# The sentence for each code: a template filled with the parameters by name, or a function
+# of them. Codes missing here (none, today) read as their label.
+SENTENCES = {
+    R.HONEYPOT: "the hidden honeypot field was filled in (a bot)",
+    R.DISALLOWED_WORD: "matched disallowed word '{word}'",
+    R.AKISMET_SPAM: "Akismet said spam",
+    R.AKISMET_DISCARD: "Akismet said blatant spam (discard)",
+    R.AKISMET_UNREACHABLE: "Akismet unreachable; it will be checked again",
+    R.NOT_CHECKED_YET: "not checked by Akismet yet",
+    R.NO_AKISMET_KEY: "not checked: no Akismet key",
+    R.GAVE_UP: "Akismet could not check it within {days} days; a moderator decides",
+    R.POSTED_BY_MODERATOR: "posted by a moderator",
+    R.LINKS: "{links} links, the limit is {limit}",
+    R.MODERATION_WORD: "matched moderation word '{word}'",
+    R.LINKS_AND_WORD: lambda p: f"{sentence(R.LINKS, p)}; {sentence(R.MODERATION_WORD, p)}",
+    R.MANUAL_APPROVAL: "every comment is approved by a moderator",
+    R.KNOWN_AUTHOR: "author has a previously approved comment",
+    R.FIRST_COMMENT: "first comment from this author",
+    R.APPROVED_TO_REPLY: "approved to reply to it",
+    R.STAFF_REPLY: "reply from a moderator",
+    R.AKISMET_SAID: lambda p: f"Akismet said {VERDICT_WORDS.get(p['verdict'], p['verdict'])}",
+    R.KEY_REJECTED: lambda p: (
+        "Akismet rejected the API key or site URL" + (f" ({p['help']})" if p.get("help") else "")
+    ),
+    R.BAD_ANSWER: "Akismet answered something unexpected",
+    R.TIMED_OUT: "Akismet timed out after {seconds:g} s",
+    R.HTTP_ERROR: "Akismet answered HTTP {status}",
+    R.CONNECTION_ERROR: "Akismet unreachable ({error})",
+    R.AKISMET_ERROR: "Akismet error ({error})",
+    R.FEEDBACK_SENT: "submit-{kind} sent to Akismet",
+    R.FEEDBACK_FAILED: lambda p: (
+        f"submit-{p['kind']} failed: {sentence(p['error'], p.get('error_params'))}; will retry"
+    ),
+    R.FEEDBACK_NOT_SENT: "submit-{kind} not sent: the data Akismet checked is no longer "
+    "stored (deleted after {days} days or erased)",
+    R.ERASED: "personal data erased at the commenter's request",
+    R.RETENTION: "IP address and user agent cleared after {days} days (retention)",
+    R.OTHER: "{text}",
+}
+
+# How a check entry names Akismet's verdict (`Comment.Verdict`'s label, in lower case).
+VERDICT_WORDS = {"discard": "discard (blatant spam)"}
+
+
+def sentence(code, params=None):
+    """The sentence a person reads for `code` with `params`: "" for no code."""
+    if not code:
+        return ""
+    params = params or {}
+    template = SENTENCES.get(code)
+    if template is None:
+        return str(Reason(code).label)
+    if callable(template):
+        return template(params)
+    return template.format(**params)
