@@ -7,11 +7,15 @@ it is kept in the cache under the page's URL and the content versions
 (`articles.caching.Versions`): a write or a scheduled article going live gives it a new key.
 It goes out `public` with `Vary: Cookie`, an `ETag` and a `Last-Modified`.
 
-Any other request is rendered for that reader alone (fragments still come from the cache)
-and goes out `private`, so no shared cache stores one visitor's token, name or pending
-comment for another. The design is written down in `bench/README.md`.
+Any other request goes out `private`, so no shared cache stores one visitor's token, name
+or pending comment for another. A GET with cookies (and no other query parameter) gets the
+shared page with the reader's own parts rendered in (`register_personal`: the comments
+app's form), unless it needs a page of its own (an author's pending comment); the rest is
+rendered for that reader alone (fragments still come from the cache). The design is
+written down in `bench/README.md`.
 """
 
+import copy
 import hashlib
 import threading
 import time
@@ -19,8 +23,9 @@ from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
@@ -65,6 +70,27 @@ class _RecentPages:
 
 
 _recent = _RecentPages()
+
+
+class _Personal:
+    needs_own_page = None  # needs_own_page(request): render the whole page for this reader
+    personalise = None  # personalise(request, content): the shared bytes with their parts
+
+
+def register_personal(needs_own_page, personalise):
+    """How the comments app puts a reader's own parts into a shared page (articles never
+    imports comments): `personalise(request, content)` returns the page's bytes for that
+    reader, or None to serve the shared page unchanged."""
+    _Personal.needs_own_page, _Personal.personalise = needs_own_page, personalise
+
+
+def _anonymous(request):
+    """A copy of `request` as a reader without cookies sends it."""
+    anonymous = copy.copy(request)
+    anonymous.COOKIES = {}
+    anonymous.META = {k: v for k, v in request.META.items() if k != "HTTP_COOKIE"}
+    anonymous.user = AnonymousUser()
+    return anonymous
 
 
 def is_shareable(request):
@@ -177,21 +203,50 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
 def anonymous_page_cache(view):
     """Serve `view`'s 200 responses to shareable requests from the page cache."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_shareable(request):
-            return _private(request, _render(view, request, args, kwargs))
+    def shared(request, args, kwargs):
+        """(entry, None, stale) of the shared page, or (None, response, False)."""
         versions = Versions()
         url_key = _url_key(request)
         key = f"page:{url_key}:{versions.key}"
         entry = _recent.get(key) or cache.get(key)
-        stale = False
+        if entry is not None:
+            return entry, None, False, versions, key
+        return (
+            *_render_once(view, request, args, kwargs, key, f"latest:{url_key}", versions),
+            versions,
+            key,
+        )
+
+    def personal(request, args, kwargs):
+        """The shared page with this reader's parts, or None."""
+        if (
+            _Personal.personalise is None
+            or request.method not in ("GET", "HEAD")
+            or not set(request.GET) <= SHAREABLE_PARAMS
+            or _Personal.needs_own_page(request)
+        ):
+            return None
+        try:
+            entry, _response, _stale, _versions, _key = shared(_anonymous(request), args, kwargs)
+        except Http404:  # e.g. a draft an editor previews: not a public page
+            return None
         if entry is None:
-            entry, response, stale = _render_once(
-                view, request, args, kwargs, key, f"latest:{url_key}", versions
-            )
-            if response is not None:
-                return response
+            return None
+        content = _Personal.personalise(request, entry["content"])
+        return HttpResponse(
+            entry["content"] if content is None else content, content_type=entry["content_type"]
+        )
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_shareable(request):
+            response = personal(request, args, kwargs)
+            if response is None:
+                response = _render(view, request, args, kwargs)
+            return _private(request, response)
+        entry, response, stale, versions, key = shared(request, args, kwargs)
+        if response is not None:
+            return response
         if not stale:
             _recent.put(key, entry)
         response = HttpResponse(entry["content"], content_type=entry["content_type"])

@@ -8,9 +8,10 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from articles import invalidation
+        from articles import invalidation, pagecache
         from comments import (
             checks,  # noqa: F401 (registers the system checks)
+            personal,
             policy,
         )
         from comments.groups import ensure_moderators_group
@@ -25,4 +26,6 @@ class CommentsConfig(AppConfig):
             close_after_days=policy.close_after_days,
         )
 
+        # Readers with cookies: the shared page with their own form.
+        pagecache.register_personal(personal.needs_own_page, personal.personalise)
         post_migrate.connect(ensure_moderators_group, sender=self)

@@ -7,8 +7,8 @@ from django.utils.functional import cached_property
 from articles import caching
 from articles.params import parse_id
 from articles.people import display_name
+from comments import personal, render, text
 from comments import policy as policies
-from comments import render, text
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.preview import author_initial, preview_keys
@@ -79,6 +79,32 @@ class Thread:
         return next((c for c in self.comments if str(c.pk) == str(pk)), None)
 
 
+def reader_initial(request):
+    """The form's initial values for this reader: the saved name/email/website cookies, or
+    a signed-in user's name and e-mail."""
+    initial = author_initial(request)
+    user = request.user
+    if user.is_authenticated:
+        initial.setdefault("name", display_name(user))
+        initial.setdefault("email", user.email)
+    return initial
+
+
+def form_context(request, article, form=None, reply_to=None, csrf_token=None):
+    """What `comments/_form.html` needs besides the form."""
+    return {
+        "article": article,
+        "post_url": reverse(
+            "comments:post", kwargs={"path": f"{article.category.path}/{article.slug}"}
+        ),
+        "form": form or CommentForm(article=article, initial=reader_initial(request)),
+        "reply_to": reply_to,
+        "signed_in": request.user.is_authenticated,
+        # Given by the page's context; otherwise the template's request context has it.
+        **({"csrf_token": csrf_token} if csrf_token is not None else {}),
+    }
+
+
 @register.inclusion_tag("comments/_comments.html", takes_context=True)
 def comments_for(context, article):
     request = context["request"]
@@ -89,11 +115,7 @@ def comments_for(context, article):
     form = context.get("comment_form")
     reply_to = None
     if form is None and not closed:
-        initial = author_initial(request)
-        user = request.user
-        if user.is_authenticated:
-            initial.setdefault("name", display_name(user))
-            initial.setdefault("email", user.email)
+        initial = reader_initial(request)
         # Reply without JavaScript: ?replytocom=<id> puts the form under that comment.
         replytocom = parse_id(request.GET.get("replytocom", ""))
         candidate = thread.find(replytocom) if replytocom else None
@@ -105,16 +127,12 @@ def comments_for(context, article):
         reply_to = thread.find(form["parent"].value())
 
     return {
-        "article": article,
-        "post_url": reverse(
-            "comments:post", kwargs={"path": f"{article.category.path}/{article.slug}"}
-        ),
+        **form_context(request, article, form, reply_to, context.get("csrf_token")),
         "thread": thread,
         "closed": closed,
-        "form": form,
-        "reply_to": reply_to,
-        "signed_in": request.user.is_authenticated,
-        "csrf_token": context.get("csrf_token"),
+        # The form's place in the page, marked so that a reader with cookies gets the
+        # shared page with their own form (`comments.personal`).
+        "personal_mark": personal.mark(article) if not reply_to else None,
     }
 
 

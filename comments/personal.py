@@ -1,0 +1,49 @@
+"""A reader with cookies gets the shared article page with their own comment form.
+
+The shared page (`articles.pagecache`) marks where the form is, with two HTML comments
+naming the article. A reader whose browser sends cookies (the saved name/e-mail/website, a
+session, anything else) gets the cached shared page with that part replaced by the form
+rendered for them (their saved details, a signed-in user's name and CSRF token), sent
+`private`: the rest of the page — the thread, the shell — is rendered once for everybody.
+
+Only the author's 10-minute preview cookie (their pending comment, shown in the thread)
+still renders the whole page for that reader.
+"""
+
+import re
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from comments.preview import PREVIEW_COOKIE
+
+START = "<!--personal:form:{}-->"
+END = b"<!--/personal:form-->"
+_START = re.compile(rb"<!--personal:form:(\d+)-->")
+
+
+def mark(article):
+    """The marks around the form in the shared page."""
+    return {"start": mark_safe(START.format(article.pk)), "end": mark_safe(END.decode())}
+
+
+def needs_own_page(request):
+    """The reader's own pending comment shows in the thread: the whole page is theirs."""
+    return PREVIEW_COOKIE in request.COOKIES
+
+
+def personalise(request, content):
+    """`content` (the shared page's bytes) with the marked form rendered for `request`'s
+    reader, or None if the page has no marked form (nothing to do: serve it as it is)."""
+    from articles.models import Article
+    from comments.templatetags.comments_tags import form_context
+
+    match = _START.search(content)
+    end = content.find(END, match.end()) if match else -1
+    if end < 0:
+        return None
+    article = Article.objects.published().select_related("category").filter(pk=match[1]).first()
+    if article is None:
+        return None
+    form = render_to_string("comments/_form.html", form_context(request, article), request)
+    return b"".join((content[: match.start()], form.encode(), content[end + len(END) :]))
