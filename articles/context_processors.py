@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from articles import links
 from articles.models import Category
 
 
@@ -20,5 +21,6 @@ def site(request):
     """The site's name and the masthead's sections (queried only if a template uses them)."""
     return {
         "site_name": settings.SITE_NAME,
+        "site_urls": SimpleLazyObject(links.fixed_urls),
         "sections_nav": SimpleLazyObject(navigation),
     }

@@ -6,12 +6,11 @@ from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models.functions import RowNumber, StrIndex, Substr
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from articles import images, invalidation, search
+from articles import images, invalidation, links, search
 from articles.html import ARTICLE_BODY_EXTENSIONS, html_to_text, sanitize_article_html
 from articles.xmltext import has_xml_forbidden, xml_safe
 
@@ -108,7 +107,7 @@ class Category(XmlSafeText, models.Model):
         return self.path or self.name
 
     def get_absolute_url(self):
-        return reverse("articles:page", kwargs={"path": self.path})
+        return links.page_url(self.path)
 
     def trail(self):
         """Ancestors and self, root first. Runs a query each time it is called: call it
@@ -309,7 +308,7 @@ class Article(XmlSafeText, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:page", kwargs={"path": f"{self.category.path}/{self.slug}"})
+        return links.page_url(f"{self.category.path}/{self.slug}")
 
     @property
     def is_published(self):

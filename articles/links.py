@@ -1,0 +1,41 @@
+"""The public pages' URLs without a `reverse()` per link.
+
+A page links every section in the masthead and footer, its trail, its teasers: ~40 links,
+each a `reverse()` (resolver lookups, pattern checks, quoting) — a few ms a page. The URL of
+a category or article page is the `articles:page` pattern around its path, and the site's
+fixed links never change: both are reversed once per script prefix and URLconf, and a
+page's link is then the path, quoted as `reverse()` quotes it, between the two halves.
+"""
+
+from functools import lru_cache
+from urllib.parse import quote
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+_MARK = "PATHMARK"
+_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted: RFC 3986 sub-delims and /~:@
+FIXED = ("front", "search", "feed", "atom-feed")
+
+
+@lru_cache(maxsize=16)
+def _halves(prefix, urlconf):
+    before, _mark, after = reverse(
+        "articles:page", kwargs={"path": _MARK}, urlconf=urlconf
+    ).partition(_MARK)
+    return before, after
+
+
+def page_url(path):
+    """`reverse("articles:page", kwargs={"path": path})`, for a category or article path."""
+    before, after = _halves(get_script_prefix(), get_urlconf())
+    return f"{before}{quote(path, safe=_SAFE)}{after}"
+
+
+@lru_cache(maxsize=16)
+def _fixed(prefix, urlconf):
+    return {name.replace("-", "_"): reverse(f"articles:{name}", urlconf=urlconf) for name in FIXED}
+
+
+def fixed_urls():
+    """The site's fixed links by name (`front`, `search`, `feed`, `atom_feed`)."""
+    return _fixed(get_script_prefix(), get_urlconf())
