@@ -92,8 +92,12 @@ class ArticleView(VisibleArticlesMixin, DetailView):
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         canonical = self.object.get_absolute_url()
-        if request.path != canonical:
-            query = request.META.get("QUERY_STRING")
+        if request.path != canonical or "page" in request.GET:
+            # An article has one page: `?page=` (which listings use) would only make copies
+            # of it in the page cache, so it goes, like a moved article's old path.
+            params = request.GET.copy()
+            params.pop("page", None)
+            query = params.urlencode()
             return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published:

@@ -127,3 +127,13 @@ def test_the_article_body_fragment_follows_the_article(client, make_article, edi
     article.save()
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Version two." in html and "Version one." not in html
+
+
+def test_page_on_an_article_is_canonicalised(client, make_article):
+    """`?page=` makes no copy of an article page: it redirects to the page without it
+    (other parameters, such as the form's reply link, are kept)."""
+    url = make_article().get_absolute_url()
+    response = client.get(f"{url}?page=2")
+    assert response.status_code == 301 and response["Location"] == url
+    response = client.get(f"{url}?page=99999&replytocom=5")
+    assert response.status_code == 301 and response["Location"] == f"{url}?replytocom=5"

@@ -2,10 +2,12 @@
 carries one visitor's pending comment, saved details, session or CSRF token to another."""
 
 import pytest
+from django.core import signing
 from django.test import Client
 
 from comments.models import Comment
 from comments.moderation import change_status, moderate
+from comments.preview import PREVIEW_COOKIE, PREVIEW_SALT
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +111,72 @@ def test_change_status_moves_the_thread_version(article, make_comment):
     assert caching.comments_version(article.pk)["token"] == before
     change_status(comment, Comment.Status.APPROVED, actor_label="test")
     assert caching.comments_version(article.pk)["token"] != before
+
+
+# -- readers with cookies get the shared page with their own form -------------------------
+
+
+FORGED_COOKIES = {
+    "markup in the saved name": {
+        "comment_author": "%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%3E%3Cb%3E",
+        "comment_author_email": "x%22%20onfocus%3D%22alert(1)",
+        "comment_author_url": "javascript%3Aalert(1)",
+    },
+    "4 kB of junk": {"comment_author": "%ZZ\u00ff" + "j%00unk;" * 512, "other": "x" * 4096},
+    "a preview cookie for another article": {},  # filled in by the test
+}
+
+
+@pytest.mark.parametrize("case", list(FORGED_COOKIES))
+def test_a_forged_or_oversized_cookie_never_reaches_the_shared_page(
+    case, django_client_cls, article, make_article, make_comment
+):
+    """The reader gets a private page (never a 500); the shared page stays without it."""
+    cookies = dict(FORGED_COOKIES[case])
+    if not cookies:
+        other = make_article(slug="another")
+        theirs = make_comment(article=other, status=Comment.Status.PENDING, body="Not here.")
+        value = f"{theirs.pk}.{theirs.preview_secret}"
+        cookies[PREVIEW_COOKIE] = signing.get_cookie_signer(
+            salt=PREVIEW_COOKIE + PREVIEW_SALT
+        ).sign(value)
+    visitor = django_client_cls()
+    html_of(visitor, article)  # the shared page is cached
+    reader = django_client_cls()
+    for name, value in cookies.items():
+        reader.cookies[name] = value
+    response, html = html_of(reader, article)
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert "<script>alert" not in html and 'onfocus="' not in html and "Not here." not in html
+    assert 'href="javascript:' not in html
+    for other in (visitor, django_client_cls()):
+        shared, html = html_of(other, article)
+        assert "public" in shared["Cache-Control"]
+        assert "alert" not in html and "junk" not in html and "Not here." not in html
+
+
+def test_a_returning_reader_gets_the_shared_page_with_their_saved_details(
+    django_client_cls, article, make_comment, django_assert_num_queries
+):
+    """Their name, e-mail and website in the form; the thread and the shell as everybody
+    gets them (one query: the article for the form); the form still posts without JS."""
+    make_comment(body="A shared thought.")
+    shared, shared_html = html_of(django_client_cls(), article)
+    reader = django_client_cls()
+    reader.cookies["comment_author"] = "Ada%20Reader"
+    reader.cookies["comment_author_email"] = "ada%40example.com"
+    reader.cookies["comment_author_url"] = "https%3A//ada.example/"
+    with django_assert_num_queries(1):
+        response, html = html_of(reader, article)
+    assert 'value="Ada Reader"' in html and 'value="ada@example.com"' in html
+    assert 'value="https://ada.example/"' in html and "A shared thought." in html
+    assert "private" in response["Cache-Control"]
+    assert html.split('<div id="respond"')[0] == shared_html.split("<!--personal:form:")[0]
+    assert 'name="token" value="' in html and 'method="post"' in html
+    assert "Ada Reader" not in html_of(django_client_cls(), article)[1]
+
+
+def test_an_authors_preview_still_gets_a_page_of_their_own(client, article, post):
+    """The preview cookie shows their pending comment in the thread: rendered for them."""
+    assert post(client=client, comment="Mine alone.").status_code == 302
+    assert "Mine alone." in html_of(client, article)[1]
