@@ -407,6 +407,8 @@ def storm(env, port, path, action, seconds):
             stale += [(pk, round(start - at, 3)) for start, end, ids in after if pk in ids]
     numbers["storm"] = {
         "action": action,
+        "expected": int(STORM_RATE * seconds),
+        "helper_status": helper.returncode,
         "changes": len(changes),
         "probes": len(probes),
         "visible_p99_ms": round(percentile(delays, 99) * 1000, 1),
@@ -561,7 +563,13 @@ def failures(results):
         for name, t in r["targets"].items():
             if t["non_2xx_3xx"] or t["socket_errors"] or t.get("cold_status", 200) != 200:
                 problems.append(f"{r['database']}: {name}: error responses")
-            if t.get("storm", {}).get("stale_count"):
+            storm_ = t.get("storm", {})
+            if storm_ and (storm_["helper_status"] or storm_["changes"] < storm_["expected"]):
+                problems.append(
+                    f"{r['database']}: {name}: the moderator made {storm_['changes']} of "
+                    f"{storm_['expected']} changes (exit status {storm_['helper_status']})"
+                )
+            if storm_.get("stale_count"):
                 problems.append(
                     f"{r['database']}: {name}: an unapproved comment was served after its "
                     f"unapproval committed {t['storm']['stale_after_unapproval']}"
