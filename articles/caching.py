@@ -158,18 +158,19 @@ class Versions:
     """What a public page's cache keys and validators are made of, read once per request."""
 
     def __init__(self):
-        self.content = content_version()
+        # Both in one round trip, before anything is rendered: a page stored with a strict
+        # version was rendered from rows at least as new as that version.
+        found = cache.get_many([CONTENT_KEY, STRICT_KEY])
+        self.content = found.get(CONTENT_KEY) or content_version()
         self.schedule = schedule(self.content)
-        self._strict = None
+        self._strict_version = found.get(STRICT_KEY) or strict_version()
 
     @property
     def strict(self):
         """The strict version and the schedule's `live_since`: the same for two pages when
-        the newer only adds comments (read on a miss only)."""
-        if self._strict is None:
-            live = self.schedule["live_since"]
-            self._strict = f"{strict_version()['token']}.{live.timestamp() if live else 0}"
-        return self._strict
+        the newer only adds comments."""
+        live = self.schedule["live_since"]
+        return f"{self._strict_version['token']}.{live.timestamp() if live else 0}"
 
     @property
     def key(self):

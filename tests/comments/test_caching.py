@@ -5,6 +5,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 
+from articles import pagecache
 from comments.models import Comment
 from comments.moderation import change_status, moderate
 from comments.preview import PREVIEW_COOKIE, PREVIEW_SALT
@@ -180,3 +181,60 @@ def test_an_authors_preview_still_gets_a_page_of_their_own(client, article, post
     """The preview cookie shows their pending comment in the thread: rendered for them."""
     assert post(client=client, comment="Mine alone.").status_code == 302
     assert "Mine alone." in html_of(client, article)[1]
+
+
+# -- one renderer per page version -------------------------------------------------------
+
+
+def hold_the_locks(monkeypatch):
+    """From now on every page lock is held by another process (which never finishes in
+    time): a reader waits briefly, then gets the previous page or renders it."""
+    real_add = pagecache.cache.add
+
+    def add(key, *args, **kwargs):
+        if key.endswith(":lock"):
+            pagecache.cache.set(key, 1, 5)
+            return False
+        return real_add(key, *args, **kwargs)
+
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(pagecache.cache, "add", add)
+
+
+@pytest.fixture
+def someone_else_renders(monkeypatch):
+    hold_the_locks(monkeypatch)
+
+
+def test_a_page_rendered_across_an_unapproval_is_never_served_after_it(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """A page whose rows were read before an unapproval committed is never served after it,
+    even while another process renders the new one."""
+    comment = make_comment(body="Soon withdrawn.")
+    render = pagecache._render
+
+    def render_then_unapprove(*args):
+        response = render(*args)
+        moderate(comment, "unapprove", moderator)  # commits while this page is being stored
+        return response
+
+    monkeypatch.setattr(pagecache, "_render", render_then_unapprove)
+    assert "Soon withdrawn." in html_of(client, article)[1]
+    monkeypatch.setattr(pagecache, "_render", render)
+    hold_the_locks(monkeypatch)
+    assert "Soon withdrawn." not in html_of(Client(), article)[1]
+
+
+def test_while_an_approval_is_rendered_others_may_get_the_page_without_it(
+    client, article, make_comment, moderator, someone_else_renders
+):
+    """An approval only adds: until the new page is stored, the previous one may be served
+    (briefly, with s-maxage=0)."""
+    make_comment(body="Already there.")
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    assert "Already there." in html_of(client, article)[1]  # rendered: no one else did
+    moderate(pending, "approve", moderator)
+    response, html = html_of(Client(), article)
+    assert "Already there." in html and "Just approved." not in html
+    assert "s-maxage=0" in response["Cache-Control"]
