@@ -98,7 +98,9 @@ class ArticleView(VisibleArticlesMixin, DetailView):
             params = request.GET.copy()
             params.pop("page", None)
             query = params.urlencode()
-            return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
+            url = f"{canonical}?{query}" if query else canonical
+            # Django refuses a redirect longer than 2,048 characters (a 400): drop the rest.
+            return HttpResponsePermanentRedirect(url if len(url) <= 2048 else canonical)
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published:
             # A preview of a draft or a scheduled article: never stored by any cache.
