@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from comments import spam
-from comments.forms import form_token
+from comments.forms import DUPLICATE, FLOOD, REPLY_UNAPPROVED, form_token
 from comments.models import Comment, ModerationPolicy
-from comments.views import CLOSED, DUPLICATE, FLOOD, FORGED, REPLY_UNAPPROVED
+from comments.views import CLOSED, FORGED
 
 
 def test_get_is_405(client, post_url):
