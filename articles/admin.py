@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.models import Article, Category
+from articles.params import SelectedIds
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SelectedIds, admin.ModelAdmin):
     list_display = ["indented_name", "path", "position"]
     list_editable = ["position"]
     search_fields = ["name", "path"]
@@ -40,7 +41,7 @@ class DateHierarchyChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SelectedIds, admin.ModelAdmin):
     list_display = [
         "title",
         "category_path",

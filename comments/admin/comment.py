@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
-from articles.params import parse_id
+from articles.params import SelectedIds, parse_id
 from comments import pipeline, privacy, text
 from comments.actions import ACTIONS, ALL, n_comments, page_buttons, row_buttons
 from comments.admin.filters import ArticleFilter, StatusFilter
@@ -46,7 +46,7 @@ def bulk_action(action):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(SelectedIds, admin.ModelAdmin):
     list_filter = [StatusFilter, "verdict", ArticleFilter]
     search_fields = ["body", "author_name", "author_email", "user_ip"]
     search_help_text = "Search the text, name, email or IP address."
