@@ -284,8 +284,9 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
         return url + ("?" + urlencode({"next": back}) if back else "")
 
     def _next(self, request, default):
-        target = request.POST.get("next") or request.GET.get("next")
-        if target and url_has_allowed_host_and_scheme(
+        """Where to go back to: `next`, if it is a path on this site, else `default`."""
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if target.startswith("/") and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return target
