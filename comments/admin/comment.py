@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from articles.params import SelectedIds, parse_id
 from comments import pipeline, privacy, text
 from comments.actions import ACTIONS, ALL, n_comments, page_buttons, row_buttons
-from comments.admin.filters import ArticleFilter, StatusFilter
+from comments.admin.filters import ArticleFilter, QueueChangeList, StatusFilter
 from comments.http import client_ip
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError
@@ -129,6 +129,13 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
             .select_related("article__category", "parent")
             .with_author_approved_count()
         )
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # A NUL byte cannot be in the text searched (PostgreSQL refuses it in a query).
+        return super().get_search_results(request, queryset, search_term.replace("\x00", " "))
 
     def get_list_display(self, request):
         # Columns that need the request (the row buttons return to this very view).

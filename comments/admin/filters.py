@@ -1,6 +1,10 @@
-"""The queue's filters: status (with counts, Pending by default) and article."""
+"""The queue's filters: status (with counts, Pending by default) and article; and the
+change list that checks the other lookups a query string may carry."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
 from articles.params import parse_id
@@ -86,3 +90,34 @@ class ArticleFilter(admin.SimpleListFilter):
         if chosen:
             return queryset.filter(article_id=chosen)
         return queryset
+
+
+class QueueChangeList(ChangeList):
+    """Django's change list, refusing lookup values the database would fail on as it
+    refuses any invalid lookup (the list reloads unfiltered, "?e=1"), not with a 500: a NUL
+    byte (PostgreSQL's text refuses it), and for a plain field of the comment (`user_ip=`,
+    `verdict__exact=`) a value the field itself would not accept (not an address, not a
+    verdict). The queue's own filters (status, article) read their parameters themselves."""
+
+    EXACT = ("", "exact", "iexact")
+
+    def get_filters(self, request):
+        own = {ArticleFilter.parameter_name, StatusFilter.parameter_name}
+        for key, values in self.get_filters_params().items():
+            values = values if isinstance(values, list) else [values]
+            if any("\x00" in str(v) for v in [key, *values]):
+                raise IncorrectLookupParameters("a NUL byte in the query")
+            name, _sep, lookup = key.partition("__")
+            if name in own or lookup not in self.EXACT:
+                continue
+            try:
+                field = self.lookup_opts.get_field(name)
+            except FieldDoesNotExist:
+                continue  # Django's own check answers it
+            if field.concrete and not field.is_relation:
+                try:
+                    for value in values:
+                        field.clean(value, None)
+                except ValidationError as exc:
+                    raise IncorrectLookupParameters(exc) from exc
+        return super().get_filters(request)
