@@ -26,6 +26,9 @@ def n_comments(n):
 
 
 class Action:
+    """A status change a moderator takes: from any of `applies_to` to `to`. Subclasses
+    change what `execute` does (Delete, CheckAgain); instances set the rest."""
+
     name = ""
     label = ""
     applies_to = frozenset()  # the statuses it acts on
@@ -43,6 +46,8 @@ class Action:
             if not hasattr(type(self), key):
                 raise TypeError(f"an action has no {key!r}")
             setattr(self, key, value)
+        self.applies_to = frozenset(self.applies_to)
+        self.row_button_for = frozenset(self.row_button_for)
         self.bulk_name = self.bulk_name or self.name
 
     def __repr__(self):
