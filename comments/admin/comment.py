@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from articles.adminlist import ForgivingChangeList
 from articles.params import SelectedIds, parse_id
-from comments import pipeline, privacy, text
+from comments import pipeline, privacy
 from comments.actions import ACTIONS, ALL, n_comments, page_buttons, row_buttons
 from comments.admin.filters import ArticleFilter, StatusFilter
 from comments.http import client_ip
@@ -467,7 +467,6 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
             extra = {
                 "title": f"Comment by {comment.author_name}",
                 "comment": comment,
-                "rendered": text.stored(comment),
                 "moderation_actions": buttons,
                 "history": comment.history.select_related("actor"),
                 "others": others[:10],
