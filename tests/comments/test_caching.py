@@ -6,8 +6,9 @@ from django.core import signing
 from django.test import Client
 
 from articles import pagecache
+from comments.actions import ACTIONS
 from comments.models import Comment
-from comments.moderation import change_status, moderate
+from comments.moderation import change_status
 from comments.preview import PREVIEW_COOKIE, PREVIEW_SALT
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +31,10 @@ def test_approving_shows_at_once_and_unapproving_hides(client, article, make_com
     pending = make_comment(body="Held for a moment.", status=Comment.Status.PENDING)
     _response, html = html_of(client, article)
     assert "Held for a moment." not in html
-    moderate(pending, "approve", moderator)
+    ACTIONS["approve"].execute(pending, moderator)
     _response, html = html_of(client, article)
     assert "Held for a moment." in html and ">1 Comment</h2>" in html
-    moderate(pending, "spam", moderator)
+    ACTIONS["spam"].execute(pending, moderator)
     _response, html = html_of(client, article)
     assert "Held for a moment." not in html
 
@@ -216,7 +217,7 @@ def test_a_page_rendered_across_an_unapproval_is_never_served_after_it(
 
     def render_then_unapprove(*args):
         response = render(*args)
-        moderate(comment, "unapprove", moderator)  # commits while this page is being stored
+        ACTIONS["unapprove"].execute(comment, moderator)  # commits while this page is being stored
         return response
 
     monkeypatch.setattr(pagecache, "_render", render_then_unapprove)
@@ -234,7 +235,7 @@ def test_while_an_approval_is_rendered_others_may_get_the_page_without_it(
     make_comment(body="Already there.")
     pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
     assert "Already there." in html_of(client, article)[1]  # rendered: no one else did
-    moderate(pending, "approve", moderator)
+    ACTIONS["approve"].execute(pending, moderator)
     response, html = html_of(Client(), article)
     assert "Already there." in html and "Just approved." not in html
     assert "s-maxage=0" in response["Cache-Control"]
