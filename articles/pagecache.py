@@ -154,7 +154,9 @@ def _store(url_key, key, versions, response):
         "last_modified": versions.last_modified,
         "expires": time.time() + versions.timeout(),
     }
-    latest = {"entry": entry, "strict": versions.strict, "at": time.time()}
+    # The URL's latest page: a pointer (its key), so serving it costs no transfer where
+    # the process has a copy.
+    latest = {"key": key, "strict": versions.strict, "at": time.time()}
     cache.set_many({key: entry, url_key: latest}, versions.timeout())
     return entry
 
@@ -177,8 +179,10 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
             latest is not None
             and latest["strict"] == versions.strict
             and time.time() - latest["at"] < STALE_SECONDS
+            and (entry := _recent.get(latest["key"]) or cache.get(latest["key"])) is not None
         ):
-            return latest["entry"], None, True
+            _recent.put(latest["key"], entry)
+            return entry, None, True
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(WAIT_STEP)
