@@ -135,19 +135,20 @@ def _retry_delay(attempts, key_problem):
     return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
 
 
-def check(comment, *, recheck_reason=None):
+def check(comment, *, recheck_reason=None, attempt=None):
     """Ask Akismet about `comment` and record what it said.
 
     Stores the verdict, the response headers, the payload sent, the attempt count and,
     after an error, when to try again; writes a history entry; saves. Never raises for
     a failure of the service (the verdict is then `error`). Does not change `status`:
-    `comments.pipeline.file_comment` applies the verdict.
+    `comments.pipeline.file_comment` applies the verdict. `attempt`: the attempt number a
+    worker has already claimed (`pipeline.claim_check`); without it, one more.
     """
     payload = build_payload(comment)
     if recheck_reason:
         payload["recheck_reason"] = recheck_reason
     now = timezone.now()
-    comment.check_attempts += 1
+    comment.check_attempts = attempt if attempt is not None else comment.check_attempts + 1
     comment.checked_at = now
     headers = {}
     key_problem = False
