@@ -56,3 +56,53 @@ def enqueue(task, *args, run_after=None):
 def after_commit(task, *args, run_after=None):
     """Enqueue `task(*args)` once the current transaction commits (at once in autocommit)."""
     transaction.on_commit(lambda: enqueue(task, *args, run_after=run_after), robust=True)
+
+
+def backend_kind():
+    """ "database", "rq" or "immediate": which backend `settings.TASKS` names."""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+
+    name = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
+    return {"DatabaseBackend": "database", "RQBackend": "rq"}.get(name, "immediate")
+
+
+def ping():
+    """Raise if the queue's store cannot be reached (Redis for RQ, the database else)."""
+    if backend_kind() == "rq":
+        import django_rq
+
+        django_rq.get_connection("default").ping()
+    else:
+        from django.db import connection
+
+        connection.ensure_connection()
+
+
+def wait_until_reachable(what, *, retry_every=5.0, sleep=None):
+    """Block until the queue answers. The first failure is one clear log line (and one more
+    every 10 minutes while it lasts), not a traceback per try: a worker or scheduler
+    started before Redis or the database waits for it instead of crash-looping."""
+    import time as _time
+
+    sleep = sleep or _time.sleep
+    failures = 0
+    while True:
+        try:
+            ping()
+        except Exception as exc:
+            if failures % max(int(600 / retry_every), 1) == 0:
+                logger.error(
+                    "%s: the queue (%s) refuses connections: %s: %s; waiting for it, "
+                    "trying every %g s",
+                    what,
+                    backend_kind(),
+                    exc.__class__.__name__,
+                    exc,
+                    retry_every,
+                )
+            failures += 1
+            sleep(retry_every)
+            continue
+        if failures:
+            logger.warning("%s: the queue (%s) answers again; starting", what, backend_kind())
+        return failures
