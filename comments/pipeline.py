@@ -43,11 +43,13 @@ def submit(comment, *, honeypot=""):
 def claim_check(pk, attempt):
     """Claim check number `attempt + 1` of comment `pk`: compare-and-set on its attempt
     count, so of two deliveries of one job (or the sweep's and a retry's) exactly one
-    checks and records. Returns True if this caller holds the claim."""
+    checks and records. Only a comment still without a verdict (unchecked, or error) can be
+    claimed: a check that a worker presumed dead did finish counts. Returns True if this
+    caller holds the claim."""
     return bool(
-        Comment.objects.filter(pk=pk, check_attempts=attempt).update(
-            check_attempts=attempt + 1, checked_at=timezone.now()
-        )
+        Comment.objects.filter(
+            pk=pk, check_attempts=attempt, verdict__in=[V.UNCHECKED, V.ERROR]
+        ).update(check_attempts=attempt + 1, checked_at=timezone.now())
     )
 
 
@@ -60,12 +62,13 @@ def check_and_file(comment, attempt, *, recheck_reason=None):
     """The worker's half of `submit`, for a comment whose check `attempt + 1` the caller
     has claimed: ask Akismet (unless there is no key, or a disallowed word sends it to the
     trash anyway), record the verdict, and file it — unless a person has decided already,
-    whose decision stands. Returns the verdict."""
+    whose decision stands. Returns the verdict (None: superseded, nothing recorded)."""
     policy = policies.current()
     # Disallowed words go to the trash whatever Akismet says; don't spend a call on them
     # (as the WordPress plugin since 5.3.3).
-    if spam.is_configured() and not policies.disallowed_word(comment, policy):
-        spam.check(comment, recheck_reason=recheck_reason, attempt=attempt + 1)
+    wanted = spam.is_configured() and not policies.disallowed_word(comment, policy)
+    if wanted and spam.check(comment, recheck_reason=recheck_reason, attempt=attempt + 1) is None:
+        return None  # superseded by a later check: that one files it
     comment.refresh_from_db(fields=["status", "previous_status", "moderated_at", "held_reason"])
     if decided_by_a_person(comment):
         logger.info(

@@ -71,6 +71,8 @@ def check_comment(comment_id, attempt, recheck_reason=""):
         queue.count_duplicate("check", pk, f"attempt {attempt + 1} is taken")
         return "duplicate"
     verdict = pipeline.check_and_file(comment, attempt, recheck_reason=recheck_reason or None)
+    if verdict is None:
+        return "superseded"
     if verdict == Comment.Verdict.ERROR and comment.next_check_at:
         # Our back-off, whatever the backend: the job comes back when it is due.
         queue.enqueue(
