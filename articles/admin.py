@@ -5,11 +5,12 @@ from django.utils.translation import ngettext
 
 from articles.adminlist import ForgivingChangeList
 from articles.models import Article, Category
+from articles.params import SelectedIds
 from articles.people import display_name
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SelectedIds, admin.ModelAdmin):
     list_display = ["indented_name", "path", "position"]
     list_editable = ["position"]
     search_fields = ["name", "path"]
@@ -31,7 +32,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SelectedIds, admin.ModelAdmin):
     list_display = [
         "title",
         "category_path",

@@ -1,11 +1,12 @@
 """The admin's change lists, forgiving of query strings no column can hold.
 
 Django's admin turns most invalid filter values into "reload the list unfiltered" (it
-catches ValueError while building the query). Two kinds slip past it and became 500s: a
+catches ValueError while building the query). Some slipped past it and became 500s: a
 date-hierarchy year too large for a date (`datetime()` raises OverflowError, not
-ValueError), and values only the database refuses — an IP address that is not one
-(PostgreSQL's inet), a 25-digit id. Here every remaining field lookup's value is checked
-with the field's own parsing and validators first, so both end as an invalid lookup too.
+ValueError), a NUL byte (PostgreSQL's text refuses it), and values only the database
+refuses — an IP address that is not one (PostgreSQL's inet), a 25-digit id. Here every
+remaining field lookup's value is first cleaned by the field itself (type, choices,
+validators), so each of them ends as an invalid lookup too.
 """
 
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -27,17 +28,18 @@ def _flat(values):
 
 
 def _check(field, values):
+    """Each value as the field itself would take it (type, choices, validators)."""
     for value in _flat(values):
-        python = field.to_python(value)
-        if python in field.empty_values:
-            continue
-        field.run_validators(python)
+        python = field.clean(value, None)
         if isinstance(python, int) and not -MAX_ID <= python <= MAX_ID:
             raise ValidationError("out of range")
 
 
 class ForgivingChangeList(ChangeList):
     def get_filters(self, request):
+        for key, values in self.get_filters_params().items():
+            if any("\x00" in str(v) for v in [key, *_flat(values)]):  # PostgreSQL refuses NUL
+                raise IncorrectLookupParameters("a NUL byte in the query")
         try:
             filters = super().get_filters(request)
         except OverflowError as exc:  # e.g. ?published_at__year=<25 digits>

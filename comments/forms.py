@@ -1,4 +1,10 @@
-"""The "Leave a Comment" form: WordPress's fields, limits and messages."""
+"""The "Leave a Comment" form: WordPress's fields, limits and messages.
+
+Bound to a post, the form checks everything about it that is not about the request itself
+(origin, token, files, a closed article: the view's): the fields, the comment it replies
+to (approved, on this article, not too deep), and WordPress's duplicate and flood checks.
+Each refusal carries a code the view answers with its own status (`REFUSALS`).
+"""
 
 import re
 
@@ -6,8 +12,10 @@ from django import forms
 from django.core import signing
 from django.core.validators import URLValidator
 
+from articles.params import parse_id
+from comments import policy as policies
 from comments import spam, text
-from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
+from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL, Comment
 
 CONSENT_LABEL = "Save my name, email, and website in this browser for the next time I comment."
 EMAIL_HELP = "Your email address will not be published."
@@ -16,6 +24,15 @@ EMAIL_HELP = "Your email address will not be published."
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 _TOKEN_SALT = "comments.form"
+
+# WordPress's messages.
+REPLY_UNAPPROVED = "Sorry, replies to unapproved comments are not allowed."
+FLOOD = "You are posting comments too quickly. Slow down."
+DUPLICATE = "Duplicate comment detected; it looks as though you've already said that!"
+TOO_DEEP = "Replies cannot be nested deeper than {depth} levels."
+# Error code → the status the view answers with instead of 400 (reply_unapproved: 403 on
+# a page of its own, before any other error).
+REFUSALS = {"reply_unapproved": 403, "duplicate": 409, "flood": 429}
 
 
 def form_token(article):
@@ -105,12 +122,19 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
     save_details = forms.BooleanField(label=CONSENT_LABEL, required=False)
-    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # An id, parsed by `parse_id` in clean_parent; any other value, a NUL or " 5" included,
+    # names no comment (a plain Field: no stripping, no validators of its own).
+    parent = forms.Field(required=False, widget=forms.HiddenInput)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, article, **kwargs):
+    def __init__(self, *args, article, user=None, ip=None, policy=None, **kwargs):
+        """`user` (signed in, or None) and `ip` post the comment; `policy` (read when
+        needed if not given) sets the thread depth and the flood interval."""
         super().__init__(*args, **kwargs)
         self.article = article
+        self.user = user if user is not None and user.is_authenticated else None
+        self.ip = ip
+        self._policy = policy
         # The honeypot, under the name spam.py tells Akismet. Hidden from people (and so
         # from browsers' autofill) by the stylesheet; bots reading the HTML fill it in.
         self.fields[spam.HONEYPOT_FIELD] = forms.CharField(
@@ -133,3 +157,59 @@ class CommentForm(forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()
+
+    @property
+    def policy(self):
+        if self._policy is None:
+            self._policy = policies.current()
+        return self._policy
+
+    def clean_parent(self):
+        """The approved comment on this article it replies to, or None."""
+        raw = self.cleaned_data["parent"]
+        if not raw:
+            return None
+        pk = parse_id(raw)
+        parent = (
+            Comment.objects.approved().filter(article=self.article, pk=pk).first() if pk else None
+        )
+        if parent is None:
+            raise forms.ValidationError(REPLY_UNAPPROVED, code="reply_unapproved")
+        return parent
+
+    def clean(self):
+        """For a comment whose fields are all fine: the depth, then WordPress's duplicate
+        check and flood control (staff are exempt from those two, as in WordPress)."""
+        data = super().clean()
+        if self.errors:
+            return data
+        parent, depth = data["parent"], self.policy.thread_depth
+        if parent is not None and parent.depth >= depth:
+            raise forms.ValidationError(TOO_DEEP.format(depth=depth), code="too_deep")
+        if not (self.user and self.user.is_staff):
+            if Comment.objects.duplicates_of(self.build_comment()).exists():
+                raise forms.ValidationError(DUPLICATE, code="duplicate")
+            if policies.is_flood(self.ip, data["email"], self.policy):
+                raise forms.ValidationError(FLOOD, code="flood")
+        return data
+
+    def refusal(self):
+        """The status to answer an invalid form with: 400, or the one its error's code
+        asks for (`REFUSALS`)."""
+        codes = {e.code for errors in self.errors.as_data().values() for e in errors}
+        return next((status for code, status in REFUSALS.items() if code in codes), 400)
+
+    def build_comment(self, **fields):
+        """The comment posted (unsaved), with any further `fields` (user agent, referrer)."""
+        data = self.cleaned_data
+        return Comment(
+            article=self.article,
+            parent=data["parent"],
+            author_name=data["name"],
+            author_email=data["email"],
+            author_url=data["url"],
+            body=data["comment"],
+            user=self.user,
+            user_ip=self.ip,
+            **fields,
+        )

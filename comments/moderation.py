@@ -1,10 +1,11 @@
 """The one function that changes a comment's status.
 
-Views, the pipeline, the re-check command and (next) the moderators' admin all call
-`change_status`; nothing else assigns `Comment.status`. It checks the transition, writes
-the change with a guard on the old status (two moderators, or a moderator and the re-check,
-cannot overwrite each other's decision unseen), records the history, and, when a person
-overrules Akismet, tells Akismet once, after the change is committed.
+Views, the pipeline, the re-check command and the moderators' actions (`comments.actions`)
+all call `change_status`; nothing else assigns `Comment.status`. It checks the transition
+(`ALLOWED`), writes the change with a guard on the old status (two moderators, or a
+moderator and the re-check, cannot overwrite each other's decision unseen), records the
+history, and, when a person overrules Akismet, tells Akismet once, after the change is
+committed.
 """
 
 from django.db import transaction
@@ -124,64 +125,3 @@ def send_feedback(comment, kind, actor):
         Comment.objects.filter(pk=comment.pk, feedback_pending=kind).update(feedback_pending="")
         comment.feedback_pending = ""
     return delivered
-
-
-# The moderators' actions: name → (label, the statuses it applies to, the status it leads
-# to). Restore and Not spam return a comment to the status it had before (None here).
-ACTIONS = {
-    "approve": ("Approve", {S.PENDING}, S.APPROVED),
-    "unapprove": ("Unapprove", {S.APPROVED}, S.PENDING),
-    "spam": ("Mark as spam", {S.PENDING, S.APPROVED, S.TRASH}, S.SPAM),
-    "not_spam": ("Not spam", {S.SPAM}, None),
-    "trash": ("Move to trash", {S.PENDING, S.APPROVED, S.SPAM}, S.TRASH),
-    "restore": ("Restore", {S.TRASH}, None),
-}
-# The row buttons each status offers in the queue, as on WordPress's comment screen (the
-# comment's page offers every action that applies).
-OFFERED = {
-    S.PENDING: ["approve", "spam", "trash"],
-    S.APPROVED: ["unapprove", "spam", "trash"],
-    S.SPAM: ["not_spam"],
-    S.TRASH: ["restore"],
-}
-
-
-def applicable(comment):
-    """The actions that apply to `comment` now, in the table's order."""
-    return [name for name, (_l, applies_to, _t) in ACTIONS.items() if comment.status in applies_to]
-
-
-def target_of(comment, action):
-    """The status `action` moves `comment` to, or None if it does not apply to it."""
-    _label, applies_to, to = ACTIONS[action]
-    if comment.status not in applies_to:
-        return None
-    if to is None:  # back where it was before spam / trash; pending if we do not know
-        previous = comment.previous_status
-        to = previous if previous and previous != comment.status else S.PENDING
-    return to
-
-
-def moderate(comment, action, user):
-    """A person takes `action` on `comment`. Returns True if the status changed, False
-    if the action does not apply to it (e.g. approving an approved comment). Raises
-    `TransitionError` if someone else changed it first."""
-    to = target_of(comment, action)
-    if to is None:
-        return False
-    change_status(comment, to, actor=user)
-    return True
-
-
-def moderate_many(comments, action, user):
-    """`moderate` each of `comments`; returns (changed, skipped, conflicts) counts."""
-    changed = skipped = conflicts = 0
-    for comment in comments:
-        try:
-            if moderate(comment, action, user):
-                changed += 1
-            else:
-                skipped += 1
-        except TransitionError:
-            conflicts += 1
-    return changed, skipped, conflicts

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from comments import policy as policies
 from comments import queue, reasons, text
+from comments.actions import in_mail
 from comments.models import Comment
 from comments.reasons import Reason
 
@@ -92,9 +93,7 @@ def _context(comment, waiting):
         "held_because": comment.held_because or reasons.sentence(Reason.MANUAL_APPROVAL),
         "site_name": settings.SITE_NAME,
         "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
-        "approve_url": action_url(comment, "approve"),
-        "spam_url": action_url(comment, "spam"),
-        "trash_url": action_url(comment, "trash"),
+        "links": [(action.mail_verb, action_url(comment, action.name)) for action in in_mail()],
         "change_url": settings.SITE_URL
         + reverse("admin:comments_comment_change", args=[comment.pk]),
         "queue_url": settings.SITE_URL + reverse("admin:comments_comment_changelist"),

@@ -160,10 +160,12 @@ def is_flood(user_ip, email, policy, now=None):
 
 
 def can_moderate(user):
-    """Moderators' own comments skip the queue, as in WordPress."""
+    """Moderators' own comments skip the queue, as in WordPress. A moderator is staff with
+    the permission the admin's actions and the mail ask for (editing comments is not
+    moderating them)."""
     if user is None or not (user.is_authenticated and user.is_staff):
         return False
-    return user.has_perm("comments.change_comment")
+    return user.has_perm("comments.moderate_comment")
 
 
 @dataclass(frozen=True)

@@ -8,21 +8,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from articles.params import parse_id
 from articles.views import ArticleView
 from comments import policy as policies
 from comments import preview, spam
-from comments.forms import CommentForm, token_is_valid
+from comments.forms import REPLY_UNAPPROVED, CommentForm, token_is_valid
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
 from comments.models import Comment
 from comments.pipeline import submit
 
-# WordPress's messages.
+# WordPress's message (the form has those about what was posted).
 CLOSED = "Comments are closed."
-REPLY_UNAPPROVED = "Sorry, replies to unapproved comments are not allowed."
-FLOOD = "You are posting comments too quickly. Slow down."
-DUPLICATE = "Duplicate comment detected; it looks as though you've already said that!"
-TOO_DEEP = "Replies cannot be nested deeper than {depth} levels."
 FORGED = "This comment did not come from a form on this site, so it was not posted."
 FILES = "Comments are text only: a post with an attached file is not accepted."
 
@@ -75,47 +70,21 @@ def post_comment(request, path):
     policy = policies.current()
     if policies.is_closed(article, policy):
         return _refused(request, article, CLOSED)
-    parent = None
-    if request.POST.get("parent"):
-        parent_id = parse_id(request.POST["parent"])
-        parent = (
-            Comment.objects.approved().filter(article=article, pk=parent_id).first()
-            if parent_id
-            else None
-        )
-        if parent is None:
-            return _refused(request, article, REPLY_UNAPPROVED)
-
-    form = CommentForm(request.POST, article=article)
+    user = request.user if request.user.is_authenticated else None
+    form = CommentForm(
+        request.POST, article=article, user=user, ip=client_ip(request), policy=policy
+    )
     if not form.is_valid():
-        return _article_page(request, article, form, 400)
-    if parent and parent.depth >= policy.thread_depth:
-        form.add_error(None, TOO_DEEP.format(depth=policy.thread_depth))
-        return _article_page(request, article, form, 400)
+        status = form.refusal()
+        if status == 403:  # a reply to a comment one cannot reply to
+            return _refused(request, article, REPLY_UNAPPROVED)
+        return _article_page(request, article, form, status)
 
     data = form.cleaned_data
-    user = request.user if request.user.is_authenticated else None
-    comment = Comment(
-        article=article,
-        parent=parent,
-        author_name=data["name"],
-        author_email=data["email"],
-        author_url=data["url"],
-        body=data["comment"],
-        user=user,
-        user_ip=client_ip(request),
+    comment = form.build_comment(
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
         referrer=request.META.get("HTTP_REFERER", "")[:1024],
     )
-    if not (user and user.is_staff):
-        # WordPress's order: the duplicate check, then flood control.
-        if Comment.objects.duplicates_of(comment).exists():
-            form.add_error(None, DUPLICATE)
-            return _article_page(request, article, form, 409)
-        if policies.is_flood(comment.user_ip, comment.author_email, policy):
-            form.add_error(None, FLOOD)
-            return _article_page(request, article, form, 429)
-
     submit(comment, honeypot=data[spam.HONEYPOT_FIELD])
 
     anchor = f"#comment-{comment.pk}"

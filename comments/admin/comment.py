@@ -1,29 +1,53 @@
 """The queue (`/admin/comments/comment/`) and the comment's page."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import JsonResponse
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
 from articles.adminlist import ForgivingChangeList
-from articles.params import parse_id
-from comments import moderation, privacy, spam, text
+from articles.params import SelectedIds, parse_id
+from comments import pipeline, privacy
+from comments.actions import ACTIONS, ALL, n_comments, page_buttons, row_buttons
 from comments.admin.filters import ArticleFilter, StatusFilter
-from comments.admin.views import CHECK, DELETE, OneCommentViews, excerpt, n_comments
+from comments.http import client_ip
 from comments.models import Comment, CommentEvent
-from comments.moderation import ACTIONS
+from comments.moderation import TransitionError
 
 S = Comment.Status
 V = Comment.Verdict
+EXCERPT = 300
+EDITABLE = ["author_name", "author_email", "author_url", "body"]
+
+
+def excerpt(body, limit=EXCERPT):
+    """The start of a comment on one line."""
+    flat = " ".join(body.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def bulk_action(action):
+    """`action` as one of the queue's bulk actions (named as it always was)."""
+
+    def run(model_admin, request, queryset):
+        comments = queryset.select_related("article__category", "user").order_by()
+        for level, note in action.execute(comments, request.user):
+            model_admin.message_user(request, note, level)
+
+    run.__name__ = action.bulk_name
+    return admin.action(description=action.label, permissions=[action.admin_permission])(run)
 
 
 @admin.register(Comment)
-class CommentAdmin(OneCommentViews, admin.ModelAdmin):
+class CommentAdmin(SelectedIds, admin.ModelAdmin):
     list_filter = [StatusFilter, "verdict", ArticleFilter]
     search_fields = ["body", "author_name", "author_email", "user_ip"]
     search_help_text = "Search the text, name, email or IP address."
@@ -36,7 +60,7 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER  # the status filter carries its own counts
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["author_name", "author_email", "author_url", "body"]}),
+        (None, {"fields": EDITABLE}),
         (
             "Where and from whom",
             {
@@ -84,32 +108,6 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
             },
         ),
     ]
-    readonly_fields = [
-        "article_link",
-        "parent_link",
-        "user",
-        "user_ip",
-        "user_agent",
-        "referrer",
-        "status",
-        "previous_status",
-        "held_because",
-        "created_at",
-        "status_changed_at",
-        "moderated_by",
-        "moderated_at",
-        "notified_at",
-        "verdict",
-        "checked_at",
-        "check_attempts",
-        "next_check_at",
-        "feedback_pending",
-        "akismet_guid",
-        "akismet_pro_tip",
-        "akismet_debug_help",
-        "akismet_payload",
-    ]
-    EDITABLE = ["author_name", "author_email", "author_url", "body"]
 
     # -- permissions -------------------------------------------------------------------
 
@@ -136,6 +134,10 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
             .with_author_approved_count()
         )
 
+    def get_search_results(self, request, queryset, search_term):
+        # A NUL byte cannot be in the text searched (PostgreSQL refuses it in a query).
+        return super().get_search_results(request, queryset, search_term.replace("\x00", " "))
+
     def get_list_display(self, request):
         # Columns that need the request (the row buttons return to this very view).
         return ["author", self._comment_column(request), "article_column", "state", "submitted"]
@@ -160,8 +162,6 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
         )
 
     def _comment_column(self, request):
-        can_moderate = self.has_moderate_permission(request)
-        can_delete = self.has_delete_permission(request)
         back = request.get_full_path()
         preserved = urlencode({"_changelist_filters": request.GET.urlencode()})
 
@@ -170,14 +170,10 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
             change = reverse("admin:comments_comment_change", args=[obj.pk])
             if request.GET:
                 change += "?" + preserved
-            buttons = []
-            if can_moderate:
-                buttons = [
-                    (self._moderate_url(obj, name, back), ACTIONS[name][0], name)
-                    for name in moderation.OFFERED[obj.status]
-                ]
-            if can_delete and obj.status in (S.SPAM, S.TRASH):
-                buttons.append((self._moderate_url(obj, "delete", back), DELETE, "delete"))
+            buttons = [
+                (self._moderate_url(obj, a.name, back), a.label, a.name)
+                for a in row_buttons(obj, request.user)
+            ]
             return format_html(
                 '{}<a class="c-excerpt" href="{}">{}</a><div class="c-row-actions">{}'
                 '<a class="c-open" href="{}">Open</a></div>',
@@ -248,57 +244,6 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
         actions.pop("delete_selected", None)  # replaced by "Delete permanently"
         return actions
 
-    def report(self, request, label, changed, skipped, conflicts):
-        level = messages.SUCCESS if changed else messages.WARNING
-        note = f"{label}: {n_comments(changed)}."
-        if skipped:
-            note += f" {skipped} left as they were (the action does not apply to them)."
-        if conflicts:
-            note += f" {conflicts} changed by someone else meanwhile; not touched."
-        self.message_user(request, note, level)
-
-    def _bulk(self, request, queryset, action):
-        comments = queryset.select_related("article__category", "user").order_by()
-        counts = moderation.moderate_many(comments, action, request.user)
-        self.report(request, ACTIONS[action][0], *counts)
-
-    @admin.action(description=ACTIONS["approve"][0], permissions=["moderate"])
-    def approve(self, request, queryset):
-        self._bulk(request, queryset, "approve")
-
-    @admin.action(description=ACTIONS["unapprove"][0], permissions=["moderate"])
-    def unapprove(self, request, queryset):
-        self._bulk(request, queryset, "unapprove")
-
-    @admin.action(description=ACTIONS["spam"][0], permissions=["moderate"])
-    def mark_spam(self, request, queryset):
-        self._bulk(request, queryset, "spam")
-
-    @admin.action(description=ACTIONS["not_spam"][0], permissions=["moderate"])
-    def not_spam(self, request, queryset):
-        self._bulk(request, queryset, "not_spam")
-
-    @admin.action(description=ACTIONS["trash"][0], permissions=["moderate"])
-    def trash(self, request, queryset):
-        self._bulk(request, queryset, "trash")
-
-    @admin.action(description=ACTIONS["restore"][0], permissions=["moderate"])
-    def restore(self, request, queryset):
-        self._bulk(request, queryset, "restore")
-
-    @admin.action(description=DELETE, permissions=["delete"])
-    def delete_permanently(self, request, queryset):
-        total = queryset.count()
-        deleted = queryset.delete_permanently()
-        note = f"Deleted {n_comments(deleted)} permanently."
-        if total - deleted:
-            note += f" {total - deleted} kept: only spam and trash can be deleted."
-        self.message_user(request, note, messages.SUCCESS if deleted else messages.WARNING)
-
-    @admin.action(description=CHECK, permissions=["moderate"])
-    def check_again(self, request, queryset):
-        self.recheck(request, list(queryset.filter(status=S.PENDING)))
-
     @admin.action(
         description="Erase personal data of these commenters (all their comments)",
         permissions=["moderate"],
@@ -324,18 +269,126 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="commenter-data.json"'
         return response
 
-    actions = [
-        "approve",
-        "unapprove",
-        "mark_spam",
-        "not_spam",
-        "trash",
-        "restore",
-        "delete_permanently",
-        "check_again",
-        "export_personal_data",
-        "erase_personal_data",
-    ]
+    actions = [*map(bulk_action, ALL), "export_personal_data", "erase_personal_data"]
+
+    # -- one comment: moderate, reply, empty ---------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<id:pk>/moderate/<str:action>/",
+                wrap(self.moderate_view),
+                name="comments_comment_moderate",
+            ),
+            path("<id:pk>/reply/", wrap(self.reply_view), name="comments_comment_reply"),
+            path("empty/<str:status>/", wrap(self.empty_view), name="comments_comment_empty"),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    def _moderate_url(obj, action, back=None):
+        url = reverse("admin:comments_comment_moderate", args=[obj.pk, action])
+        return url + ("?" + urlencode({"next": back}) if back else "")
+
+    def _next(self, request, default):
+        """Where to go back to: `next`, if it is a path on this site, else `default`."""
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return default
+
+    def moderate_view(self, request, pk, action):
+        """POST: take `action` on one comment (row buttons, the comment's page, the
+        confirmation page). GET: the confirmation page (the links in moderators' mail)."""
+        comment = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
+        action = ACTIONS.get(action)
+        if action is None or not action.permitted(request.user, comment):
+            raise PermissionDenied
+        back = self._next(request, reverse("admin:comments_comment_changelist"))
+        if request.method == "GET":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"{action.label}?",
+                "comment": comment,
+                "action_label": action.label,
+                "applies": action.applies(comment),
+                "next": back,
+            }
+            return TemplateResponse(
+                request, "admin/comments/comment/moderate_confirm.html", context
+            )
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        for level, note in action.execute(comment, request.user):
+            self.message_user(request, note, level)
+        if action.leaves_nothing and back.startswith(
+            reverse("admin:comments_comment_change", args=[pk])
+        ):
+            back = reverse("admin:comments_comment_changelist")
+        return redirect(back)
+
+    def reply_view(self, request, pk):
+        """POST a staff reply under comment `pk` (approved, threaded, checked by Akismet)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        parent = get_object_or_404(Comment.objects.select_related("article__category"), pk=pk)
+        change = reverse("admin:comments_comment_change", args=[pk])
+        body = request.POST.get("body", "").strip()
+        if not body:
+            self.message_user(request, "Write something to reply.", messages.ERROR)
+            return redirect(change)
+        try:
+            reply = pipeline.staff_reply(
+                parent,
+                request.user,
+                body,
+                user_ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                referrer=request.META.get("HTTP_REFERER", ""),
+            )
+        except (pipeline.ReplyRefused, TransitionError) as exc:
+            self.message_user(request, f"Reply not posted: {exc}.", messages.ERROR)
+            return redirect(change)
+        self.message_user(
+            request,
+            format_html(
+                'Your reply is published under the comment by {}. <a href="{}">See it</a>.',
+                parent.author_name,
+                reply.get_absolute_url(),
+            ),
+        )
+        return redirect(change)
+
+    def empty_view(self, request, status):
+        """ "Empty spam" / "Empty trash": GET asks, POST deletes them all."""
+        if status not in (S.SPAM, S.TRASH) or not self.has_delete_permission(request):
+            raise PermissionDenied
+        doomed = Comment.objects.filter(status=status)
+        label = "Empty spam" if status == S.SPAM else "Empty trash"
+        back = reverse("admin:comments_comment_changelist") + "?" + urlencode({"status": status})
+        if request.method == "POST":
+            deleted = doomed.delete_permanently()
+            self.message_user(
+                request,
+                f"{label}: deleted {n_comments(deleted)} permanently.",
+            )
+            return redirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{label}?",
+            "label": label,
+            "count": doomed.count(),
+            "status": status,
+            "back": back,
+        }
+        return TemplateResponse(request, "admin/comments/comment/empty_confirm.html", context)
 
     # -- the comment's page ----------------------------------------------------------------
 
@@ -362,16 +415,18 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
         Comment.objects.filter(pk=obj.pk).delete_permanently()
 
     def get_readonly_fields(self, request, obj=None):
+        """Every field shown is read-only, except the reader's own words for moderators."""
+        shown = flatten_fieldsets(self.fieldsets)
         if self.has_moderate_permission(request):
-            return self.readonly_fields
-        return [*self.EDITABLE, *self.readonly_fields]
+            return [f for f in shown if f not in EDITABLE]
+        return shown
 
     def save_model(self, request, obj, form, change):
         """Record edits of the name, email, website or text in the history (the values
         before are kept there). The stored Akismet payload stays the original: feedback
         must describe what Akismet judged. A moderator can re-check after editing; that
         check is sent with `recheck_reason=edit`."""
-        edited = [f for f in self.EDITABLE if f in form.changed_data]
+        edited = [f for f in EDITABLE if f in form.changed_data]
         super().save_model(request, obj, form, change)
         if change and edited:
             CommentEvent.objects.create(
@@ -399,16 +454,10 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
         if comment is not None:
             back = reverse("admin:comments_comment_change", args=[comment.pk])
             can_moderate = self.has_moderate_permission(request)
-            actions = (
-                [
-                    (self._moderate_url(comment, name, back), ACTIONS[name][0], name)
-                    for name in moderation.applicable(comment)
-                ]
-                if can_moderate
-                else []
-            )
-            if can_moderate and comment.status == S.PENDING and spam.is_configured():
-                actions.append((self._moderate_url(comment, "check", back), CHECK, "check"))
+            buttons = [
+                (self._moderate_url(comment, a.name, back), a.label, a.name)
+                for a in page_buttons(comment, request.user)
+            ]
             others = (
                 Comment.objects.filter(author_email=comment.author_email)
                 .exclude(pk=comment.pk)
@@ -418,8 +467,7 @@ class CommentAdmin(OneCommentViews, admin.ModelAdmin):
             extra = {
                 "title": f"Comment by {comment.author_name}",
                 "comment": comment,
-                "rendered": text.stored(comment),
-                "moderation_actions": actions,
+                "moderation_actions": buttons,
                 "history": comment.history.select_related("actor"),
                 "others": others[:10],
                 "others_counts": others.status_counts(),

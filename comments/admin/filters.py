@@ -1,4 +1,5 @@
-"""The queue's filters: status (with counts, Pending by default) and article."""
+"""The queue's filters: status (with counts, Pending by default) and article; and the
+change list that checks the other lookups a query string may carry."""
 
 from django.contrib import admin
 from django.db import models

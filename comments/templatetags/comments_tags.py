@@ -110,12 +110,6 @@ def comments_for(context, article):
 
 
 @register.filter
-def comment_text(value):
-    """Plain text as safe HTML: escaped, line breaks kept, bare URLs linked (nofollow ugc)."""
-    return text.render(value or "")
-
-
-@register.filter
 def safe_website(value):
     """The author's website if it is an http(s) address, else "" (never a script URL)."""
     return text.safe_href(value) or ""

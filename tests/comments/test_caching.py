@@ -4,8 +4,9 @@ carries one visitor's pending comment, saved details, session or CSRF token to a
 import pytest
 from django.test import Client
 
+from comments.actions import ACTIONS
 from comments.models import Comment
-from comments.moderation import change_status, moderate
+from comments.moderation import change_status
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,10 @@ def test_approving_shows_at_once_and_unapproving_hides(client, article, make_com
     pending = make_comment(body="Held for a moment.", status=Comment.Status.PENDING)
     _response, html = html_of(client, article)
     assert "Held for a moment." not in html
-    moderate(pending, "approve", moderator)
+    ACTIONS["approve"].execute(pending, moderator)
     _response, html = html_of(client, article)
     assert "Held for a moment." in html and ">1 Comment</h2>" in html
-    moderate(pending, "spam", moderator)
+    ACTIONS["spam"].execute(pending, moderator)
     _response, html = html_of(client, article)
     assert "Held for a moment." not in html
 

@@ -176,3 +176,66 @@ def test_the_forged_name_comes_back_as_typed(post):
 def test_surrounding_line_breaks_are_only_trimmed(post):
     assert post(name="\r\nAda Reader\r\n").status_code == 302
     assert Comment.objects.get().author_name == "Ada Reader"
+
+
+# The form checks the reply, the depth, duplicates and flooding; the view maps the codes.
+
+
+def form_for(article, data, **kwargs):
+    from comments.forms import CommentForm
+
+    return CommentForm(data, article=article, ip="192.0.2.9", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "parent", ["abc", "-1", "0", "²", "٣", " 1", "1.0", "9999999999999999999999999", "\x00"]
+)
+def test_a_parent_that_names_no_comment_is_refused_with_its_code(
+    article, form_data, make_comment, parent
+):
+    make_comment()  # comment 1 exists, approved
+    form = form_for(article, form_data(parent=parent))
+    assert not form.is_valid()
+    assert form.has_error("parent", "reply_unapproved") and form.refusal() == 403
+
+
+def test_a_refused_parent_comes_before_the_other_errors(post, make_comment):
+    pending = make_comment(status="pending")
+    response = post(parent=str(pending.pk), name="", comment="Still mine")
+    assert response.status_code == 403
+    assert "Still mine" in response.content.decode()
+
+
+def test_the_form_gives_the_parent_and_builds_the_comment(article, form_data, make_comment):
+    parent = make_comment()
+    form = form_for(article, form_data(parent=str(parent.pk), name="Ada"))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["parent"] == parent
+    comment = form.build_comment(user_agent="UA")
+    assert (comment.parent, comment.article, comment.author_name) == (parent, article, "Ada")
+    assert (comment.user_ip, comment.user_agent, comment.pk) == ("192.0.2.9", "UA", None)
+
+
+@pytest.mark.parametrize(("code", "status"), [("duplicate", 409), ("flood", 429)])
+def test_duplicate_and_flood_are_codes(article, form_data, make_comment, code, status):
+    make_comment(body="Said before.", author_name="Ada Reader", user_ip="192.0.2.9")
+    body = "Said before." if code == "duplicate" else "Something new."
+    form = form_for(article, form_data(comment=body))
+    assert not form.is_valid()
+    assert form.has_error("__all__", code) and form.refusal() == status
+
+
+def test_too_deep_is_a_400(article, form_data, make_comment):
+    comment = make_comment()
+    for _ in range(4):
+        comment = make_comment(parent=comment)
+    form = form_for(article, form_data(parent=str(comment.pk)))
+    assert not form.is_valid()
+    assert form.has_error("__all__", "too_deep") and form.refusal() == 400
+
+
+def test_field_errors_skip_the_database_checks(article, form_data, make_comment):
+    make_comment(body="Said before.", author_name="Ada Reader", user_ip="192.0.2.9")
+    form = form_for(article, form_data(comment="Said before.", email="not an address"))
+    assert not form.is_valid()
+    assert set(form.errors) == {"email"} and form.refusal() == 400

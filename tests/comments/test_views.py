@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from comments import policy as policies
 from comments import spam
-from comments.forms import form_token
+from comments.forms import DUPLICATE, FLOOD, REPLY_UNAPPROVED, form_token
 from comments.models import Comment
 from comments.reasons import Reason
-from comments.views import CLOSED, DUPLICATE, FLOOD, FORGED, REPLY_UNAPPROVED
+from comments.views import CLOSED, FORGED
 
 
 def test_get_is_405(client, post_url):
