@@ -26,7 +26,11 @@ run: $(VENV)/.installed-base
 	$(BIN)/python manage.py seed_demo_comments --login
 	$(BIN)/python manage.py demo_login
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "With a worker and the scheduler on the database queue (TASKS_URL); Ctrl-C stops all."
+	$(BIN)/python manage.py run_worker & worker=$$!; \
+	$(BIN)/python manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with production-like settings (DEBUG off), so static files are collected first.
 TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret DJANGO_SETTINGS_MODULE=newsroom.settings

@@ -472,3 +472,19 @@ class ModerationPolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1  # one row; `comments.policy.current()` reads it (and caches it)
         super().save(*args, **kwargs)
+
+
+class ScheduledRun(models.Model):
+    """One periodic job's run for one slot (e.g. "sweep" at 10:05, "purge" on 2026-06-15):
+    the scheduler inserts the row before enqueueing, so two schedulers (or one restarted)
+    enqueue each run once."""
+
+    job = models.CharField(max_length=40)
+    slot = models.CharField(max_length=40)
+    enqueued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="one_run_per_slot")]
+
+    def __str__(self):
+        return f"{self.job} {self.slot}"

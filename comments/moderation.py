@@ -80,6 +80,8 @@ def change_status(comment, to, *, actor=None, actor_label="", reason="", params=
     if actor is not None:
         fields.update(moderated_by=actor, moderated_at=now)
     kind = feedback_for(comment, old, to) if actor is not None else None
+    if kind and spam.is_configured():
+        fields["feedback_pending"] = kind  # until a worker has delivered it
     with transaction.atomic():
         if not Comment.objects.filter(pk=comment.pk, status=old).update(**fields):
             raise TransitionError(f"comment {comment.pk} is no longer {old}")
@@ -101,18 +103,27 @@ def change_status(comment, to, *, actor=None, actor_label="", reason="", params=
     elif S.APPROVED in (old, to):
         invalidation.comment_visibility_changed(comment.article_id)
     if kind and spam.is_configured():
-        # After commit: never a network call inside the caller's transaction, and never
-        # feedback about a change that was rolled back.
-        transaction.on_commit(lambda: send_feedback(comment, kind, actor), robust=True)
+        # A worker reports it, after commit: never a network call in the caller's request,
+        # and never feedback about a change that was rolled back.
+        from comments import queue, tasks
+
+        queue.after_commit(tasks.report_to_akismet, comment.pk, kind, getattr(actor, "pk", None))
     return comment
 
 
 def send_feedback(comment, kind, actor):
-    """Report a person's decision to Akismet once; remember it for the re-check if it
-    could not be delivered (the history entry is written by `spam.submit_feedback`)."""
+    """Report a person's decision to Akismet once, if it is still the one to report
+    (`feedback_pending`); if it could not be delivered it stays pending for the sweep (the
+    history entry is written by `spam.submit_feedback`). Returns whether it was delivered
+    (None: nothing to send it with, or nothing left to report)."""
+    if not Comment.objects.filter(pk=comment.pk, feedback_pending=kind).exists():
+        from comments import queue
+
+        queue.count_duplicate("feedback", comment.pk, f"no {kind} report is pending")
+        return None
     delivered = spam.submit_feedback(comment, kind, actor=actor)
     # None: nothing could be sent (no stored payload), so there is nothing to retry.
-    pending = kind if delivered is False else ""
-    Comment.objects.filter(pk=comment.pk).update(feedback_pending=pending)
-    comment.feedback_pending = pending
+    if delivered is not False:
+        Comment.objects.filter(pk=comment.pk, feedback_pending=kind).update(feedback_pending="")
+        comment.feedback_pending = ""
     return delivered

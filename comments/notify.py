@@ -1,9 +1,11 @@
-"""Mail to moderators about held comments: one mail each, after commit, or a daily digest.
+"""Mail to moderators about held comments: one mail each, sent by a worker, or a daily digest.
 
 Moderators are the active staff with the `comments.moderate_comment` permission (the
 Moderators group) and an email address. Nobody is mailed about spam, nor about a comment
 Akismet has not judged yet (a re-check will settle it, and file it again, mailing then).
 Mail never breaks posting: a failure is logged and the comment stays in the queue.
+Each comment is mailed about once: `notified_at` is claimed by a guarded update before the
+mail goes, so a job delivered twice sends nothing the second time.
 """
 
 import logging
@@ -12,14 +14,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from comments import policy as policies
-from comments import reasons, text
+from comments import queue, reasons, text
 from comments.actions import in_mail
 from comments.models import Comment
 from comments.reasons import Reason
@@ -59,14 +60,17 @@ def notifiable():
 
 
 def comment_held(comment, policy=None):
-    """`comment` has just been held: mail the moderators once it is committed, unless the
-    policy says not to (or says digest), or it still waits for a re-check."""
+    """`comment` has just been held: have a worker mail the moderators once it is
+    committed, unless the policy says not to (or says digest), or it still waits for a
+    re-check."""
     policy = policy or policies.current()
     if not policy.notify_moderators or policy.daily_digest:
         return
     if not notifiable().filter(pk=comment.pk).exists():
         return
-    transaction.on_commit(lambda: send_held_mail(comment.pk))
+    from comments import tasks
+
+    queue.after_commit(tasks.mail_held_comment, comment.pk)
 
 
 def one_line(value, limit=180):
@@ -106,30 +110,50 @@ def _send(subject, body, recipients):
 
 def send_held_mail(pk):
     """Mail the moderators about held comment `pk`; returns how many mails were sent.
-    Never raises: a mail failure is logged, and the comment waits in the queue as usual."""
+    Never raises: a mail failure is logged, and the comment waits in the queue as usual
+    (and in the next digest, if there is one). Claims `notified_at` first: a second call
+    for the same comment sends nothing."""
+    claimed = None
     try:
         comment = notifiable().select_related("article__category", "parent").filter(pk=pk).first()
+        if comment is None:
+            if Comment.objects.filter(pk=pk, notified_at__isnull=False).exists():
+                queue.count_duplicate("held mail", pk, "the moderators were mailed already")
+            return 0
         recipients = moderator_emails()
-        if comment is None or not recipients:
+        if not recipients:
+            return 0
+        claimed = timezone.now()
+        if not Comment.objects.filter(pk=pk, notified_at__isnull=True).update(notified_at=claimed):
+            queue.count_duplicate("held mail", pk, "another worker is mailing")
+            claimed = None
             return 0
         context = _context(comment, Comment.objects.awaiting_moderation().count())
         subject = f'[{settings.SITE_NAME}] Please moderate: "{comment.article.title}"'
-        sent = _send(subject, render_to_string("comments/mail/held.txt", context), recipients)
-        Comment.objects.filter(pk=pk).update(notified_at=timezone.now())
-        return sent
+        return _send(subject, render_to_string("comments/mail/held.txt", context), recipients)
     except Exception:
         logger.exception("could not mail the moderators about comment %s", pk)
+        if claimed is not None:  # not sent after all: let the digest report it
+            Comment.objects.filter(pk=pk, notified_at=claimed).update(notified_at=None)
         return 0
 
 
 def send_digest():
     """One mail listing the held comments not yet reported (the policy's daily digest).
     Returns (comments reported, mails sent)."""
-    due = list(
-        notifiable().select_related("article__category").order_by("created_at")[:DIGEST_LIMIT]
-    )
     recipients = moderator_emails()
-    if not due or not recipients:
+    if not recipients:
+        return 0, 0
+    ids = list(notifiable().order_by("created_at").values_list("pk", flat=True)[:DIGEST_LIMIT])
+    # Claim them (a digest job delivered twice, or two schedulers, report each comment once).
+    claimed = timezone.now()
+    Comment.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=claimed)
+    due = list(
+        Comment.objects.filter(pk__in=ids, notified_at=claimed)
+        .select_related("article__category")
+        .order_by("created_at")
+    )
+    if not due:
         return 0, 0
     waiting = Comment.objects.awaiting_moderation().count()
     body = render_to_string(
@@ -142,6 +166,9 @@ def send_digest():
         },
     )
     subject = f"[{settings.SITE_NAME}] {len(due)} new comments held, {waiting} waiting"
-    sent = _send(subject, body, recipients)
-    Comment.objects.filter(pk__in=[c.pk for c in due]).update(notified_at=timezone.now())
+    try:
+        sent = _send(subject, body, recipients)
+    except Exception:
+        Comment.objects.filter(pk__in=ids, notified_at=claimed).update(notified_at=None)
+        raise
     return len(due), sent

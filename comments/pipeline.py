@@ -1,14 +1,19 @@
-"""A reader's comment from POST to queue: save it, check it, file it.
+"""A reader's comment from POST to queue: save it, have a worker check it, file it.
 
-The comment is saved (committed) before anything else can go wrong, so nothing a reader
-wrote is ever lost; the Akismet call runs outside any transaction; then `file_comment`
-applies Akismet's verdict and the moderation policy through `moderation.change_status`.
+The request only saves the comment (pending, verdict unchecked: nothing a reader wrote is
+ever lost) and enqueues its check after the commit (`comments.tasks.check_comment`). The
+worker claims the check (`claim_check`: one recorded result per comment and attempt),
+calls Akismet outside any transaction, then `file_comment` applies Akismet's verdict and
+the moderation policy through `moderation.change_status` — unless a person has decided
+meanwhile: then the verdict is recorded and the status left alone.
 """
 
 import logging
 
+from django.utils import timezone
+
 from articles.people import display_name
-from comments import notify, spam
+from comments import notify, queue, spam
 from comments import policy as policies
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError, change_status
@@ -21,19 +26,61 @@ V = Comment.Verdict
 
 
 def submit(comment, *, honeypot=""):
-    """Save a new `comment`, have Akismet check it, and file it. Returns the comment."""
+    """Save a new `comment` (pending, unchecked) and enqueue its check after the commit.
+    Returns the comment, still pending: the worker files it a moment later."""
     comment.save()  # autocommit: the project has no ATOMIC_REQUESTS
     if honeypot:
         # The client cannot send the honeypot's value, so Akismet would not see it: we
         # file it ourselves, without spending a call.
         change_status(comment, S.SPAM, actor_label="honeypot", reason=Reason.HONEYPOT)
         return comment
+    from comments import tasks
+
+    queue.after_commit(tasks.check_comment, comment.pk, comment.check_attempts)
+    return comment
+
+
+def claim_check(pk, attempt):
+    """Claim check number `attempt + 1` of comment `pk`: compare-and-set on its attempt
+    count, so of two deliveries of one job (or the sweep's and a retry's) exactly one
+    checks and records. Only a comment still without a verdict (unchecked, or error) can be
+    claimed: a check that a worker presumed dead did finish counts. Returns True if this
+    caller holds the claim."""
+    return bool(
+        Comment.objects.filter(
+            pk=pk, check_attempts=attempt, verdict__in=[V.UNCHECKED, V.ERROR]
+        ).update(check_attempts=attempt + 1, checked_at=timezone.now())
+    )
+
+
+def decided_by_a_person(comment):
+    """Has someone moved `comment` by hand (or a filing other than ours happened)?"""
+    return comment.status != S.PENDING or comment.moderated_at is not None
+
+
+def check_and_file(comment, attempt, *, recheck_reason=None):
+    """The worker's half of `submit`, for a comment whose check `attempt + 1` the caller
+    has claimed: ask Akismet (unless there is no key, or a disallowed word sends it to the
+    trash anyway), record the verdict, and file it — unless a person has decided already,
+    whose decision stands. Returns the verdict (None: superseded, nothing recorded)."""
     policy = policies.current()
     # Disallowed words go to the trash whatever Akismet says; don't spend a call on them
     # (as the WordPress plugin since 5.3.3).
-    if spam.is_configured() and not policies.disallowed_word(comment, policy):
-        spam.check(comment)
-    return file_comment(comment, policy=policy)
+    wanted = spam.is_configured() and not policies.disallowed_word(comment, policy)
+    if wanted and spam.check(comment, recheck_reason=recheck_reason, attempt=attempt + 1) is None:
+        return None  # superseded by a later check: that one files it
+    comment.refresh_from_db(fields=["status", "previous_status", "moderated_at", "held_reason"])
+    if decided_by_a_person(comment):
+        logger.info(
+            "comment %s was decided (%s) before its check finished; the verdict %s is "
+            "recorded, the status left as it is",
+            comment.pk,
+            comment.status,
+            comment.verdict,
+        )
+        return comment.verdict
+    file_comment(comment, policy=policy)
+    return comment.verdict
 
 
 def _filing(comment, policy):
@@ -103,7 +150,7 @@ class ReplyRefused(Exception):
 
 def staff_reply(parent, user, body, *, user_ip=None, user_agent="", referrer=""):
     """A moderator's reply from the comment's page: threaded under `parent`, saved first,
-    checked by Akismet (which is told `user_role`), and approved in the moderator's name.
+    approved in the moderator's name, and checked by Akismet (told `user_role`) by a worker.
     A pending parent is approved first (WordPress's "Approve and Reply")."""
     if parent.status not in (S.PENDING, S.APPROVED):
         raise ReplyRefused("only pending or approved comments can be replied to")
@@ -123,7 +170,10 @@ def staff_reply(parent, user, body, *, user_ip=None, user_agent="", referrer="")
         referrer=referrer[:1024],
     )
     reply.save()
-    if spam.is_configured():
-        spam.check(reply)
     change_status(reply, S.APPROVED, actor=user, reason=Reason.STAFF_REPLY)
+    # Akismet is told about the reply by a worker (it records the verdict; the reply stays
+    # approved, a person's decision).
+    from comments import tasks
+
+    queue.after_commit(tasks.check_comment, reply.pk, reply.check_attempts)
     return reply

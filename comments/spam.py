@@ -135,19 +135,21 @@ def _retry_delay(attempts, key_problem):
     return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
 
 
-def check(comment, *, recheck_reason=None):
+def check(comment, *, recheck_reason=None, attempt=None):
     """Ask Akismet about `comment` and record what it said.
 
     Stores the verdict, the response headers, the payload sent, the attempt count and,
     after an error, when to try again; writes a history entry; saves. Never raises for
     a failure of the service (the verdict is then `error`). Does not change `status`:
-    `comments.pipeline.file_comment` applies the verdict.
+    `comments.pipeline.file_comment` applies the verdict. `attempt`: the attempt number a
+    worker has already claimed (`pipeline.claim_check`); without it, one more. Returns the
+    verdict, or None if a later claim superseded this one (nothing recorded).
     """
     payload = build_payload(comment)
     if recheck_reason:
         payload["recheck_reason"] = recheck_reason
     now = timezone.now()
-    comment.check_attempts += 1
+    comment.check_attempts = attempt if attempt is not None else comment.check_attempts + 1
     comment.checked_at = now
     headers = {}
     key_problem = False
@@ -171,19 +173,30 @@ def check(comment, *, recheck_reason=None):
     comment.akismet_pro_tip = headers.get("x-akismet-pro-tip", "")[:100]
     comment.akismet_debug_help = headers.get("x-akismet-debug-help", "")[:255]
     comment.akismet_payload = payload
-    comment.save(
-        update_fields=[
-            "verdict",
-            "akismet_guid",
-            "akismet_pro_tip",
-            "akismet_debug_help",
-            "checked_at",
-            "check_attempts",
-            "next_check_at",
-            "akismet_payload",
-            "updated_at",
-        ]
-    )
+    fields = [
+        "verdict",
+        "akismet_guid",
+        "akismet_pro_tip",
+        "akismet_debug_help",
+        "checked_at",
+        "check_attempts",
+        "next_check_at",
+        "akismet_payload",
+    ]
+    if attempt is None:
+        comment.save(update_fields=[*fields, "updated_at"])
+    else:
+        # Recorded only if no later check has been claimed meanwhile (a worker presumed
+        # dead finishing after all): one recorded result per claim.
+        values = {name: getattr(comment, name) for name in fields if name != "check_attempts"}
+        recorded = Comment.objects.filter(pk=comment.pk, check_attempts=attempt).update(
+            **values, updated_at=timezone.now()
+        )
+        if not recorded:
+            from comments import queue
+
+            queue.count_duplicate("check result", comment.pk, f"a check after #{attempt} ran")
+            return None
     CommentEvent.objects.create(
         comment=comment,
         kind=CommentEvent.Kind.CHECK,

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_prose_editor",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "comments",
 ]
@@ -253,6 +255,34 @@ AKISMET_API_URL = env.str("AKISMET_API_URL", default="https://rest.akismet.com")
 AKISMET_TIMEOUT = env.float("AKISMET_TIMEOUT", default=2.0)
 # Tell Akismet not to learn from our calls outside production (development, staging).
 AKISMET_IS_TEST = env.bool("AKISMET_IS_TEST", default=DEBUG)
+
+# Background work (comments/tasks.py): Django's Tasks API through the `django-tasks`
+# backport. TASKS_URL picks the queue: `database://` (the default: jobs are rows in the
+# site's own database, run by `manage.py run_worker`; nothing else to install),
+# `redis://host:6379/N` (RQ on Redis, for production with several workers) or
+# `immediate://` (run in the caller, as the tests do).
+TASKS_URL = env.str("TASKS_URL", default="database://")
+if TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # Short socket timeouts: a POST that cannot reach Redis saves the comment and answers;
+    # the sweep enqueues its check later.
+    RQ_QUEUES = {
+        "default": {
+            "URL": TASKS_URL,
+            "DEFAULT_TIMEOUT": 300,
+            "CONNECTION_KWARGS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
+        }
+    }
+    INSTALLED_APPS.append("django_rq")  # its dashboard lives in the admin (staff only)
+    RQ_SHOW_ADMIN_LINK = True
+elif TASKS_URL.startswith("immediate:"):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_URL.startswith("database:"):
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_URL must start with database://, redis:// or immediate://, not {TASKS_URL!r}"
+    )
 
 LOGGING = {
     "version": 1,

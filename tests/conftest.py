@@ -27,6 +27,57 @@ def _fast_password_hashing():
     fast.disable()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _immediate_tasks():
+    """Background tasks run in the caller (Django's immediate backend), so a test sees what
+    a worker would have done; tests of the real queue start real workers themselves."""
+    from django.test import override_settings
+
+    immediate = override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    )
+    immediate.enable()
+    yield
+    immediate.disable()
+
+
+@pytest.fixture(autouse=True)
+def _commit_at_the_end_of_each_request():
+    """A request commits as it goes (no ATOMIC_REQUESTS), so work it leaves for "after
+    commit" (enqueueing checks, mail, feedback) runs by the time it has answered. A test
+    wraps everything in one transaction that never commits; here the callbacks a request
+    registered run (once) when it finishes, as the commit would have run them."""
+    from django.core.signals import request_finished, request_started
+    from django.db import connection
+
+    starts = []
+
+    def started(**kwargs):
+        starts.append(len(connection.run_on_commit))
+
+    def finished(**kwargs):
+        start = starts.pop() if starts else len(connection.run_on_commit)
+        if not connection.in_atomic_block:
+            return
+        while len(connection.run_on_commit) > start:
+            _savepoints, callback, robust = connection.run_on_commit.pop(start)
+            if robust:
+                try:
+                    callback()
+                except Exception:  # as Django's robust callbacks: logged, not raised
+                    import logging
+
+                    logging.getLogger(__name__).exception("on-commit callback failed")
+            else:
+                callback()
+
+    request_started.connect(started, dispatch_uid="tests-commit-start")
+    request_finished.connect(finished, dispatch_uid="tests-commit-end")
+    yield
+    request_started.disconnect(dispatch_uid="tests-commit-start")
+    request_finished.disconnect(dispatch_uid="tests-commit-end")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids and times repeat between tests, so a

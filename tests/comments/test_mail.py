@@ -49,10 +49,16 @@ def test_a_held_comment_mails_the_moderators_after_commit(
     assert comment.notified_at is not None
 
 
-def test_no_mail_before_the_commit(akismet_server, post):
-    """Inside the request's transaction nothing is sent (the test never commits)."""
-    post()
+def test_no_check_and_no_mail_before_the_commit(akismet_server, article):
+    """Inside an uncommitted transaction nothing is enqueued, checked or sent."""
+    from comments.models import Comment
+    from comments.pipeline import submit
+
+    comment = submit(Comment(article=article, author_name="Ada", body="Hello."))
     assert mail.outbox == []
+    assert akismet_server.calls("comment-check") == []
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict) == ("pending", "unchecked")
 
 
 def test_no_mail_for_spam(akismet_server, post, run_on_commit):

@@ -90,6 +90,7 @@ def test_failed_feedback_is_delivered_later(akismet_server, make_comment):
         status="spam",
         feedback_pending="spam",
         akismet_payload={"comment_content": "x", "user_ip": "192.0.2.1"},
+        status_changed_at=NOW - timedelta(hours=1),  # its report's job is long gone
     )
     run()
     assert len(akismet_server.calls("submit-spam")) == 1

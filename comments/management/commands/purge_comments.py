@@ -7,15 +7,12 @@ Spam goes some time after it was *marked* spam, trash after it was trashed: coun
 the status change, so spam a moderator found late still gets its full time in the spam
 folder. Payloads are kept while feedback waits for delivery.
 
-Cron, daily:
-    30 3 * * *  cd /srv/newsroom && .venv/bin/python manage.py purge_comments
+The scheduler (`manage.py run_scheduler`) runs it daily at 03:30; this command runs it now.
 """
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from comments import policy as policies
-from comments import privacy
+from comments import tasks
 from comments.models import Comment
 
 
@@ -37,22 +34,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
-        now = timezone.now()
-        expired = privacy.expired(now)
-        payloads = privacy.stale_payloads(now)
-        days = policies.current().personal_data_days
+        counts = tasks.purge_now(dry_run=dry_run)
         if dry_run:
-            identifying = privacy.identifying_data_expired(days, now)
             self.stdout.write(
-                f"Would delete {expired.count()} comments, drop "
-                f"{payloads.count()} stored payloads and clear the IP address and user "
-                f"agent of {identifying.count()} comments."
+                f"Would delete {counts['deleted']} comments, drop "
+                f"{counts['payloads']} stored payloads and clear the IP address and user "
+                f"agent of {counts['cleared']} comments."
             )
             return
-        deleted = expired.delete_permanently()
-        dropped = payloads.update(akismet_payload={})
-        cleared = privacy.expire(days, now)
         self.stdout.write(
-            f"Deleted {deleted} comments; dropped {dropped} stored payloads; "
-            f"cleared the IP address and user agent of {cleared} comments."
+            f"Deleted {counts['deleted']} comments; dropped {counts['payloads']} stored payloads; "
+            f"cleared the IP address and user agent of {counts['cleared']} comments."
         )

@@ -1,14 +1,12 @@
 """Mail moderators one digest of the comments held since the last one, when the policy
 asks for a daily digest instead of one mail per comment.
 
-Cron, daily:
-    0 7 * * *  cd /srv/newsroom && .venv/bin/python manage.py send_moderation_digest
+The scheduler (`manage.py run_scheduler`) sends it daily at 07:00; this command sends it now.
 """
 
 from django.core.management.base import BaseCommand
 
-from comments import notify
-from comments import policy as policies
+from comments import tasks
 
 
 class Command(BaseCommand):
@@ -20,9 +18,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, **options):
-        policy = policies.current()
-        if not force and not (policy.notify_moderators and policy.daily_digest):
+        result = tasks.digest_now(force=force)
+        if result is None:
             self.stdout.write("The moderation policy does not ask for a digest: nothing sent.")
             return
-        reported, sent = notify.send_digest()
+        reported, sent = result
         self.stdout.write(f"Digest: {reported} comments reported in {sent} mails.")

@@ -1,0 +1,215 @@
+"""The comments' background work, as tasks of Django's Tasks API (the `django-tasks`
+backport: on Django 6 the import becomes `django.tasks`, nothing else changes).
+
+Run by `manage.py run_worker`; the periodic ones are enqueued by `manage.py run_scheduler`
+(`comments.schedule`). Every task takes plain ids, validates them, and ends quietly (logged)
+when what it was about is gone; it never raises for bad input, so no backend retries it.
+Retries of Akismet checks follow our own back-off (`spam.RETRY_FIRST` doubling to
+`spam.RETRY_MAX`, given up after `spam.GIVE_UP_AFTER`): a failed check re-enqueues itself
+with `run_after`, whatever the backend, and the sweep catches anything a queue lost.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_tasks import task
+
+from comments import moderation, notify, pipeline, privacy, queue, spam
+from comments import policy as policies
+from comments.models import Comment, CommentEvent
+from comments.reasons import Reason
+
+logger = logging.getLogger(__name__)
+
+# A comment still unchecked this long after it was posted has lost its job (the queue was
+# down at POST time, or a worker died mid-check): the sweep enqueues it again.
+UNCHECKED_GRACE = timedelta(minutes=3)
+# Undelivered feedback this old is retried by the sweep.
+FEEDBACK_GRACE = timedelta(minutes=3)
+SWEEP_LIMIT = 500
+
+
+def _id(value, what):
+    """`value` as a positive id, or None (logged) for a malformed payload."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        logger.error("refused a job with a malformed %s: %r (not retried)", what, value)
+        return None
+    return value
+
+
+def _erased(comment):
+    return comment.history.filter(reason=Reason.ERASED).exists()
+
+
+@task()
+def check_comment(comment_id, attempt, recheck_reason=""):
+    """Check comment `comment_id` with Akismet and file it (see `pipeline.check_and_file`).
+    `attempt` is its attempt count when the job was made: the claim on it makes a second
+    delivery of the same job a no-op. Returns what happened, for the logs and tests."""
+    pk = _id(comment_id, "comment id")
+    if pk is None or isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
+        if pk is not None:
+            logger.error("refused a check of comment %s with attempt %r (not retried)", pk, attempt)
+        return "refused"
+    if recheck_reason not in ("", "retry", "edit", "recheck_queue"):
+        logger.error("refused a check of comment %s: recheck_reason %r", pk, recheck_reason)
+        return "refused"
+    comment = Comment.objects.select_related("article__category", "user").filter(pk=pk).first()
+    if comment is None:
+        logger.info("comment %s is gone (deleted, or its article was); nothing to check", pk)
+        return "gone"
+    if _erased(comment):
+        logger.info("comment %s was erased on request; it is not sent to Akismet", pk)
+        return "erased"
+    if comment.created_at < timezone.now() - spam.GIVE_UP_AFTER:
+        give_up(Comment.objects.filter(pk=pk))
+        return "gave up"
+    if not pipeline.claim_check(pk, attempt):
+        queue.count_duplicate("check", pk, f"attempt {attempt + 1} is taken")
+        return "duplicate"
+    verdict = pipeline.check_and_file(comment, attempt, recheck_reason=recheck_reason or None)
+    if verdict is None:
+        return "superseded"
+    if verdict == Comment.Verdict.ERROR and comment.next_check_at:
+        # Our back-off, whatever the backend: the job comes back when it is due.
+        queue.enqueue(
+            check_comment, pk, comment.check_attempts, "retry", run_after=comment.next_check_at
+        )
+    return str(verdict)
+
+
+@task()
+def mail_held_comment(comment_id):
+    """Mail the moderators about a held comment (once: `notify.send_held_mail` claims it)."""
+    pk = _id(comment_id, "comment id")
+    if pk is None:
+        return 0
+    return notify.send_held_mail(pk)
+
+
+@task()
+def report_to_akismet(comment_id, kind, actor_id=None):
+    """Tell Akismet a person overruled it (submit-spam / submit-ham), once."""
+    pk = _id(comment_id, "comment id")
+    if pk is None or kind not in ("spam", "ham"):
+        if pk is not None:
+            logger.error("refused feedback %r for comment %s (not retried)", kind, pk)
+        return "refused"
+    if actor_id is not None and _id(actor_id, "user id") is None:
+        return "refused"
+    comment = Comment.objects.select_related("article").filter(pk=pk).first()
+    if comment is None:
+        logger.info("comment %s is gone; no feedback sent", pk)
+        return "gone"
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    delivered = moderation.send_feedback(comment, kind, actor)
+    return {True: "delivered", False: "failed", None: "not sent"}[delivered]
+
+
+# -- periodic work (enqueued by the scheduler, or run by the management commands) ---------
+
+
+def give_up(comments):
+    """Stop retrying these comments (older than `spam.GIVE_UP_AFTER`); they stay pending
+    for a person. Returns how many."""
+    stale = list(comments.needs_recheck().exclude(held_reason=Reason.GAVE_UP))
+    params = {"days": spam.GIVE_UP_AFTER.days}
+    for comment in stale:
+        CommentEvent.objects.create(
+            comment=comment,
+            kind=CommentEvent.Kind.CHECK,
+            actor_label="Akismet",
+            reason=Reason.GAVE_UP,
+            reason_params=params,
+        )
+    Comment.objects.filter(pk__in=[c.pk for c in stale]).update(
+        held_reason=Reason.GAVE_UP, held_params=params, next_check_at=None
+    )
+    return len(stale)
+
+
+def sweep_now(limit=SWEEP_LIMIT):
+    """Find the work no job is carrying and enqueue it: checks of comments left unchecked
+    for `UNCHECKED_GRACE`, re-checks whose back-off has run out, feedback not delivered.
+    Gives up on comments older than `spam.GIVE_UP_AFTER`. Returns the counts."""
+    now = timezone.now()
+    counts = {"checks": 0, "feedback": 0, "gave_up": 0}
+    if not spam.is_configured():
+        return counts
+    cutoff = now - spam.GIVE_UP_AFTER
+    counts["gave_up"] = give_up(Comment.objects.filter(created_at__lt=cutoff))
+    due = (
+        Comment.objects.needs_recheck(now)
+        .filter(created_at__gte=cutoff)
+        .exclude(verdict=Comment.Verdict.UNCHECKED, created_at__gt=now - UNCHECKED_GRACE)
+        .order_by("created_at")
+        .values_list("pk", "check_attempts")[:limit]
+    )
+    for pk, attempts in due:
+        counts["checks"] += queue.enqueue(check_comment, pk, attempts, "retry") is not None
+    # Feedback whose job failed to deliver it, or that no job has tried for a while.
+    tried = CommentEvent.objects.filter(
+        comment=OuterRef("pk"),
+        kind=CommentEvent.Kind.FEEDBACK,
+        created_at__gte=OuterRef("status_changed_at"),
+    )
+    feedback = (
+        Comment.objects.exclude(feedback_pending="")
+        .filter(Q(status_changed_at__lt=now - FEEDBACK_GRACE) | Exists(tried))
+        .values_list("pk", "feedback_pending")[:limit]
+    )
+    for pk, kind in feedback:
+        counts["feedback"] += queue.enqueue(report_to_akismet, pk, kind) is not None
+    return counts
+
+
+def purge_now(*, dry_run=False):
+    """Retention (see `purge_comments`): returns the counts."""
+    now = timezone.now()
+    expired = privacy.expired(now)
+    payloads = privacy.stale_payloads(now)
+    days = policies.current().personal_data_days
+    if dry_run:
+        return {
+            "deleted": expired.count(),
+            "payloads": payloads.count(),
+            "cleared": privacy.identifying_data_expired(days, now).count(),
+        }
+    return {
+        "deleted": expired.delete_permanently(),
+        "payloads": payloads.update(akismet_payload={}),
+        "cleared": privacy.expire(days, now),
+    }
+
+
+def digest_now(*, force=False):
+    """The daily digest, if the policy asks for one: (comments reported, mails sent), or
+    None if it does not."""
+    policy = policies.current()
+    if not force and not (policy.notify_moderators and policy.daily_digest):
+        return None
+    return notify.send_digest()
+
+
+@task()
+def sweep():
+    counts = sweep_now()
+    logger.info("sweep: %s", counts)
+    return counts
+
+
+@task()
+def purge():
+    counts = purge_now()
+    logger.info("purge: %s", counts)
+    return counts
+
+
+@task()
+def digest():
+    result = digest_now()
+    logger.info("digest: %s", "not asked for" if result is None else result)
+    return None if result is None else list(result)

@@ -1,0 +1,156 @@
+"""The real thing: comments posted through the site, checked by a separate worker process
+(`manage.py run_worker`) taking jobs from Redis (RQ), against the Akismet stand-in.
+
+Needs Redis on 127.0.0.1:6379 (database 9, emptied by these tests and nobody else's);
+without it the tests skip, except under CI=true, where they must run.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from comments import queue, tasks
+from comments.models import Comment
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = "redis://127.0.0.1:6379/9"
+RQ = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+
+def _redis():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI: {exc}")
+        pytest.skip(f"no Redis on 127.0.0.1:6379 ({exc.__class__.__name__})")
+    return client
+
+
+@pytest.fixture
+def rq_queue(transactional_db):
+    client = _redis()
+    client.flushdb()  # database 9 is these tests' own
+    settings = override_settings(
+        TASKS=RQ, RQ_QUEUES={"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60}}
+    )
+    settings.enable()
+    yield client
+    settings.disable()
+    client.flushdb()
+
+
+def _database_url():
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def worker_env(akismet_server):
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "test-only-not-secret",
+        "DATABASE_URL": _database_url(),
+        "TASKS_URL": REDIS_URL,
+        "AKISMET_API_KEY": "stub-key-123",
+        "AKISMET_API_URL": akismet_server.url,
+        "AKISMET_BLOG_URL": "http://testserver",
+        "AKISMET_TIMEOUT": "2",
+        "EMAIL_URL": "consolemail://",
+        "CACHE_URL": "dummycache://",
+    }
+
+
+def run_worker(env, *extra, timeout=60):
+    return subprocess.run(
+        [sys.executable, "manage.py", "run_worker", "--burst", *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_a_worker_process_checks_what_the_post_enqueued(rq_queue, worker_env, post, akismet_server):
+    assert post(comment="Fair point.").status_code == 302
+    assert post(name="akismet-guaranteed-spam", comment="Cheap pills").status_code == 302
+    assert {c.verdict for c in Comment.objects.all()} == {"unchecked"}
+    assert akismet_server.calls("comment-check") == []
+    done = run_worker(worker_env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    statuses = dict(Comment.objects.values_list("body", "status"))
+    assert statuses == {"Fair point.": "pending", "Cheap pills": "spam"}
+    assert len(akismet_server.calls("comment-check")) == 2
+
+
+def test_a_job_delivered_twice_is_done_once(rq_queue, worker_env, make_comment, akismet_server):
+    comment = make_comment(status="pending", verdict="unchecked")
+    queue.enqueue(tasks.check_comment, comment.pk, 0)
+    queue.enqueue(tasks.check_comment, comment.pk, 0)  # as if redelivered
+    done = run_worker(worker_env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(akismet_server.calls("comment-check")) == 1
+    assert "duplicate check for comment" in done.stdout + done.stderr
+    comment.refresh_from_db()
+    assert (comment.verdict, comment.check_attempts) == ("ham", 1)
+
+
+def test_a_malformed_job_is_refused_not_retried(rq_queue, worker_env):
+    queue.enqueue(tasks.check_comment, "not-an-id", "zero")
+    done = run_worker(worker_env)
+    assert done.returncode == 0
+    assert "refused a job with a malformed comment id" in done.stdout + done.stderr
+    assert rq_queue.llen("rq:queue:default") == 0  # not put back
+
+
+def test_a_worker_killed_mid_run_loses_nothing(
+    rq_queue, worker_env, make_comment, akismet_server, settings
+):
+    """SIGKILL a worker while it works through a slow Akismet; the sweep re-enqueues
+    whatever it left unchecked, a second worker finishes, every comment has one result."""
+    comments = [make_comment(status="pending", verdict="unchecked") for _ in range(6)]
+    for c in comments:
+        queue.enqueue(tasks.check_comment, c.pk, 0)
+    akismet_server.mode = "slow"
+    akismet_server.slow_seconds = 0.5
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker"],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the worker and its work-horse
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(akismet_server.calls("comment-check")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the whole worker, as a machine dying would
+        worker.wait(10)
+    akismet_server.mode = "normal"
+    settings.AKISMET_API_KEY = "stub-key-123"
+    # Later: the sweep finds what is still unchecked (its jobs died with the worker, or wait
+    # in the queue: then the claim sorts out who checks).
+    Comment.objects.update(created_at=Comment.objects.first().created_at - tasks.UNCHECKED_GRACE)
+    tasks.sweep_now()
+    done = run_worker(worker_env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert set(Comment.objects.values_list("verdict", flat=True)) == {"ham"}
+    for c in comments:
+        c.refresh_from_db()
+        assert c.history.filter(kind="check").count() == 1
