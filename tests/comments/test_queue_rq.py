@@ -1,7 +1,7 @@
 """The real thing: comments posted through the site, checked by a separate worker process
 (`manage.py run_worker`) taking jobs from Redis (RQ), against the Akismet stand-in.
 
-Needs Redis on 127.0.0.1:6379 (database 9, emptied by these tests and nobody else's);
+Needs Redis on 127.0.0.1:6379 (database 9, or TEST_RQ_REDIS_DB; emptied by these tests);
 without it the tests skip, except under CI=true, where they must run.
 """
 
@@ -20,7 +20,8 @@ from comments import queue, tasks
 from comments.models import Comment
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/9"
+# TEST_RQ_REDIS_DB: another database for a second checkout running the suite at the same time.
+REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('TEST_RQ_REDIS_DB', '9')}"
 RQ = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
 
