@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
@@ -277,6 +278,10 @@ class Article(XmlSafeText, models.Model):
     )
     # The body's words without HTML, kept in step on save: what search looks through.
     body_text = models.TextField(_("body text"), blank=True, default="", editable=False)
+    # Title, standfirst and body text as a weighted tsvector, written by a PostgreSQL trigger
+    # on every insert and every update of the three (articles.search; migration 0005);
+    # unused (always empty) on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     comments_open = models.BooleanField(_("comments open"), default=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import seo
+from articles import search, seo
 from articles.models import Article, Category
 
 
@@ -151,7 +151,7 @@ class SearchView(ListView):
         return Article.objects.published().search(self.query).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        return super().get_context_data(query=self.query, rank_limit=search.RANK_LIMIT, **kwargs)
 
 
 def robots_txt(request):

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from articles import search
 from articles.models import Article
 
 on_postgres = pytest.mark.skipif(
@@ -150,3 +151,92 @@ def test_postgres_search_can_use_the_gin_index(make_article):
         plan = Article.objects.search("harbour").explain()
         cursor.execute("RESET enable_seqscan")
     assert re.search(r"Bitmap Index Scan on article_search_idx", plan), plan
+    assert "to_tsvector" not in plan  # the stored document, not one computed per row
+
+
+@on_postgres
+def test_postgres_search_document_follows_every_kind_of_write(make_article):
+    """The trigger keeps the stored document in step on save(), update() and bulk_create()."""
+
+    def found(word):
+        return list(Article.objects.search(word).values_list("pk", flat=True))
+
+    article = make_article(title="Harbour", body="<p>Ferries.</p>")
+    assert found("ferries") == [article.pk]
+    Article.objects.filter(pk=article.pk).update(body_text="Lighthouses", title="Coast")
+    assert found("ferries") == found("harbour") == []
+    assert found("lighthouse") == found("coast") == [article.pk]
+    Article.objects.filter(pk=article.pk).update(search_document=None)  # rewritten
+    assert found("lighthouse") == [article.pk]
+    bulk = Article.objects.bulk_create(
+        [Article(title="Bulk", slug="bulk", category=article.category, status="published")]
+    )
+    assert found("bulk") == [bulk[0].pk]
+
+
+def test_ranking_is_bounded_to_the_newest_matches(client, make_article, monkeypatch):
+    """Only the newest RANK_LIMIT matches are considered (ranked on PostgreSQL), and the
+    page says so; an older, better match beyond the bound is not found."""
+    monkeypatch.setattr(search, "RANK_LIMIT", 3)
+    now = timezone.now()
+    make_article(title="Harbour harbour", published_at=now - timezone.timedelta(days=9))
+    for i in range(3):
+        make_article(
+            title=f"News {i}", body="<p>The harbour.</p>",
+            published_at=now - timezone.timedelta(hours=i + 1),
+        )  # fmt: skip
+    response = client.get("/search/", {"q": "harbour"})
+    assert sorted(titles(response)) == ["News 0", "News 1", "News 2"]
+    html = response.content.decode()
+    assert "3+ articles found." in html
+    assert "the best matches among the 3 most recent" in html
+    narrow = client.get("/search/", {"q": "harbour news"}).content.decode()
+    assert "3+ articles found." in narrow
+    one = client.get("/search/", {"q": "news 1"}).content.decode()
+    assert "1 article found." in one
+    assert "most recent" not in one
+
+
+def test_search_pagination_is_bounded(client, make_article, monkeypatch):
+    """Pages end at the bound: a page beyond it, or beyond the results, is a 404."""
+    monkeypatch.setattr(search, "RANK_LIMIT", 25)
+    for i in range(30):
+        make_article(title=f"Harbour report {i}")
+    second = client.get("/search/", {"q": "harbour", "page": 2})
+    assert second.status_code == 200
+    assert len(second.context["articles"]) == 5
+    for page in ("3", "99999", "0", "-1", "x"):
+        assert client.get("/search/", {"q": "harbour", "page": page}).status_code == 404, page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "the and of",  # stop words only
+        "!!! ... ,,, ???",  # punctuation only
+        "-",  # a minus alone
+        "- -",
+        '"',  # a quote left open
+        '"zeppelin',
+        "x" * 200,  # a 200-character word
+        ("y" * 199 + " ") * 3,
+        "nul\x00byte",
+        "'''",
+        "zeppelin & | ! :* <->",  # tsquery operators are plain characters to websearch
+        "(zeppelin",
+        "or",
+        "-harbour",
+    ],
+)
+def test_bad_queries_give_a_clear_no_results_page(client, make_article, query):
+    make_article(title="Harbour news")
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert titles(response) == []
+    assert "No articles found." in response.content.decode()
+
+
+def test_nul_bytes_alone_are_an_empty_query(client, db):
+    response = client.get("/search/", {"q": "\x00\x00"})
+    assert response.status_code == 200
+    assert "No articles found" not in response.content.decode()
