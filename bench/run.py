@@ -41,8 +41,9 @@ TARGETS = [  # name, path ("{busy}" and "{quiet}" are filled in)
     ("category page", "/today/world/"),
     ("front page", "/"),
     ("site feed", "/feed/"),
-    # A selective query: one matching every article is slow on PostgreSQL (bench/README).
+    # A selective query (one article) and a broad one (nearly every article): bench/README.
     ("search", "/search/?q=report+number+1234"),
+    ("search, broad", "/search/?q=generated"),
     ("framework limit (same bytes, Django)", "/bench/same-bytes/"),
     ("machine limit (same bytes, static)", "/static/bench/page.html"),
 ]
@@ -587,6 +588,11 @@ def failures(results):
 
 
 def main():
+    if os.environ.get("BENCH_SCALE") == "large":  # both sizes side by side: bench/scale.py
+        sys.path.insert(0, str(ROOT))
+        from bench import scale
+
+        return scale.main()
     need_wrk()
     started = time.monotonic()
     only = sys.argv[1:] or list(DATABASES)

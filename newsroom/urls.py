@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from articles.pagecache import anonymous_page_cache
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import robots_txt
 from comments import views as comment_views
@@ -16,17 +17,19 @@ if settings.SERVE_MEDIA:
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 # Fixed routes: robots.txt and the sitemaps (an index, one sitemap per part, the news one).
+# The index and the news sitemap are cached whole like the pages; a part's page is not
+# (up to 50,000 URLs: too large to keep).
 urlpatterns += [
     path("robots.txt", robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        anonymous_page_cache(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-part"},
         name="sitemap",
     ),
     path(
         "sitemap-news.xml",
-        sitemap_views.sitemap,
+        anonymous_page_cache(sitemap_views.sitemap),
         {"sitemaps": {"news": NewsSitemap}, "template_name": "articles/news_sitemap.xml"},
         name="news-sitemap",
     ),

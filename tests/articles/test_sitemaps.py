@@ -85,3 +85,65 @@ def test_robots_txt_points_to_the_sitemaps(client, db):
     assert "Disallow: /admin/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Sitemap: http://testserver/sitemap-news.xml" in lines
+
+
+def test_articles_sitemap_is_paginated_and_the_index_lists_every_page(
+    client, make_article, monkeypatch
+):
+    """50,000 URLs per file (the protocol's maximum); here 2, to see the pages."""
+    from articles.sitemaps import ArticleSitemap
+
+    assert ArticleSitemap.limit == 50_000
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [make_article() for _ in range(5)]
+    index = client.get("/sitemap.xml")
+    assert [u.split("/", 3)[3] for u in locations(index)] == [
+        "sitemap-pages.xml",
+        "sitemap-sections.xml",
+        "sitemap-articles.xml",
+        "sitemap-articles.xml?p=2",
+        "sitemap-articles.xml?p=3",
+    ]
+    listed = [paths(locations(client.get("/sitemap-articles.xml", {"p": p}))) for p in (1, 2, 3)]
+    assert [len(page) for page in listed] == [2, 2, 1]
+    assert sorted(sum(listed, [])) == sorted(a.get_absolute_url() for a in articles)
+    assert client.get("/sitemap-articles.xml", {"p": 4}).status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_index_queries_do_not_grow_and_give_the_latest_edit(
+    rf, make_article, django_assert_num_queries
+):
+    """The index view itself (uncached): categories counted, articles counted, their latest
+    edit; never a read of every article."""
+    from django.contrib.sitemaps.views import index
+
+    from articles.sitemaps import SITEMAPS
+
+    def get():
+        response = index(rf.get("/sitemap.xml"), SITEMAPS, sitemap_url_name="sitemap-part")
+        return response.render()
+
+    for d in (3, 1, 2):
+        make_article(published_at=NOW - timedelta(days=d))
+    make_article(status=Article.Status.DRAFT)
+    get()  # the current Site, read once per process
+    with django_assert_num_queries(3) as queries:
+        response = get()
+    assert not any('"articles_article"."slug"' in q["sql"] for q in queries.captured_queries)
+    lastmods = [e.text for e in ET.fromstring(response.content).iter(f"{SM}lastmod")]
+    assert lastmods == ["2026-05-01T12:00:00+00:00"]
+    for _ in range(20):
+        make_article()
+    with django_assert_num_queries(3):
+        get()
+
+
+def test_index_and_news_sitemap_are_cached_whole(client, make_article, django_assert_num_queries):
+    make_article()
+    for url in ("/sitemap.xml", "/sitemap-news.xml"):
+        first = client.get(url)
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again.content == first.content
+        assert "public" in again["Cache-Control"]
