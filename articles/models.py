@@ -307,6 +307,8 @@ class Article(XmlSafeText, models.Model):
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_visible_idx"),
             models.Index(fields=["category", "status", "published_at"], name="article_cat_idx"),
+            # The admin's list (every status, newest first): a page, not a sort of them all.
+            models.Index(fields=["published_at", "id"], name="article_latest_idx"),
         ]
 
     def __str__(self):

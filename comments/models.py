@@ -85,14 +85,15 @@ class CommentQuerySet(models.QuerySet):
 
     def with_author_approved_count(self):
         """Annotate `author_approved`: how many approved comments the same email address
-        has, as WordPress shows "N approved" beside each author (a subquery in the same
-        query, so a page of the queue costs one query whatever its length)."""
+        (in any case) has, as WordPress shows "N approved" beside each author (a subquery
+        in the same query, so a page of the queue costs one query whatever its length)."""
+        # On the lower-cased address (the flood check's index): a per-row lookup on a
+        # million comments, not a scan.
         approved = (
-            Comment.objects.filter(
-                author_email=models.OuterRef("author_email"), status=Comment.Status.APPROVED
-            )
+            Comment.objects.annotate(email=Lower("author_email"))
+            .filter(email=Lower(models.OuterRef("author_email")), status=Comment.Status.APPROVED)
             .order_by()
-            .values("author_email")
+            .values("email")
             .annotate(n=models.Count("pk"))
             .values("n")
         )

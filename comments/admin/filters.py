@@ -3,8 +3,10 @@ change list that checks the other lookups a query string may carry."""
 
 from django.contrib import admin
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from articles.params import parse_id
+from comments.counts import status_counts
 from comments.models import Comment
 
 S = Comment.Status
@@ -13,7 +15,8 @@ V = Comment.Verdict
 
 class StatusFilter(admin.SimpleListFilter):
     """Pending (the default), Approved, Spam, Blatant spam, Trash, All — with counts from
-    one grouped query. Blatant (discard) spam is kept out of the Spam view."""
+    one grouped query, or estimates on a large table (comments.counts; Pending exact).
+    Blatant (discard) spam is kept out of the Spam view."""
 
     title = "status"
     parameter_name = "status"
@@ -27,9 +30,14 @@ class StatusFilter(admin.SimpleListFilter):
     ]
 
     def lookups(self, request, model_admin):
-        counts = Comment.objects.status_counts()
-        counts["all"] = sum(counts[s] for s in S.values) + counts["discard"]
-        return [(key, f"{label} ({counts[key]})") for key, label in self.VIEWS]
+        counts, estimated = status_counts()
+
+        def shown(key):
+            if estimated and key != S.PENDING:
+                return f"about {counts[key]:,}"
+            return counts[key]
+
+        return [(key, f"{label} ({shown(key)})") for key, label in self.VIEWS]
 
     def value(self):
         value = super().value()
@@ -61,15 +69,25 @@ class ArticleFilter(admin.SimpleListFilter):
     title = "article"
     parameter_name = "article"
     SHOWN = 15
+    RECENT = 1000
 
     def lookups(self, request, model_admin):
+        # The articles among the latest RECENT comments (an index read, not every comment),
+        # with their pending counts (a subquery per article shown, on the article's index).
+        latest = Comment.objects.order_by("-created_at").values("pk")[: self.RECENT]
+        waiting = (
+            Comment.objects.filter(article_id=models.OuterRef("article_id"), status=S.PENDING)
+            .order_by()
+            .values("article_id")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         rows = (
-            Comment.objects.values("article_id", "article__title")
-            .annotate(
-                last=models.Max("created_at"),
-                waiting=models.Count("pk", filter=models.Q(status=S.PENDING)),
-            )
+            Comment.objects.filter(pk__in=latest)
+            .values("article_id", "article__title")
+            .annotate(last=models.Max("created_at"))
             .order_by("-last")[: self.SHOWN]
+            .annotate(waiting=Coalesce(models.Subquery(waiting), 0))
         )
         choices = [
             (str(r["article_id"]), f"{r['article__title']} ({r['waiting']} pending)") for r in rows
