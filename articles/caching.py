@@ -40,7 +40,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Subquery
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -108,24 +108,29 @@ def _as_datetime(timestamp):
 
 
 def compute_schedule(now=None):
-    """`live_since` and `next_change` from the articles and the policy, in one query."""
+    """`live_since` and `next_change` from the articles and the policy, in one query: each
+    moment a subquery that reads one entry of the (status, published_at) index, so the
+    cost does not grow with the archive."""
     from articles import invalidation  # which imports this module
     from articles.models import Article
 
     now = now or timezone.now()
     close_days = invalidation.comments_close_after_days()
-    aggregates = {
-        "live_since": Max("published_at", filter=Q(published_at__lte=now)),
-        "next_publish": Min("published_at", filter=Q(published_at__gt=now)),
+    published = Article.objects.filter(status=Article.Status.PUBLISHED).values("published_at")
+    moments = {
+        "live_since": published.filter(published_at__lte=now).order_by("-published_at"),
+        "next_publish": published.filter(published_at__gt=now).order_by("published_at"),
     }
     if close_days:
         # The next article whose comments close: the oldest one still open.
         open_since = now - timedelta(days=close_days)
-        aggregates["oldest_open"] = Min(
-            "published_at",
-            filter=Q(comments_open=True, published_at__gt=open_since, published_at__lte=now),
-        )
-    row = Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(**aggregates)
+        moments["oldest_open"] = published.filter(
+            comments_open=True, published_at__gt=open_since, published_at__lte=now
+        ).order_by("published_at")
+    # One row of subqueries (none at all without any article: then there is no moment).
+    subqueries = {name: Subquery(qs[:1]) for name, qs in moments.items()}
+    rows = Article.objects.order_by().values(**subqueries)[:1]
+    row = next(iter(rows), None) or dict.fromkeys(moments)
     changes = [row["next_publish"]]
     if row.get("oldest_open"):
         changes.append(row["oldest_open"] + timedelta(days=close_days))

@@ -141,7 +141,10 @@ def seed_archive():
     from bench.seed import BUSY, QUIET, SMALL
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM articles_article WHERE status = 'published'")
+        cursor.execute(
+            "SELECT count(*) FROM articles_article"
+            " WHERE status = 'published' AND published_at <= now()"
+        )
         have = cursor.fetchone()[0]
         cursor.execute(
             ARCHIVE_SQL,
