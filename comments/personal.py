@@ -14,7 +14,6 @@ import re
 from types import SimpleNamespace
 from urllib.parse import quote, unquote
 
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from articles import links
@@ -54,12 +53,12 @@ def needs_own_page(request):
 def personalise(request, content):
     """`content` (the shared page's bytes) with the marked form rendered for `request`'s
     reader, or None if the page has no marked form (nothing to do: serve it as it is)."""
-    from comments.templatetags.comments_tags import form_context
+    from comments.templatetags.comments_tags import form_html
 
     match = _START.search(content)
     end = content.find(END, match.end()) if match else -1
     if end < 0:
         return None
     article = marked_article(int(match[1]), unquote(match[2].decode("ascii")))
-    form = render_to_string("comments/_form.html", form_context(request, article), request)
+    form = form_html(request, article)
     return b"".join((content[: match.start()], form.encode(), content[end + len(END) :]))

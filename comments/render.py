@@ -112,3 +112,114 @@ def thread_html(roots, closed):
     for root in roots:
         emit(root)
     return mark_safe("".join(out))  # every reader value above is escaped
+
+
+# The comment form (`form_html`): the same markup the `comments/_form.html` template made.
+# It is rendered for every article page and, for each reader with cookies, into the shared
+# page (`comments.personal`), so it is assembled here too; the widgets come from the form
+# itself (`forms.DirectWidgetRenderer`), with their ids, limits and errors.
+_FORM = (
+    '<div id="respond" class="comment-respond">\n'
+    '  <h3 id="reply-title" class="comment-respond__title">\n'
+    "    <span data-reply-title>{title}</span>\n"
+    '    <small><a id="cancel-reply" class="comment-respond__cancel" '
+    'href="{article_url}#respond"{cancel_hidden}>Cancel reply</a></small>\n'
+    "  </h3>\n"
+    '  <form action="{post_url}#respond" method="post" class="comment-form" id="commentform">\n'
+    "    {csrf}\n"
+    "    {token}{parent}\n"
+    '    <p class="comment-form__notes"><span id="{email_id}_helptext">{email_help}</span> '
+    'Required fields are marked <span class="required" aria-hidden="true">*</span>'
+    '<span class="visually-hidden">with an asterisk</span>.</p>\n'
+    "    {problem}\n"
+    '    <div class="comment-form__field comment-form__field--comment">\n'
+    '      <label for="{comment_label}">Comment <span class="required" aria-hidden="true">*'
+    "</span></label>\n"
+    "      {comment}{comment_errors}\n"
+    "    </div>\n"
+    '    <div class="comment-form__field">\n'
+    '      <label for="{name_label}">Name <span class="required" aria-hidden="true">*</span>'
+    "</label>\n"
+    "      {name}{name_errors}\n"
+    "    </div>\n"
+    '    <div class="comment-form__field">\n'
+    '      <label for="{email_label}">Email <span class="required" aria-hidden="true">*'
+    "</span></label>\n"
+    "      {email}{email_errors}\n"
+    "    </div>\n"
+    '    <div class="comment-form__field">\n'
+    '      <label for="{url_label}">Website</label>\n'
+    "      {url}{url_errors}\n"
+    "    </div>\n"
+    '    <div class="comment-form__hp" aria-hidden="true">\n'
+    '      <label for="{hp_label}">{hp_text}</label>\n'
+    "      {hp}\n"
+    "    </div>\n"
+    "    {consent}\n"
+    '    <p class="comment-form__submit"><button type="submit" class="button">Post Comment'
+    "</button></p>\n"
+    "  </form>\n"
+    '  <p class="akismet-notice">This site uses Akismet to reduce spam. '
+    '<a href="https://akismet.com/privacy/" rel="nofollow noopener">Learn how your comment '
+    'data is processed.</a> <a href="{privacy_url}">What we store and for how long.</a></p>\n'
+    "</div>\n"
+)
+_CONSENT = (
+    '\n      <p class="comment-form__consent">\n'
+    "        {box}\n"
+    '        <label for="{label_for}">{label}</label>\n'
+    "      </p>\n    "
+)
+_CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+
+
+def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_token=None):
+    """The comment form's markup (see `comments.templatetags.comments_tags.form_context`
+    for the values). `csrf_token` is read only for a signed-in reader: an anonymous page
+    never asks for one (it would set the CSRF cookie)."""
+    e = conditional_escape
+    from django.urls import reverse
+
+    fields = {}
+    for name in ("comment", "name", "email", "url"):
+        field = form[name]
+        fields[name] = str(field)
+        fields[f"{name}_errors"] = str(field.errors)
+        fields[f"{name}_label"] = e(field.id_for_label)
+    honeypot, consent = form.honeypot, form["save_details"]
+    problem = form.non_field_errors()
+    csrf = ""
+    if signed_in and csrf_token and str(csrf_token) != "NOTPROVIDED":
+        csrf = _CSRF.format(e(csrf_token))
+    return mark_safe(
+        _FORM.format(
+            title=(
+                f"Leave a Reply to <bdi>{e(reply_to.author_name)}</bdi>"
+                if reply_to
+                else "Leave a Comment"
+            ),
+            article_url=e(article.get_absolute_url()),
+            cancel_hidden="" if reply_to else " hidden",
+            post_url=e(post_url),
+            csrf=csrf,
+            token=form["token"],
+            parent=form["parent"],
+            email_id=e(form["email"].auto_id),
+            email_help=e(form["email"].help_text),
+            problem=(
+                f'<div class="comment-form__problem" role="alert">{problem}</div>'
+                if problem
+                else ""
+            ),
+            hp_label=e(honeypot.id_for_label),
+            hp_text=e(honeypot.label),
+            hp=honeypot,
+            consent=""
+            if signed_in
+            else _CONSENT.format(
+                box=consent, label_for=e(consent.id_for_label), label=e(consent.label)
+            ),
+            privacy_url=e(reverse("privacy")),
+            **fields,
+        )
+    )

@@ -191,14 +191,14 @@ def test_query_count_is_asserted_exactly(
     """Eight: the path lookup, the article, its authors, the trail, the "more from" teasers,
     the sections (the articles app's), then the policy and the comments (one query for the
     whole thread); after a change, two more for the site's schedule (shared by every page).
-    A signed-in reader gets the shared page with their own form: 3 queries (the session,
-    the user, the article for its form)."""
+    A signed-in reader gets the shared page with their own form: 2 queries (the session,
+    the user; the form's article is named by its mark in the page)."""
     make_comment(parent=make_comment())
     with django_assert_num_queries(8 + 2):
         page(client, article)
     with django_assert_num_queries(0):
         page(client, article)
     client.force_login(django_user_model.objects.create_user("reader"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         html = page(client, article)
     assert "csrfmiddlewaretoken" in html and 'value="reader"' in html
