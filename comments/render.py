@@ -12,6 +12,8 @@ website only as `text.safe_href` allows it (http(s), never a script URL). The ma
 tested in tests/comments/test_rendering.py and tests/comments/test_thread_html.py.
 """
 
+from html import escape
+
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape
@@ -49,7 +51,7 @@ _CLOSE = "</li>\n"
 
 
 def _author(name, url):
-    website = text.safe_href(url)
+    website = text.safe_href(url) if url else None
     if website:
         return (
             f'<a href="{conditional_escape(website)}" rel="nofollow ugc noopener">'
@@ -60,17 +62,25 @@ def _author(name, url):
 
 class _Dates:
     """`created_at` as the page shows it: ISO 8601 and "2 December 2026 at 08:30", in the
-    current time zone and language (month names looked up once per thread)."""
+    current time zone and language (the zone and month names looked up once per thread)."""
 
     def __init__(self):
-        self.months = {}
+        self.months, self.zone = {}, timezone.get_current_timezone()
 
     def __call__(self, moment):
-        local = timezone.localtime(moment)
+        local = moment.astimezone(self.zone)  # timezone.localtime, without its look-ups
         month = self.months.get(local.month)
         if month is None:
             month = self.months[local.month] = str(MONTHS[local.month])
-        return local.isoformat(), f"{local.day} {month} {local.year} at {local:%H:%M}"
+        return (
+            local.isoformat(),
+            f"{local.day} {month} {local.year} at {local.hour:02d}:{local.minute:02d}",
+        )
+
+
+def _body(comment):
+    """The stored HTML of the body (`Comment.rendered_body`, read directly when stored)."""
+    return mark_safe(comment.body_html) if comment.body_html else comment.rendered_body
 
 
 def comment_open(comment, closed, dates=None):
@@ -78,8 +88,8 @@ def comment_open(comment, closed, dates=None):
     thread (`can_reply`, set by `build_thread`) and the article's closing decide."""
     from comments.models import Comment
 
-    name = conditional_escape(comment.author_name)
-    approved = comment.status == Comment.Status.APPROVED
+    name = escape(comment.author_name)  # a str from the database: as conditional_escape
+    approved = comment.status == Comment.Status.APPROVED.value
     iso, when = (dates or _Dates())(comment.created_at)
     return _OPEN.format(
         pk=comment.pk,
@@ -89,7 +99,7 @@ def comment_open(comment, closed, dates=None):
         iso=iso,
         when=when,
         awaiting="" if approved else _AWAITING,
-        body=comment.rendered_body,
+        body=_body(comment),
         reply=_REPLY.format(pk=comment.pk, name=name)
         if getattr(comment, "can_reply", False) and not closed
         else "",
