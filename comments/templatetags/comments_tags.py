@@ -56,7 +56,10 @@ class Thread:
 
     @cached_property
     def comments(self):
-        return list(Comment.objects.for_article_page(self.article, self.preview))
+        rows = Comment.objects.for_article_page(self.article, self.preview)
+        return [
+            render.ThreadComment(*row) for row in rows.values_list(*render.ThreadComment.FIELDS)
+        ]
 
     @cached_property
     def roots(self):
