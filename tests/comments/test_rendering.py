@@ -202,3 +202,24 @@ def test_query_count_is_asserted_exactly(
     with django_assert_num_queries(2):
         html = page(client, article)
     assert "csrfmiddlewaretoken" in html and 'value="reader"' in html
+
+
+@pytest.mark.django_db
+def test_a_markup_change_re_renders_the_cached_thread(client, article, make_comment, monkeypatch):
+    """The thread fragment's key carries `render.MARKUP_VERSION`: after a change to the
+    markup (and its version) a cached thread is assembled again, never served as it was;
+    the same version keeps serving the cached fragment."""
+    from articles import caching, pagecache
+    from comments import render
+
+    monkeypatch.setattr(pagecache, "_recent", pagecache._RecentPages(size=0))
+    make_comment(body="Kept in the fragment.")
+    assert 'class="comment__content"' in page(client, article)
+    # A new page (the content version moves) but the same comments: the fragment is reused.
+    monkeypatch.setattr(render, "_OPEN", render._OPEN.replace("comment__content", "changed"))
+    caching.bump(content=True)
+    assert 'class="changed"' not in page(client, article)
+    monkeypatch.setattr(render, "MARKUP_VERSION", render.MARKUP_VERSION + "-next")
+    caching.bump(content=True)
+    html = page(client, article)
+    assert 'class="changed"' in html and "Kept in the fragment." in html
