@@ -350,6 +350,8 @@ class Article(XmlSafeText, models.Model):
             models.Index(fields=["category", "status", "published_at"], name="article_cat_idx"),
             # The admin's list (every status, newest first): a page, not a sort of them all.
             models.Index(fields=["published_at", "id"], name="article_latest_idx"),
+            # The sitemap index's latest edit: one entry read, not every article.
+            models.Index(fields=["updated_at"], name="article_updated_idx"),
             # article_featured_idx (featured first, then the newest: FEATURED_ORDER) exists
             # on PostgreSQL only (migration 0006): SQLite's indexes take no NULLS LAST.
         ]
