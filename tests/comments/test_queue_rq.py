@@ -147,7 +147,7 @@ def test_a_worker_killed_mid_run_loses_nothing(
     settings.AKISMET_API_KEY = "stub-key-123"
     # Later: the sweep finds what is still unchecked (its jobs died with the worker, or wait
     # in the queue: then the claim sorts out who checks).
-    Comment.objects.update(created_at=Comment.objects.first().created_at - tasks.UNCHECKED_GRACE)
+    Comment.objects.update(created_at=Comment.objects.first().created_at - tasks.unchecked_grace())
     tasks.sweep_now()
     done = run_worker(worker_env)
     assert done.returncode == 0, done.stderr[-2000:]
