@@ -214,3 +214,66 @@ def test_a_worker_killed_mid_check_loses_nothing(
     if kind == "database":
         held_job.refresh_from_db()
         assert held_job.status == "RUNNING"  # left as it was: the sweep did the work
+
+
+def test_a_worker_started_before_redis_waits_with_one_log_line(tmp_path):
+    """Redis refusing connections at start-up: the worker logs one clear line and waits
+    (no traceback, no crash loop)."""
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "test-only-not-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "TASKS_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = worker.communicate(timeout=8)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        out, _ = worker.communicate()
+    else:
+        pytest.fail(f"the worker exited ({worker.returncode}): {out[-2000:]}")
+    assert out.count("refuses connections") == 1, out
+    assert "Traceback" not in out
+
+
+def test_the_rq_dashboard_is_for_staff_only(tmp_path):
+    """With TASKS_URL=redis://… the RQ dashboard is in the admin: an anonymous visitor is
+    sent to the login page, its JSON without a token is refused."""
+    script = (
+        "from django.test import Client;"
+        "c = Client();"
+        "r = c.get('/admin/django_rq/dashboard/');"
+        "print(r.status_code, r.get('Location', ''));"
+        "r = c.get('/admin/django_rq/dashboard/stats.json');"
+        "print(r.status_code)"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "test-only-not-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "TASKS_URL": REDIS_URL,
+        "ALLOWED_HOSTS": "testserver",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    page, stats = done.stdout.split("\n")[:2]
+    assert page.startswith("302 /admin/login/"), done.stdout
+    assert stats in ("302", "401"), done.stdout
