@@ -459,7 +459,8 @@ def soak(db, log_path):
     result = {"database": db, "seconds": SECONDS, "overrides": overrides}
     worker_log_path = str(log_path).replace("-gunicorn.log", "-workers.log")
     try:
-        subprocess.run(["redis-cli", "-n", str(QUEUE_DB[db]), "flushdb"], check=True)
+        flush = ["redis-cli", "-n", str(QUEUE_DB[db]), "flushdb"]
+        subprocess.run(flush, check=True, capture_output=True)
         prepare(db, env)
         password = secrets.token_urlsafe(16)
         paths = soak_db(env, "setup", password)
