@@ -4,8 +4,8 @@
 - **Comment POST** with the Akismet stand-in answering after 50 ms and after 2 s: posts/s,
   p50 and p99 (16 browsers, as run.py's posting row, after WARMUP seconds of posts not
   counted; no worker running, so the request's own cost is what is measured), beside the
-  cached read of the busy article on the same server. Run on the code before the queue too (bench/README.md), where the POST waited on
-  Akismet.
+  cached read of the busy article on the same server. Run on the code before the queue
+  too (bench/README.md), where the POST waited on Akismet.
 - **Checks per second** with 1, 2 and 4 workers (`manage.py run_worker` processes) on RQ
   (Redis), and 1 and 2 on the database queue, against the 50 ms stand-in: CHECKS comments
   enqueued, the workers started, the rate taken from the stand-in's call count between 10 %
