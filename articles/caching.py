@@ -48,7 +48,9 @@ logger = logging.getLogger(__name__)
 CONTENT_KEY = "v:content"
 STRICT_KEY = "v:strict"
 COMMENTS_KEY = "v:comments:{}"
-SCHEDULE_KEY = "v:schedule:{}"
+# The schedule with the content version it was computed under (one key, so a request reads
+# it with the versions in one round trip; another content version recomputes it).
+SCHEDULE_KEY = "v:schedule"
 # The longest any fragment or page lives, whatever its key says (see the docstring).
 FRAGMENT_SECONDS = 300
 
@@ -141,16 +143,20 @@ def seconds_until(moment, now=None, cap=FRAGMENT_SECONDS):
     return max(1, min(cap, int(left)))
 
 
-def schedule(content=None):
-    """The current schedule, cached until its next change (and under the content version,
-    so saving a scheduled article recomputes it)."""
+def schedule(content=None, cached=None):
+    """The current schedule, cached until its next change and under the content version,
+    so saving a scheduled article recomputes it. `cached`: the schedule key's value if
+    the caller read it already."""
     content = content or content_version()
-    key = SCHEDULE_KEY.format(content["token"])
     now = timezone.now()
-    state = cache.get(key)
-    if state is None or (state["next_change"] and state["next_change"] <= now):
-        state = compute_schedule(now)
-        cache.set(key, state, seconds_until(state["next_change"], now))
+    state = cached if cached is not None else cache.get(SCHEDULE_KEY)
+    if (
+        state is None
+        or state.get("content") != content["token"]
+        or (state["next_change"] and state["next_change"] <= now)
+    ):
+        state = {"content": content["token"], **compute_schedule(now)}
+        cache.set(SCHEDULE_KEY, state, seconds_until(state["next_change"], now))
     return state
 
 
@@ -158,11 +164,11 @@ class Versions:
     """What a public page's cache keys and validators are made of, read once per request."""
 
     def __init__(self):
-        # Both in one round trip, before anything is rendered: a page stored with a strict
+        # All in one round trip, before anything is rendered: a page stored with a strict
         # version was rendered from rows at least as new as that version.
-        found = cache.get_many([CONTENT_KEY, STRICT_KEY])
+        found = cache.get_many([CONTENT_KEY, STRICT_KEY, SCHEDULE_KEY])
         self.content = found.get(CONTENT_KEY) or content_version()
-        self.schedule = schedule(self.content)
+        self.schedule = schedule(self.content, found.get(SCHEDULE_KEY))
         self._strict_version = found.get(STRICT_KEY) or strict_version()
 
     @property

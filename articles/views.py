@@ -37,7 +37,7 @@ class FrontPageView(TemplateView):
 
     def get_context_data(self, **kwargs):
         published = Article.objects.published().for_listing()
-        lead = published.featured_first().first()
+        lead = published.first_featured()
         others = published.exclude(pk=lead.pk) if lead else published
         by_section = defaultdict(list)
         for article in others.leading_per_section(self.section_size):

@@ -11,20 +11,38 @@ still renders the whole page for that reader.
 """
 
 import re
+from types import SimpleNamespace
+from urllib.parse import quote, unquote
 
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from articles import links
 from comments.preview import PREVIEW_COOKIE
 
-START = "<!--personal:form:{}-->"
+# The article's id and page path (category path / slug, quoted: no "-" run or ">" of its
+# own can end the HTML comment early) — all the form needs, so putting it in costs no query.
+START = "<!--personal:form:{}:{}-->"
 END = b"<!--/personal:form-->"
-_START = re.compile(rb"<!--personal:form:(\d+)-->")
+_START = re.compile(rb"<!--personal:form:(\d+):([^>]*?)-->")
 
 
 def mark(article):
     """The marks around the form in the shared page."""
-    return {"start": mark_safe(START.format(article.pk)), "end": mark_safe(END.decode())}
+    path = quote(f"{article.category.path}/{article.slug}", safe="/")
+    return {"start": mark_safe(START.format(article.pk, path)), "end": mark_safe(END.decode())}
+
+
+def marked_article(pk, path):
+    """What the form needs of the article (id, page path and URL), read from the mark.
+    The shared page it comes from is current (keyed on the content versions), so the
+    article is published and open to comments: no query needed to know it."""
+    category_path, _sep, slug = path.rpartition("/")
+    return SimpleNamespace(
+        pk=pk,
+        slug=slug,
+        category=SimpleNamespace(path=category_path),
+        get_absolute_url=lambda: links.page_url(path),
+    )
 
 
 def needs_own_page(request):
@@ -35,15 +53,12 @@ def needs_own_page(request):
 def personalise(request, content):
     """`content` (the shared page's bytes) with the marked form rendered for `request`'s
     reader, or None if the page has no marked form (nothing to do: serve it as it is)."""
-    from articles.models import Article
-    from comments.templatetags.comments_tags import form_context
+    from comments.templatetags.comments_tags import form_html
 
     match = _START.search(content)
     end = content.find(END, match.end()) if match else -1
     if end < 0:
         return None
-    article = Article.objects.published().select_related("category").filter(pk=match[1]).first()
-    if article is None:
-        return None
-    form = render_to_string("comments/_form.html", form_context(request, article), request)
+    article = marked_article(int(match[1]), unquote(match[2].decode("ascii")))
+    form = form_html(request, article)
     return b"".join((content[: match.start()], form.encode(), content[end + len(END) :]))

@@ -12,6 +12,8 @@ website only as `text.safe_href` allows it (http(s), never a script URL). The ma
 tested in tests/comments/test_rendering.py and tests/comments/test_thread_html.py.
 """
 
+from html import escape
+
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape
@@ -49,7 +51,7 @@ _CLOSE = "</li>\n"
 
 
 def _author(name, url):
-    website = text.safe_href(url)
+    website = text.safe_href(url) if url else None
     if website:
         return (
             f'<a href="{conditional_escape(website)}" rel="nofollow ugc noopener">'
@@ -60,17 +62,44 @@ def _author(name, url):
 
 class _Dates:
     """`created_at` as the page shows it: ISO 8601 and "2 December 2026 at 08:30", in the
-    current time zone and language (month names looked up once per thread)."""
+    current time zone and language (the zone and month names looked up once per thread)."""
 
     def __init__(self):
-        self.months = {}
+        self.months, self.zone = {}, timezone.get_current_timezone()
 
     def __call__(self, moment):
-        local = timezone.localtime(moment)
+        local = moment.astimezone(self.zone)  # timezone.localtime, without its look-ups
         month = self.months.get(local.month)
         if month is None:
             month = self.months[local.month] = str(MONTHS[local.month])
-        return local.isoformat(), f"{local.day} {month} {local.year} at {local:%H:%M}"
+        return (
+            local.isoformat(),
+            f"{local.day} {month} {local.year} at {local.hour:02d}:{local.minute:02d}",
+        )
+
+
+class ThreadComment:
+    """A comment as the thread shows it: the fields `Comment.objects.for_article_page`
+    loads, as a plain object (a model instance each cost ~3× as much for 300 comments),
+    plus its place in the thread (`thread_replies`, `level`, `can_reply`: `build_thread`)."""
+
+    FIELDS = ("pk", "parent_id", "depth", "status", "author_name", "author_url")
+    FIELDS += ("body_html", "created_at")
+    __slots__ = (*FIELDS, "thread_replies", "level", "can_reply")
+
+    def __init__(self, *values):
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def rendered_body(self):
+        # As `Comment.rendered_body` with the text not loaded: the stored HTML.
+        return mark_safe(self.body_html)
+
+
+def _body(comment):
+    """The stored HTML of the body (`Comment.rendered_body`, read directly when stored)."""
+    return mark_safe(comment.body_html) if comment.body_html else comment.rendered_body
 
 
 def comment_open(comment, closed, dates=None):
@@ -78,8 +107,8 @@ def comment_open(comment, closed, dates=None):
     thread (`can_reply`, set by `build_thread`) and the article's closing decide."""
     from comments.models import Comment
 
-    name = conditional_escape(comment.author_name)
-    approved = comment.status == Comment.Status.APPROVED
+    name = escape(comment.author_name)  # a str from the database: as conditional_escape
+    approved = comment.status == Comment.Status.APPROVED.value
     iso, when = (dates or _Dates())(comment.created_at)
     return _OPEN.format(
         pk=comment.pk,
@@ -89,7 +118,7 @@ def comment_open(comment, closed, dates=None):
         iso=iso,
         when=when,
         awaiting="" if approved else _AWAITING,
-        body=comment.rendered_body,
+        body=_body(comment),
         reply=_REPLY.format(pk=comment.pk, name=name)
         if getattr(comment, "can_reply", False) and not closed
         else "",
@@ -112,3 +141,114 @@ def thread_html(roots, closed):
     for root in roots:
         emit(root)
     return mark_safe("".join(out))  # every reader value above is escaped
+
+
+# The comment form (`form_html`): the same markup the `comments/_form.html` template made.
+# It is rendered for every article page and, for each reader with cookies, into the shared
+# page (`comments.personal`), so it is assembled here too; the widgets come from the form
+# itself (`forms.DirectWidgetRenderer`), with their ids, limits and errors.
+_FORM = (
+    '<div id="respond" class="comment-respond">\n'
+    '  <h3 id="reply-title" class="comment-respond__title">\n'
+    "    <span data-reply-title>{title}</span>\n"
+    '    <small><a id="cancel-reply" class="comment-respond__cancel" '
+    'href="{article_url}#respond"{cancel_hidden}>Cancel reply</a></small>\n'
+    "  </h3>\n"
+    '  <form action="{post_url}#respond" method="post" class="comment-form" id="commentform">\n'
+    "    {csrf}\n"
+    "    {token}{parent}\n"
+    '    <p class="comment-form__notes"><span id="{email_id}_helptext">{email_help}</span> '
+    'Required fields are marked <span class="required" aria-hidden="true">*</span>'
+    '<span class="visually-hidden">with an asterisk</span>.</p>\n'
+    "    {problem}\n"
+    '    <div class="comment-form__field comment-form__field--comment">\n'
+    '      <label for="{comment_label}">Comment <span class="required" aria-hidden="true">*'
+    "</span></label>\n"
+    "      {comment}{comment_errors}\n"
+    "    </div>\n"
+    '    <div class="comment-form__field">\n'
+    '      <label for="{name_label}">Name <span class="required" aria-hidden="true">*</span>'
+    "</label>\n"
+    "      {name}{name_errors}\n"
+    "    </div>\n"
+    '    <div class="comment-form__field">\n'
+    '      <label for="{email_label}">Email <span class="required" aria-hidden="true">*'
+    "</span></label>\n"
+    "      {email}{email_errors}\n"
+    "    </div>\n"
+    '    <div class="comment-form__field">\n'
+    '      <label for="{url_label}">Website</label>\n'
+    "      {url}{url_errors}\n"
+    "    </div>\n"
+    '    <div class="comment-form__hp" aria-hidden="true">\n'
+    '      <label for="{hp_label}">{hp_text}</label>\n'
+    "      {hp}\n"
+    "    </div>\n"
+    "    {consent}\n"
+    '    <p class="comment-form__submit"><button type="submit" class="button">Post Comment'
+    "</button></p>\n"
+    "  </form>\n"
+    '  <p class="akismet-notice">This site uses Akismet to reduce spam. '
+    '<a href="https://akismet.com/privacy/" rel="nofollow noopener">Learn how your comment '
+    'data is processed.</a> <a href="{privacy_url}">What we store and for how long.</a></p>\n'
+    "</div>\n"
+)
+_CONSENT = (
+    '\n      <p class="comment-form__consent">\n'
+    "        {box}\n"
+    '        <label for="{label_for}">{label}</label>\n'
+    "      </p>\n    "
+)
+_CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+
+
+def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_token=None):
+    """The comment form's markup (see `comments.templatetags.comments_tags.form_context`
+    for the values). `csrf_token` is read only for a signed-in reader: an anonymous page
+    never asks for one (it would set the CSRF cookie)."""
+    e = conditional_escape
+    from django.urls import reverse
+
+    fields = {}
+    for name in ("comment", "name", "email", "url"):
+        field = form[name]
+        fields[name] = str(field)
+        fields[f"{name}_errors"] = str(field.errors)
+        fields[f"{name}_label"] = e(field.id_for_label)
+    honeypot, consent = form.honeypot, form["save_details"]
+    problem = form.non_field_errors()
+    csrf = ""
+    if signed_in and csrf_token and str(csrf_token) != "NOTPROVIDED":
+        csrf = _CSRF.format(e(csrf_token))
+    return mark_safe(
+        _FORM.format(
+            title=(
+                f"Leave a Reply to <bdi>{e(reply_to.author_name)}</bdi>"
+                if reply_to
+                else "Leave a Comment"
+            ),
+            article_url=e(article.get_absolute_url()),
+            cancel_hidden="" if reply_to else " hidden",
+            post_url=e(post_url),
+            csrf=csrf,
+            token=form["token"],
+            parent=form["parent"],
+            email_id=e(form["email"].auto_id),
+            email_help=e(form["email"].help_text),
+            problem=(
+                f'<div class="comment-form__problem" role="alert">{problem}</div>'
+                if problem
+                else ""
+            ),
+            hp_label=e(honeypot.id_for_label),
+            hp_text=e(honeypot.label),
+            hp=honeypot,
+            consent=""
+            if signed_in
+            else _CONSENT.format(
+                box=consent, label_for=e(consent.id_for_label), label=e(consent.label)
+            ),
+            privacy_url=e(reverse("privacy")),
+            **fields,
+        )
+    )

@@ -1,6 +1,7 @@
 """The article page's comments: the approved thread (one query) and the form."""
 
 from django import template
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -55,7 +56,10 @@ class Thread:
 
     @cached_property
     def comments(self):
-        return list(Comment.objects.for_article_page(self.article, self.preview))
+        rows = Comment.objects.for_article_page(self.article, self.preview)
+        return [
+            render.ThreadComment(*row) for row in rows.values_list(*render.ThreadComment.FIELDS)
+        ]
 
     @cached_property
     def roots(self):
@@ -90,19 +94,21 @@ def reader_initial(request):
     return initial
 
 
-def form_context(request, article, form=None, reply_to=None, csrf_token=None):
-    """What `comments/_form.html` needs besides the form."""
-    return {
-        "article": article,
-        "post_url": reverse(
+def form_html(request, article, form=None, reply_to=None, csrf_token=None):
+    """The comment form for this reader (`comments.render.form_html`): their saved
+    details, or a signed-in user's name and CSRF token (`csrf_token`, given by a page's
+    context, else read from the request — never for a reader who is not signed in)."""
+    signed_in = request.user.is_authenticated
+    return render.form_html(
+        article=article,
+        post_url=reverse(
             "comments:post", kwargs={"path": f"{article.category.path}/{article.slug}"}
         ),
-        "form": form or CommentForm(article=article, initial=reader_initial(request)),
-        "reply_to": reply_to,
-        "signed_in": request.user.is_authenticated,
-        # Given by the page's context; otherwise the template's request context has it.
-        **({"csrf_token": csrf_token} if csrf_token is not None else {}),
-    }
+        form=form or CommentForm(article=article, initial=reader_initial(request)),
+        reply_to=reply_to,
+        signed_in=signed_in,
+        csrf_token=(csrf_token or get_token(request)) if signed_in else None,
+    )
 
 
 @register.inclusion_tag("comments/_comments.html", takes_context=True)
@@ -127,7 +133,10 @@ def comments_for(context, article):
         reply_to = thread.find(form["parent"].value())
 
     return {
-        **form_context(request, article, form, reply_to, context.get("csrf_token")),
+        "article": article,
+        "form_html": ""
+        if closed
+        else form_html(request, article, form, reply_to, context.get("csrf_token")),
         "thread": thread,
         "closed": closed,
         # The form's place in the page, marked so that a reader with cookies gets the

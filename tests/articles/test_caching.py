@@ -137,3 +137,38 @@ def test_page_on_an_article_is_canonicalised(client, make_article):
     assert response.status_code == 301 and response["Location"] == url
     response = client.get(f"{url}?page=99999&replytocom=5")
     assert response.status_code == 301 and response["Location"] == f"{url}?replytocom=5"
+
+
+def test_a_cached_page_costs_one_cache_round_trip_and_no_query(
+    client, make_article, monkeypatch, django_assert_num_queries
+):
+    """A hit reads the versions and the schedule in one `get_many`; the page itself comes
+    from the process's copy. A saved article still shows at once (a new content version
+    recomputes the schedule kept with the old one)."""
+    from django.core.cache import caches
+
+    article = make_article(title="First story")
+    client.get(article.get_absolute_url())
+    backend = type(caches["default"])
+    calls, depth = [], []  # the calls made from outside the backend (its get_many may get)
+    for name in ("get", "get_many", "set", "set_many", "add", "delete", "has_key"):
+        original = getattr(backend, name)
+
+        def spy(self, *args, _original=original, _name=name, **kwargs):
+            if not depth:
+                calls.append(_name)
+            depth.append(1)
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                depth.pop()
+
+        monkeypatch.setattr(backend, name, spy)
+    with django_assert_num_queries(0):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200 and "First story" in response.content.decode()
+    assert calls == ["get_many"]
+
+    article.title = "First story, corrected"
+    article.save()
+    assert "First story, corrected" in client.get(article.get_absolute_url()).content.decode()

@@ -191,14 +191,35 @@ def test_query_count_is_asserted_exactly(
     """Eight: the path lookup, the article, its authors, the trail, the "more from" teasers,
     the sections (the articles app's), then the policy and the comments (one query for the
     whole thread); after a change, two more for the site's schedule (shared by every page).
-    A signed-in reader gets the shared page with their own form: 3 queries (the session,
-    the user, the article for its form)."""
+    A signed-in reader gets the shared page with their own form: 2 queries (the session,
+    the user; the form's article is named by its mark in the page)."""
     make_comment(parent=make_comment())
     with django_assert_num_queries(8 + 2):
         page(client, article)
     with django_assert_num_queries(0):
         page(client, article)
     client.force_login(django_user_model.objects.create_user("reader"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         html = page(client, article)
     assert "csrfmiddlewaretoken" in html and 'value="reader"' in html
+
+
+@pytest.mark.django_db
+def test_a_markup_change_re_renders_the_cached_thread(client, article, make_comment, monkeypatch):
+    """The thread fragment's key carries `render.MARKUP_VERSION`: after a change to the
+    markup (and its version) a cached thread is assembled again, never served as it was;
+    the same version keeps serving the cached fragment."""
+    from articles import caching, pagecache
+    from comments import render
+
+    monkeypatch.setattr(pagecache, "_recent", pagecache._RecentPages(size=0))
+    make_comment(body="Kept in the fragment.")
+    assert 'class="comment__content"' in page(client, article)
+    # A new page (the content version moves) but the same comments: the fragment is reused.
+    monkeypatch.setattr(render, "_OPEN", render._OPEN.replace("comment__content", "changed"))
+    caching.bump(content=True)
+    assert 'class="changed"' not in page(client, article)
+    monkeypatch.setattr(render, "MARKUP_VERSION", render.MARKUP_VERSION + "-next")
+    caching.bump(content=True)
+    html = page(client, article)
+    assert 'class="changed"' in html and "Kept in the fragment." in html

@@ -1,0 +1,58 @@
+"""Article teasers are assembled by the `{% card %}` tag: exactly the markup of the
+`articles/_card.html` template they replace (kept in `card_reference.html`), for every
+variant and option, hostile text escaped."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.template import engines
+
+from articles.templatetags.articles_tags import card
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE = (Path(__file__).parent / "card_reference.html").read_text()
+
+OPTIONS = [
+    {"variant": "lead", "level": 2, "show_image": True, "show_standfirst": True,
+     "show_byline": True, "show_section": True, "eager": True, "sizes": "(min-width: 64rem) 46rem"},
+    {"variant": "row", "show_image": True, "show_standfirst": True, "show_byline": True,
+     "show_section": True, "hide_section_id": "CATEGORY", "sizes": "(min-width: 40rem) 15rem"},
+    {"variant": "compact", "show_image": True, "show_section": True},
+    {},
+]  # fmt: skip
+
+
+@pytest.fixture(params=["plain", "with-image"])
+def teaser(request, make_article, image_upload, make_category):
+    fields = {
+        "title": 'Tom & "Jerry" <script>',
+        "standfirst": "<b>Bold</b> & more",
+        "category": make_category(name="Arts & <Crafts>", slug="arts"),
+    }
+    if request.param == "with-image":
+        fields.update(image=image_upload(800, 400), image_alt='A "field"')
+    article = make_article(**fields)
+    author = get_user_model().objects.create_user("writer", first_name="Ann <O'Neil>")
+    article.authors.add(author)
+    return article
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+def test_the_same_markup_as_the_template(teaser, options):
+    options = {
+        name: teaser.category_id if value == "CATEGORY" else value
+        for name, value in options.items()
+    }
+    expected = engines["django"].from_string(REFERENCE).render({"article": teaser, **options})
+    assert card(teaser, **options) == expected
+    assert "<script>" not in expected and "<b>" not in expected
+    assert ("card__image" in expected) == bool(teaser.image and options.get("show_image"))
+
+
+def test_pages_use_the_tag(client, teaser):
+    """The front page shows the teaser as the tag makes it."""
+    html = client.get("/").content.decode()
+    assert "Tom &amp; &quot;Jerry&quot; &lt;script&gt;" in html
+    assert card(teaser, variant="lead", level=2).split("<h2")[1].split("</h2>")[0] in html
