@@ -45,7 +45,7 @@ test-only: $(VENV)/.installed-test
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
-# The benchmark (bench/README.md): SQLite and PostgreSQL, about 8 minutes; never part of `make test`.
+# The benchmark (bench/README.md): SQLite and PostgreSQL, about 16 minutes; never part of `make test`.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(BENCH_DATABASES)
 

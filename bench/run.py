@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
@@ -509,6 +510,9 @@ def bench(db):
         result["hostile_post"] = {"ms": times, "statuses": statuses}
         print(f"   one 65,000-bracket comment: {times} ms, statuses {statuses}")
         result["peak_rss_mb_per_worker"] = peak_rss_mb(server.pid)
+        from bench import queue as queue_rows  # the queue's rows (bench/queue.py)
+
+        result["queue"] = queue_rows.rows(db, env, paths)
     finally:
         stop(server)
         stop(stub)
@@ -555,6 +559,9 @@ def table(results):
             f"{sum(s != 302 for s in h['statuses']):>6}   ms of {len(h['ms'])} posts: {h['ms']}"
         )
         lines.append(f"peak RSS per worker (MB): {r['peak_rss_mb_per_worker']}")
+        from bench import queue as queue_rows
+
+        lines += queue_rows.table_lines(r.get("queue"))
     return "\n".join(lines)
 
 
@@ -584,6 +591,9 @@ def failures(results):
             problems.append(
                 f"{r['database']}: {p['accepted']} posts accepted, {p['stored']} stored"
             )
+        from bench import queue as queue_rows
+
+        problems += queue_rows.failures(r)
     return problems
 
 

@@ -5,11 +5,17 @@ It builds the bench's database and serves it with gunicorn exactly as `bench/run
 (its set-up functions), then runs at once, each with a fixed number of threads: readers
 (front, category and article pages, anonymous), posters (same-origin form posts, distinct
 authors and texts), a moderator (logged in to the admin, bulk-approving through the queue's
-"Approve" action every few seconds) and `recheck_comments` every 20 s. It samples each
-gunicorn worker's resident memory. Then it checks: no 5xx (no unexpected status at all),
-every accepted post stored, every approved comment on its page for an anonymous reader
-(and no pending one), each worker's RSS growing less than 10 % from minute 1 to minute 2.
-See bench/README.md.
+"Approve" action every few seconds) and `recheck_comments` every 20 s; WORKERS queue
+workers (`manage.py run_worker`, RQ on Redis) check, file and mail, and half-way through one
+of them is killed with SIGKILL (its whole process group, as a machine dying would) and
+started again. It samples each gunicorn worker's resident memory. After the run the sweep
+runs until no soak comment waits for Akismet (DRAIN seconds at most). Then it checks: no 5xx
+(no unexpected status at all), every accepted post stored and filed (none left pending
+without Akismet's answer), no comment with two recorded results, no comment mailed about
+twice (the mail is written to files, read back), no call to the stand-in that no comment
+recorded beyond the one in flight per kill, every approved comment on its page for an
+anonymous reader (and no pending one), each gunicorn worker's RSS growing less than 10 %
+from minute 1 to minute 2. See bench/README.md.
 """
 
 import http.client
@@ -19,6 +25,8 @@ import random
 import re
 import secrets
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -60,6 +68,12 @@ RECHECK_EVERY = 20  # seconds
 RSS_EVERY = 2  # seconds
 RSS_LIMIT = 10  # % growth, minute 1 → minute 2
 TIMEOUT = 30  # seconds, any request
+WORKERS = 2  # queue workers (manage.py run_worker); one is killed half-way and restarted
+QUEUE_DB = {"sqlite": 14, "postgresql": 15}  # RQ's Redis database (cache: 11, 10)
+UNCHECKED_GRACE = 10  # seconds (UNCHECKED_GRACE_SECONDS): the sweep's wait for a lost check
+DRAIN = 120  # seconds at most, after the run, for the sweep to settle every soak comment
+DRAIN_EVERY = 5  # seconds between two sweeps while draining
+MAIL_LINK = re.compile(r"/comments/comment/(\d+)/moderate/approve/")
 QUEUE = "/admin/comments/comment/?status=pending&q=Soak+post+keep"
 
 
@@ -74,6 +88,7 @@ class Recorder:
         self.approved = 0  # as the admin's message counts them
         self.approve_rounds = 0
         self.rechecks = []
+        self.kills = []  # (seconds since start, pid killed, pid started)
         self.rss = defaultdict(list)  # pid -> [(seconds since start, kB)]
         self.t0 = time.monotonic()
         self.windows = defaultdict(Counter)  # 10-second window -> requests by kind
@@ -364,10 +379,74 @@ def stub_stats(stub_port):
     return stats
 
 
+def start_worker(env, log):
+    """A queue worker, in its own process group (RQ's work-horse is in it too)."""
+    return subprocess.Popen(
+        [BIN / "python", "manage.py", "run_worker"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=log,
+        stderr=log,
+    )
+
+
+def stop_worker(proc, sig=signal.SIGTERM):
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+def killer(env, procs, log, rec, stop_event, at):
+    """Half-way through: SIGKILL the first worker's process group (mid-job, most likely: the
+    queue is never empty for long), then start another in its place."""
+    if stop_event.wait(at):
+        return
+    victim = procs[0]
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait(10)
+    procs[0] = start_worker(env, log)
+    with rec.lock:
+        rec.kills.append((round(time.monotonic() - rec.t0, 1), victim.pid, procs[0].pid))
+
+
+def drain(env):
+    """Sweep until no soak comment waits for Akismet, or DRAIN seconds: the sweeps."""
+    started, sweeps = time.monotonic(), []
+    while True:
+        result = soak_db(env, "drain")
+        result["at"] = round(time.monotonic() - started, 1)
+        sweeps.append(result)
+        if not result["waiting"] or time.monotonic() - started > DRAIN:
+            return sweeps
+        time.sleep(DRAIN_EVERY)
+
+
+def mails(folder):
+    """The comment ids the held-comment mails written to `folder` are about, in order."""
+    ids = []
+    for path in sorted(Path(folder).glob("*.log")):
+        ids += [int(pk) for pk in MAIL_LINK.findall(path.read_text(errors="replace"))]
+    return ids
+
+
 def soak(db, log_path):
     tmp = Path(tempfile.mkdtemp(prefix="newsroom_soak_"))
     port, stub_port = free_port(), free_port()
     env, overrides = bench_environment(db, tmp, port, stub_port, DATABASES, REDIS_DB)
+    queue = {
+        "TASKS_URL": f"redis://127.0.0.1:6379/{QUEUE_DB[db]}",
+        "UNCHECKED_GRACE_SECONDS": str(UNCHECKED_GRACE),
+        "EMAIL_URL": f"filemail:///{tmp}/mail",  # held-comment mail, read back at the end
+    }
+    env.update(queue)
+    overrides.update(queue)
     print(f"\n== soak, {db}: overrides of the production environment ==")
     for name, value in overrides.items():
         print(f"   {name}={value}")
@@ -375,14 +454,20 @@ def soak(db, log_path):
         f"   (and in the data: flood interval 0, a Moderators-group user; gunicorn log {log_path})"
     )
     stub = server = None
+    procs = []
     rec = Recorder()
     result = {"database": db, "seconds": SECONDS, "overrides": overrides}
+    worker_log_path = str(log_path).replace("-gunicorn.log", "-workers.log")
     try:
+        flush = ["redis-cli", "-n", str(QUEUE_DB[db]), "flushdb"]
+        subprocess.run(flush, check=True, capture_output=True)
         prepare(db, env)
         password = secrets.token_urlsafe(16)
         paths = soak_db(env, "setup", password)
         stub = start_stub(stub_port, fail_rate=FAIL_RATE, fail_mode=FAIL_MODE)
-        with open(log_path, "w") as log:
+        with open(log_path, "w") as log, open(worker_log_path, "w") as worker_log:
+            since = time.time()
+            procs += [start_worker(env, worker_log) for _ in range(WORKERS)]
             server = start_server(env, port, log)
             result["workers"] = workers(server.pid)
             tokens = page_tokens(port, paths["commented"])
@@ -404,7 +489,15 @@ def soak(db, log_path):
                 threading.Thread(target=moderator, args=(port, password, rec, stop_event))
             )
             threads.append(threading.Thread(target=rechecker, args=(env, rec, stop_event)))
-            print(f"   running for {SECONDS} s: {READERS} readers, {POSTERS} posters, a moderator")
+            threads.append(
+                threading.Thread(
+                    target=killer, args=(env, procs, worker_log, rec, stop_event, SECONDS / 2)
+                )
+            )
+            print(
+                f"   running for {SECONDS} s: {READERS} readers, {POSTERS} posters, a moderator, "
+                f"{WORKERS} queue workers (one killed at {SECONDS / 2:.0f} s and restarted)"
+            )
             for t in threads:
                 t.start()
             time.sleep(SECONDS)
@@ -413,10 +506,17 @@ def soak(db, log_path):
                 t.join()
             result["run_seconds"] = round(time.monotonic() - t0, 1)
             result["workers_after"] = workers(server.pid)
-            stored = soak_db(env, "report")["comments"]
+            result["drain"] = drain(env)
+            time.sleep(3)  # the last mail jobs
+            report = soak_db(env, "report", str(since))
+            stored = report["comments"]
             result["visibility"] = visibility(port, paths, stored)
             result["akismet"] = stub_stats(stub_port)
+            result["akismet"]["recorded"] = report["recorded_calls"]
+            mailed = Counter(mails(tmp / "mail"))
     finally:
+        for proc in procs:
+            stop_worker(proc)
         stop(server)
         stop(stub)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -442,11 +542,28 @@ def soak(db, log_path):
         "verdicts": dict(Counter(c["verdict"] for c in stored)),
         "approved_by_moderator": rec.approved,
         "approve_actions": rec.approve_rounds,
+        # pending without Akismet's answer: not filed
+        "not_filed": sorted(
+            c["pk"]
+            for c in stored
+            if c["status"] == "pending" and c["verdict"] in ("unchecked", "error")
+        ),
+        "two_results": sorted(c["pk"] for c in stored if c["results"] > 1),
+        "without_result": sum(c["results"] == 0 for c in stored),
     }
+    mine = {c["pk"] for c in stored}
+    result["mail"] = {
+        "mails": sum(n for pk, n in mailed.items() if pk in mine),
+        "comments_mailed": sum(1 for pk in mailed if pk in mine),
+        "marked_mailed": sum(c["mailed"] for c in stored),
+        "duplicates": sorted(pk for pk, n in mailed.items() if n > 1),
+    }
+    result["kills"] = rec.kills
     result["rechecks"] = rec.rechecks
     result["requests_per_10s"] = {w: dict(c) for w, c in sorted(rec.windows.items())}
     result["memory"] = memory(rec, SECONDS)
     result["log"] = log_summary(log_path)
+    result["worker_log"] = log_summary(worker_log_path)
     return result
 
 
@@ -476,6 +593,23 @@ def failures(r):
         problems.append(f"accepted posts not stored: {c['accepted_not_stored'][:10]}")
     if c["stored"] != c["accepted"]:
         problems.append(f"{c['accepted']} posts accepted, {c['stored']} stored")
+    if c["not_filed"]:
+        problems.append(f"posts left waiting for Akismet: {c['not_filed'][:10]}")
+    if c["two_results"]:
+        problems.append(f"comments with two recorded results: {c['two_results'][:10]}")
+    m = r["mail"]
+    if m["duplicates"]:
+        problems.append(f"comments mailed about twice: {m['duplicates'][:10]}")
+    if not m["mails"]:
+        problems.append("no held-comment mail was sent")
+    if len(r["kills"]) != 1:
+        problems.append(f"the worker was to be killed once: {r['kills']}")
+    unrecorded = r["akismet"]["calls"] - r["akismet"]["recorded"]
+    if unrecorded > len(r["kills"]):
+        problems.append(
+            f"{unrecorded} calls to the stand-in no comment recorded "
+            f"(at most {len(r['kills'])}: the call in flight when a worker was killed)"
+        )
     if not c["approved_by_moderator"]:
         problems.append("the moderator approved nothing")
     v = r["visibility"]
@@ -522,9 +656,29 @@ def table(r):
         f"visible: {shown - len(v['missing'])} of {shown} approved on their pages; "
         f"unapproved shown: {len(v['shown_unapproved'])}"
     )
+    lines.append(
+        f"filed: {c['stored'] - len(c['not_filed'])} of {c['stored']} "
+        f"(left waiting for Akismet: {len(c['not_filed'])}); two recorded results: "
+        f"{len(c['two_results'])}; no result (decided by a person first, or no call): "
+        f"{c['without_result']}"
+    )
+    m = r["mail"]
+    lines.append(
+        f"held-comment mail: {m['mails']} mails about {m['comments_mailed']} comments "
+        f"({m['marked_mailed']} marked mailed); mailed twice: {len(m['duplicates'])}"
+    )
+    lines.append(
+        "queue workers killed (s, pid killed, pid started): "
+        + (", ".join(map(str, r["kills"])) or "none")
+        + f"; drain: {len(r['drain'])} sweeps, {r['drain'][-1]['waiting']} still waiting "
+        f"after {r['drain'][-1]['at']} s"
+    )
     a = r["akismet"]
     rechecked = "; ".join(x["output"] for x in r["rechecks"])
-    lines.append(f"Akismet stand-in: {a['calls']} calls, {a['failures_injected']} failed")
+    lines.append(
+        f"Akismet stand-in: {a['calls']} calls, {a['failures_injected']} failed; "
+        f"recorded by comments: {a['recorded']}, not recorded: {a['calls'] - a['recorded']}"
+    )
     lines.append(f"recheck_comments ×{len(r['rechecks'])}: {rechecked}")
     lines.append(
         f"{'RSS: worker':>12} {'min1 last':>10} {'min2 last':>10} {'growth %':>9} "
@@ -544,6 +698,7 @@ def table(r):
         + ", ".join(f"{w}s {sum(c.values())}" for w, c in r["requests_per_10s"].items())
     )
     lines.append(f"gunicorn log: {r['log']}")
+    lines.append(f"queue workers' log: {r['worker_log']}")
     return "\n".join(lines)
 
 

@@ -2,7 +2,9 @@
 
     python -m bench.soak_db setup PASSWORD   the moderator, and the paths to read and post to
     python -m bench.soak_db recheck          `recheck_comments`, the back-off fast-forwarded
-    python -m bench.soak_db report           every comment the soak posted, as stored
+    python -m bench.soak_db drain            the sweep, the back-off fast-forwarded: what is left
+    python -m bench.soak_db report SINCE     every comment the soak posted, as stored, and the
+                                             Akismet calls recorded since SINCE (unix time)
 
 Each prints one JSON line.
 """
@@ -11,6 +13,7 @@ import io
 import json
 import os
 import sys
+from datetime import UTC, datetime
 
 import django
 
@@ -20,11 +23,14 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article, Category  # noqa: E402
+from comments import tasks  # noqa: E402
 from comments.groups import MODERATORS  # noqa: E402
-from comments.models import Comment  # noqa: E402
+from comments.models import Comment, CommentEvent  # noqa: E402
+from comments.reasons import Reason  # noqa: E402
 
 PREFIX = "Soak post "  # every comment the soak posts starts so
 MODERATOR = "soak-moderator"
@@ -59,15 +65,52 @@ def recheck():
     return {"fast_forwarded": due, "output": out.getvalue().strip()}
 
 
-def report():
-    rows = Comment.objects.filter(body__startswith=PREFIX).values_list(
-        "pk", "status", "verdict", "article__slug", "author_name"
+def drain():
+    """After the run: the sweep (as the scheduler runs it), each errored comment's back-off
+    fast-forwarded; returns how many soak comments still wait for Akismet."""
+    mine = Comment.objects.filter(body__startswith=PREFIX)
+    mine.filter(status=Comment.Status.PENDING, verdict=Comment.Verdict.ERROR).update(
+        next_check_at=timezone.now()
     )
+    counts = tasks.sweep_now(limit=1000)
+    return {"enqueued": counts["checks"], "waiting": mine.waiting_for_akismet().count()}
+
+
+def report(since):
+    """Every soak comment as stored, with its recorded results (Akismet's answers: history
+    lines "Akismet said …") and its check lines (answers and failures); and the calls to
+    Akismet recorded since `since` on any comment (checks, failed or not, and feedback):
+    the stand-in's count minus this is the calls no comment recorded."""
+    since = datetime.fromtimestamp(float(since), tz=UTC)
+    checks = CommentEvent.objects.filter(kind=CommentEvent.Kind.CHECK)
+    results = dict(
+        checks.filter(reason=Reason.AKISMET_SAID, comment__body__startswith=PREFIX)
+        .values("comment")
+        .annotate(n=Count("pk"))
+        .values_list("comment", "n")
+    )
+    rows = Comment.objects.filter(body__startswith=PREFIX).values_list(
+        "pk", "status", "verdict", "article__slug", "author_name", "notified_at"
+    )
+    recent = CommentEvent.objects.filter(created_at__gte=since)
     return {
         "comments": [
-            {"pk": pk, "status": st, "verdict": v, "article": slug, "author": name}
-            for pk, st, v, slug, name in rows
-        ]
+            {
+                "pk": pk,
+                "status": st,
+                "verdict": v,
+                "article": slug,
+                "author": name,
+                "results": results.get(pk, 0),
+                "mailed": notified is not None,
+            }
+            for pk, st, v, slug, name, notified in rows
+        ],
+        "recorded_calls": recent.filter(
+            kind__in=[CommentEvent.Kind.CHECK, CommentEvent.Kind.FEEDBACK]
+        )
+        .exclude(reason__in=[Reason.GAVE_UP, Reason.FEEDBACK_NOT_SENT])
+        .count(),
     }
 
 
@@ -75,6 +118,8 @@ if __name__ == "__main__":
     command = sys.argv[1]
     if command == "setup":
         result = setup(sys.argv[2])
+    elif command == "report":
+        result = report(sys.argv[2])
     else:
-        result = {"recheck": recheck, "report": report}[command]()
+        result = {"recheck": recheck, "drain": drain}[command]()
     print(json.dumps(result))

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.utils.translation import ngettext
 
-from comments import moderation, pipeline, spam, throttle
+from comments import moderation, queue, spam, tasks, throttle
 from comments.models import Comment
 from comments.moderation import TransitionError
 
@@ -147,7 +147,8 @@ class Delete(Action):
 
 
 class CheckAgain(Action):
-    """Ask Akismet again about pending comments, within the per-minute budget of the key."""
+    """Ask Akismet again about pending comments: the checks are enqueued (a worker calls
+    Akismet and files each comment), within the per-minute budget of the key."""
 
     def ready(self):
         return spam.is_configured()
@@ -162,14 +163,27 @@ class CheckAgain(Action):
         if not comments:
             return [(messages.WARNING, "Only pending comments are checked again.")]
         granted = throttle.take_rechecks(len(comments))
-        verdicts = {}
-        for comment in comments[:granted]:
-            verdict = pipeline.check_again(comment)
-            verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        queued = sum(
+            queue.enqueue(tasks.recheck_comment, c.pk, c.check_attempts) is not None
+            for c in comments[:granted]
+        )
         notes = []
-        if granted:
-            said = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
-            notes.append((messages.SUCCESS, f"Akismet checked {n_comments(granted)}: {said}."))
+        if queued:
+            notes.append(
+                (
+                    messages.SUCCESS,
+                    f"{n_comments(queued)} queued for a new check with Akismet; each is "
+                    "filed by its verdict in a moment.",
+                )
+            )
+        if queued < granted:
+            notes.append(
+                (
+                    messages.ERROR,
+                    f"{granted - queued} could not be queued: the queue is unreachable. "
+                    "Try again later.",
+                )
+            )
         if granted < len(comments):
             notes.append(
                 (

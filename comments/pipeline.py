@@ -129,17 +129,35 @@ def file_comment(comment, *, policy=None):
     return comment
 
 
-def check_again(comment):
-    """A moderator's "Check again with Akismet" on a pending comment: re-check it
-    (`recheck_reason` "edit" if it was edited since the last check, else "recheck_queue")
-    and file it by the verdict. Returns the verdict, or None if it is not pending."""
-    if comment.status != S.PENDING:
-        return None
+def claim_recheck(pk, attempt):
+    """Claim check number `attempt + 1` of a pending comment for a moderator's re-check:
+    compare-and-set on its attempt count, whatever its verdict, so two deliveries of one
+    re-check job (or two clicks on the button) call Akismet once. True if this caller holds
+    the claim."""
+    return bool(
+        Comment.objects.filter(pk=pk, check_attempts=attempt, status=S.PENDING).update(
+            check_attempts=attempt + 1
+        )
+    )
+
+
+def recheck_reason(comment):
+    """ "edit" if `comment` was edited since its last check, else "recheck_queue"."""
     edited = comment.history.filter(kind=CommentEvent.Kind.EDIT)
     if comment.checked_at:
         edited = edited.filter(created_at__gt=comment.checked_at)
-    reason = "edit" if edited.exists() else "recheck_queue"
-    verdict = spam.check(comment, recheck_reason=reason)
+    return "edit" if edited.exists() else "recheck_queue"
+
+
+def check_again(comment, attempt):
+    """The worker's half of a moderator's "Check again with Akismet" on a pending comment
+    whose check `attempt + 1` the caller has claimed (`claim_recheck`): re-check it
+    (`recheck_reason` "edit" or "recheck_queue") and file it by the verdict — unless it left
+    pending meanwhile. Returns the verdict, or None if a later check superseded this one."""
+    verdict = spam.check(comment, recheck_reason=recheck_reason(comment), attempt=attempt + 1)
+    if verdict is None:
+        return None
+    comment.refresh_from_db(fields=["status", "previous_status", "moderated_at", "held_reason"])
     file_comment(comment)
     return verdict
 

@@ -12,6 +12,7 @@ with `run_after`, whatever the backend, and the sweep catches anything a queue l
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -24,12 +25,16 @@ from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
-# A comment still unchecked this long after it was posted has lost its job (the queue was
-# down at POST time, or a worker died mid-check): the sweep enqueues it again.
-UNCHECKED_GRACE = timedelta(minutes=3)
 # Undelivered feedback this old is retried by the sweep.
 FEEDBACK_GRACE = timedelta(minutes=3)
 SWEEP_LIMIT = 500
+
+
+def unchecked_grace():
+    """How long after its POST a comment still unchecked is taken to have lost its job (the
+    queue was down at POST time, or a worker was killed mid-check): the sweep enqueues it
+    again (settings.UNCHECKED_GRACE_SECONDS)."""
+    return timedelta(seconds=settings.UNCHECKED_GRACE_SECONDS)
 
 
 def _id(value, what):
@@ -75,6 +80,39 @@ def check_comment(comment_id, attempt, recheck_reason=""):
         return "superseded"
     if verdict == Comment.Verdict.ERROR and comment.next_check_at:
         # Our back-off, whatever the backend: the job comes back when it is due.
+        queue.enqueue(
+            check_comment, pk, comment.check_attempts, "retry", run_after=comment.next_check_at
+        )
+    return str(verdict)
+
+
+@task()
+def recheck_comment(comment_id, attempt):
+    """A moderator's "Check again with Akismet" on pending comment `comment_id` (see
+    `pipeline.check_again`). `attempt` is its attempt count when the moderator asked: the
+    claim on it makes a second delivery, or a second click, a no-op."""
+    pk = _id(comment_id, "comment id")
+    if pk is None or isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
+        if pk is not None:
+            logger.error("refused a re-check of comment %s with attempt %r", pk, attempt)
+        return "refused"
+    comment = Comment.objects.select_related("article__category", "user").filter(pk=pk).first()
+    if comment is None:
+        logger.info("comment %s is gone (deleted, or its article was); nothing to re-check", pk)
+        return "gone"
+    if _erased(comment):
+        logger.info("comment %s was erased on request; it is not sent to Akismet", pk)
+        return "erased"
+    if comment.status != Comment.Status.PENDING:
+        logger.info("comment %s is %s now, not pending: not re-checked", pk, comment.status)
+        return "not pending"
+    if not pipeline.claim_recheck(pk, attempt):
+        queue.count_duplicate("re-check", pk, f"attempt {attempt + 1} is taken")
+        return "duplicate"
+    verdict = pipeline.check_again(comment, attempt)
+    if verdict is None:
+        return "superseded"
+    if verdict == Comment.Verdict.ERROR and comment.next_check_at:
         queue.enqueue(
             check_comment, pk, comment.check_attempts, "retry", run_after=comment.next_check_at
         )
@@ -133,7 +171,7 @@ def give_up(comments):
 
 def sweep_now(limit=SWEEP_LIMIT):
     """Find the work no job is carrying and enqueue it: checks of comments left unchecked
-    for `UNCHECKED_GRACE`, re-checks whose back-off has run out, feedback not delivered.
+    for `unchecked_grace()`, re-checks whose back-off has run out, feedback not delivered.
     Gives up on comments older than `spam.GIVE_UP_AFTER`. Returns the counts."""
     now = timezone.now()
     counts = {"checks": 0, "feedback": 0, "gave_up": 0}
@@ -144,7 +182,7 @@ def sweep_now(limit=SWEEP_LIMIT):
     due = (
         Comment.objects.needs_recheck(now)
         .filter(created_at__gte=cutoff)
-        .exclude(verdict=Comment.Verdict.UNCHECKED, created_at__gt=now - UNCHECKED_GRACE)
+        .exclude(verdict=Comment.Verdict.UNCHECKED, created_at__gt=now - unchecked_grace())
         .order_by("created_at")
         .values_list("pk", "check_attempts")[:limit]
     )

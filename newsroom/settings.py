@@ -284,6 +284,11 @@ else:
         f"TASKS_URL must start with database://, redis:// or immediate://, not {TASKS_URL!r}"
     )
 
+# A comment still unchecked this many seconds after it was posted has lost its job (the
+# queue was down at POST time, or a worker was killed mid-check): the sweep enqueues its
+# check again. Longer than a check can wait in a busy queue; the soak uses a short one.
+UNCHECKED_GRACE_SECONDS = env.int("UNCHECKED_GRACE_SECONDS", default=180)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -84,7 +84,7 @@ def test_queue_unreachable_at_post_time_then_the_sweep_finds_it(
     assert (comment.status, comment.verdict) == ("pending", "unchecked")
     monkeypatch.undo()
     assert tasks.sweep_now()["checks"] == 0  # too fresh: its job may still be queued
-    time_machine.move_to(timezone.now() + tasks.UNCHECKED_GRACE + timedelta(seconds=1))
+    time_machine.move_to(timezone.now() + tasks.unchecked_grace() + timedelta(seconds=1))
     assert tasks.sweep_now()["checks"] == 1
     comment.refresh_from_db()
     assert comment.verdict == "ham"
@@ -179,6 +179,56 @@ def test_bulk_not_spam_over_200_waits_on_nothing(
     assert database_queue.filter(task_path="comments.tasks.report_to_akismet").count() == 200
     assert Comment.objects.filter(status="pending", feedback_pending="ham").count() == 200
     assert elapsed < 30
+
+
+def test_check_again_answers_at_once_and_a_worker_checks_and_files(
+    akismet_server, maria_client, make_comment, database_queue, caplog
+):
+    spammy = make_comment(status="pending", verdict="error", author_name="akismet-guaranteed-spam")
+    fine = [make_comment(status="pending", verdict="ham") for _ in range(2)]
+    akismet_server.mode = "slow"  # a request that called Akismet would wait on it
+    response = maria_client.post(
+        "/admin/comments/comment/?status=all",
+        {"action": "check_again", "_selected_action": [c.pk for c in [spammy, *fine]]},
+        follow=True,
+    )
+    assert "3 comments queued for a new check" in response.content.decode()
+    assert akismet_server.requests == []
+    jobs = list(database_queue.filter(task_path="comments.tasks.recheck_comment"))
+    assert sorted(j.args_kwargs["args"][0] for j in jobs) == sorted(c.pk for c in [spammy, *fine])
+    akismet_server.mode = "normal"
+    for job in jobs:  # what the worker does
+        job.task.call(*job.args_kwargs["args"])
+    spammy.refresh_from_db()
+    assert (spammy.verdict, spammy.status) == ("spam", "spam")
+    sent = akismet_server.calls("comment-check")
+    assert len(sent) == 3 and {s["recheck_reason"] for s in sent} == {"recheck_queue"}
+    # Delivered again (or the moderator clicked twice): nothing more is asked or recorded.
+    with caplog.at_level(logging.INFO, logger="comments.queue"):
+        assert jobs[0].task.call(*jobs[0].args_kwargs["args"]) in ("duplicate", "not pending")
+    assert len(akismet_server.calls("comment-check")) == 3
+    for c in fine:
+        assert c.history.filter(kind="check").count() == 1
+
+
+def test_a_recheck_of_what_changed_meanwhile_ends_quietly(akismet_server, make_comment, caplog):
+    from comments import privacy
+
+    approved = make_comment(status="pending", verdict="ham")
+    change_status(approved, "approved", actor_label="test")
+    deleted = make_comment(status="pending")
+    deleted_pk = deleted.pk
+    deleted.delete()
+    erased = make_comment(status="pending", author_email="gone@example.com")
+    privacy.erase("gone@example.com")
+    with caplog.at_level(logging.INFO, logger="comments.tasks"):
+        assert tasks.recheck_comment.call(approved.pk, approved.check_attempts) == "not pending"
+        assert tasks.recheck_comment.call(deleted_pk, 0) == "gone"
+        assert tasks.recheck_comment.call(erased.pk, 0) == "erased"
+        assert tasks.recheck_comment.call({"pk": 1}, 0) == "refused"
+        assert tasks.recheck_comment.call(approved.pk, "0") == "refused"
+    assert akismet_server.requests == []
+    assert "not pending: not re-checked" in caplog.text
 
 
 def test_the_scheduler_enqueues_each_slot_once(database_queue):

@@ -118,40 +118,162 @@ def test_a_malformed_job_is_refused_not_retried(rq_queue, worker_env):
     assert rq_queue.llen("rq:queue:default") == 0  # not put back
 
 
-def test_a_worker_killed_mid_run_loses_nothing(
-    rq_queue, worker_env, make_comment, akismet_server, settings
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(params=["rq", "database"])
+def killable_queue(request, transactional_db, worker_env, tmp_path):
+    """A worker's queue of either kind, and its environment with mail written to files."""
+    env = {**worker_env, "EMAIL_URL": f"filemail:///{tmp_path}/mail"}
+    if request.param == "rq":
+        client = request.getfixturevalue("rq_queue")
+        yield "rq", client, env
+        return
+    with override_settings(TASKS=DATABASE_QUEUE):
+        yield "database", None, {**env, "TASKS_URL": "database://"}
+
+
+def _mails(folder):
+    """The comment id of each held-comment mail written to `folder` (one file per batch)."""
+    import re
+
+    ids = []
+    for path in sorted(folder.glob("*.log")) if folder.exists() else []:
+        ids += [
+            int(pk)
+            for pk in re.findall(r"/comments/comment/(\d+)/moderate/approve/", path.read_text())
+        ]
+    return ids
+
+
+def test_a_worker_killed_mid_check_loses_nothing(
+    killable_queue, make_comment, akismet_server, settings, maria, tmp_path
 ):
-    """SIGKILL a worker while it works through a slow Akismet; the sweep re-enqueues
-    whatever it left unchecked, a second worker finishes, every comment has one result."""
+    """SIGKILL a worker in the middle of a check (Akismet slow). What the backend does with
+    the job it held: the database queue leaves its row RUNNING for good (nothing times it
+    out); RQ leaves it in the started-job registry (until its timeout, then failed as
+    abandoned), never run again. Either way the sweep re-enqueues every comment still
+    unchecked, a new worker checks it, and each comment ends with one recorded result and
+    one held-comment mail."""
+    kind, redis_client, env = killable_queue
     comments = [make_comment(status="pending", verdict="unchecked") for _ in range(6)]
     for c in comments:
         queue.enqueue(tasks.check_comment, c.pk, 0)
     akismet_server.mode = "slow"
     akismet_server.slow_seconds = 0.5
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker"],
+        [sys.executable, "manage.py", "run_worker", "--interval", "0.1"],
         cwd=ROOT,
-        env=worker_env,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: the worker and its work-horse
+        start_new_session=True,  # its own process group: the worker and any work-horse
     )
     try:
         deadline = time.monotonic() + 30
         while len(akismet_server.calls("comment-check")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.05)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # the whole worker, as a machine dying would
         worker.wait(10)
+    assert len(akismet_server.calls("comment-check")) >= 2, "the worker never got going"
+    killed_mid_call = akismet_server.calls("comment-check")[-1]["comment_content"]
+    if kind == "database":
+        from django_tasks_db.models import DBTaskResult
+
+        running = DBTaskResult.objects.filter(status="RUNNING")
+        assert running.count() == 1  # claimed by the dead worker; no one will take it again
+        held_job = running.get()
+    else:
+        from rq import Queue
+        from rq.registry import StartedJobRegistry
+
+        started = StartedJobRegistry(queue=Queue("default", connection=redis_client))
+        assert len(started.get_job_ids()) == 1  # the dead worker's job, not requeued
+    in_flight = Comment.objects.get(body=killed_mid_call)
+    assert (in_flight.verdict, in_flight.check_attempts) == ("unchecked", 1)  # claimed, unrecorded
+
     akismet_server.mode = "normal"
     settings.AKISMET_API_KEY = "stub-key-123"
-    # Later: the sweep finds what is still unchecked (its jobs died with the worker, or wait
+    # Later: the sweep finds what is still unchecked (its job died with the worker, or waits
     # in the queue: then the claim sorts out who checks).
-    Comment.objects.update(created_at=Comment.objects.first().created_at - tasks.UNCHECKED_GRACE)
-    tasks.sweep_now()
-    done = run_worker(worker_env)
+    Comment.objects.update(created_at=Comment.objects.first().created_at - tasks.unchecked_grace())
+    assert tasks.sweep_now()["checks"] >= 1
+    done = run_worker(env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert set(Comment.objects.values_list("verdict", flat=True)) == {"ham"}
     for c in comments:
         c.refresh_from_db()
         assert c.history.filter(kind="check").count() == 1
+        assert c.status == "pending" and c.notified_at is not None
+    mailed = _mails(tmp_path / "mail")
+    assert sorted(mailed) == sorted(c.pk for c in comments)  # each once
+    # Akismet heard about each comment once, except the one in flight when the worker died
+    # (its answer was lost with it): at most one call more than comments.
+    assert len(comments) <= len(akismet_server.calls("comment-check")) <= len(comments) + 1
+    if kind == "database":
+        held_job.refresh_from_db()
+        assert held_job.status == "RUNNING"  # left as it was: the sweep did the work
+
+
+def test_a_worker_started_before_redis_waits_with_one_log_line(tmp_path):
+    """Redis refusing connections at start-up: the worker logs one clear line and waits
+    (no traceback, no crash loop)."""
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "test-only-not-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "TASKS_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = worker.communicate(timeout=8)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        out, _ = worker.communicate()
+    else:
+        pytest.fail(f"the worker exited ({worker.returncode}): {out[-2000:]}")
+    assert out.count("refuses connections") == 1, out
+    assert "Traceback" not in out
+
+
+def test_the_rq_dashboard_is_for_staff_only(tmp_path):
+    """With TASKS_URL=redis://… the RQ dashboard is in the admin: an anonymous visitor is
+    sent to the login page, its JSON without a token is refused."""
+    script = (
+        "from django.test import Client;"
+        "c = Client();"
+        "r = c.get('/admin/django_rq/dashboard/');"
+        "print(r.status_code, r.get('Location', ''));"
+        "r = c.get('/admin/django_rq/dashboard/stats.json');"
+        "print(r.status_code)"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "test-only-not-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "TASKS_URL": REDIS_URL,
+        "ALLOWED_HOSTS": "testserver",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    page, stats = done.stdout.split("\n")[:2]
+    assert page.startswith("302 /admin/login/"), done.stdout
+    assert stats in ("302", "401"), done.stdout

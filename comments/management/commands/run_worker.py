@@ -4,7 +4,9 @@
     manage.py run_worker --burst    # run what is due, then exit
 
 With `TASKS_URL=database://` (the default) it is django-tasks-db's `db_worker`; with
-`TASKS_URL=redis://…` it is django-rq's `rqworker` with RQ's scheduler for deferred jobs.
+`TASKS_URL=redis://…` it is django-rq's `rqworker` with RQ's scheduler for deferred jobs,
+running each job in the worker's own process (RQ's `SimpleWorker`: a check is a short call
+to Akismet, and forking a Django process per job cost more than the job; `make bench`).
 Start as many as you like (each takes one job at a time). A queue that cannot be reached
 at start-up is waited for, with one log line saying so.
 """
@@ -37,6 +39,7 @@ class Command(BaseCommand):
                 "rqworker",
                 "default",
                 job_class="django_tasks_rq.Job",
+                worker_class="rq.SimpleWorker",
                 with_scheduler=True,
                 burst=burst,
                 verbosity=verbosity,
