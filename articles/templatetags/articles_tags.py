@@ -215,3 +215,48 @@ def latest_items(articles, today):
             )
         )
     return mark_safe("".join(rows))
+
+
+# The masthead's sections (every page), assembled here: the loop they replace (kept as
+# tests/articles/nav_reference.html) resolved five variables and two tests per link.
+_NAV_LINK = '<a href="{url}"{current}>{name}</a>'
+_NAV_SECTION = (
+    '\n          <li class="sections__group">\n            {link}\n            {children}\n'
+    "          </li>\n        "
+)
+_NAV_CHILDREN = (
+    '\n              <ul class="sections__children">\n                {items}\n'
+    "              </ul>\n            "
+)
+_NAV_CHILD = "\n                  <li>{link}</li>\n                "
+
+
+@register.simple_tag(takes_context=True)
+def nav_sections(context):
+    """The `<li>` of each top-level section (`sections_nav`) with its children; the page's
+    trail (`active_paths`) marked active, its own category (`category`) the current page."""
+    active = context.get("active_paths") or ()
+    category = context.get("category")
+    here = getattr(category, "path", None)
+    e = conditional_escape
+
+    def link(section):
+        path = section.path
+        current = ""
+        if path in active:
+            current = (
+                ' class="is-active" aria-current="page"' if path == here else ' class="is-active"'
+            )
+        return _NAV_LINK.format(
+            url=e(section.get_absolute_url()), current=current, name=e(section.name)
+        )
+
+    html = []
+    for section in context.get("sections_nav") or ():
+        children = getattr(section, "nav_children", None)
+        inner = ""
+        if children:
+            items = "".join(_NAV_CHILD.format(link=link(child)) for child in children)
+            inner = _NAV_CHILDREN.format(items=items)
+        html.append(_NAV_SECTION.format(link=link(section), children=inner))
+    return mark_safe("".join(html))
