@@ -7,10 +7,10 @@ whole words, case-insensitively: "press" holds "press release", never "WordPress
 
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from asgiref.local import Local
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -43,7 +43,8 @@ def _shared_cache():
 
 # The policy read once per request (a page's schedule and its comment section both need
 # it): kept from `request_started` to `request_finished`, dropped with the cached policy.
-_request = Local()
+# Per thread (the site is served by threads); the policy is the same for every reader.
+_request = threading.local()
 
 
 def _request_started(**kwargs):
