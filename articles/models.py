@@ -195,6 +195,12 @@ NEWEST_PER_CATEGORY = """
 """
 
 
+def featured_key(article):
+    """FEATURED_ORDER in Python: the smallest key comes first."""
+    featured = article.featured
+    return (featured is None, featured or 0, -article.published_at.timestamp(), -article.pk)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may see: published, and their publish time has come."""

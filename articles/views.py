@@ -8,7 +8,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles import search, seo
-from articles.models import Article, Category
+from articles.context_processors import navigation
+from articles.models import Article, Category, featured_key
 
 
 def can_preview(user):
@@ -36,21 +37,25 @@ class FrontPageView(TemplateView):
     section_size = 5
 
     def get_context_data(self, **kwargs):
-        published = Article.objects.published().for_listing()
-        lead = published.first_featured()
-        others = published.exclude(pk=lead.pk) if lead else published
+        # The lead is the first of its section's leaders: one query finds both.
+        leaders = (
+            Article.objects.published().for_listing().leading_per_section(self.section_size + 1)
+        )
+        lead = min(leaders, key=featured_key, default=None)
         by_section = defaultdict(list)
-        for article in others.leading_per_section(self.section_size):
-            by_section[article.section].append(article)
-        sections = [
-            (root, by_section[root.path])
-            for root in Category.objects.roots()
-            if by_section[root.path]
-        ]
+        for article in leaders:
+            if article != lead and len(by_section[article.section]) < self.section_size:
+                by_section[article.section].append(article)
+        latest = Article.objects.published().select_related("category")
+        if lead:
+            latest = latest.exclude(pk=lead.pk)
+        sections_nav = navigation()
+        sections = [(root, by_section[root.path]) for root in sections_nav if by_section[root.path]]
         return super().get_context_data(
             lead=lead,
-            latest=others.latest_first()[: self.latest_count],
+            latest=latest.latest_first()[: self.latest_count],
             sections=sections,
+            sections_nav=sections_nav,
             **kwargs,
         )
 

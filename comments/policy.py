@@ -7,12 +7,14 @@ whole words, case-insensitively: "press" holds "press release", never "WordPress
 
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,8 +41,38 @@ def _shared_cache():
     return None if isinstance(cache, (LocMemCache, DummyCache)) else cache
 
 
+# The policy read once per request (a page's schedule and its comment section both need
+# it): kept from `request_started` to `request_finished`, dropped with the cached policy.
+# Per thread (the site is served by threads); the policy is the same for every reader.
+_request = threading.local()
+
+
+def _request_started(**kwargs):
+    _request.policy = None
+
+
+def _request_finished(**kwargs):
+    with contextlib.suppress(AttributeError):
+        del _request.policy
+
+
+request_started.connect(_request_started, dispatch_uid="comments-policy-request-started")
+request_finished.connect(_request_finished, dispatch_uid="comments-policy-request-finished")
+
+
 def current():
-    """The site's policy, from the shared cache or the database (created on first use)."""
+    """The site's policy, read once per request: from the shared cache or the database
+    (created on first use)."""
+    policy = getattr(_request, "policy", None)
+    if policy is not None:
+        return policy
+    policy = _read()
+    if hasattr(_request, "policy"):  # in a request: kept until its end
+        _request.policy = policy
+    return policy
+
+
+def _read():
     shared = _shared_cache()
     if shared is not None:
         try:
@@ -72,6 +104,9 @@ def forget():
 def drop_cached():
     """Drop the cached policy now and again after the saving transaction commits (so no
     process can re-cache the old row in between). `policy_changed` calls this."""
+
+    if hasattr(_request, "policy"):
+        _request.policy = None
 
     def delete():
         shared = _shared_cache()

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import stringfilter
-from django.template.loader import get_template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -46,9 +45,8 @@ def configured_site_name():
     return settings.SITE_NAME
 
 
-@register.inclusion_tag("includes/picture.html")
-def picture(article, sizes="100vw", eager=False, css_class=""):
-    """The article's featured image as a responsive `<img>` from its renditions."""
+def picture_context(article, sizes="100vw", eager=False, css_class=""):
+    """What the featured image's `<img>` shows: src, srcset and size from its renditions."""
     renditions = article.image_renditions
     context = {"article": article, "sizes": sizes, "eager": eager, "css_class": css_class}
     if renditions:
@@ -64,6 +62,26 @@ def picture(article, sizes="100vw", eager=False, css_class=""):
     elif article.image:
         context["src"] = article.image.url
     return context
+
+
+@register.simple_tag
+def picture(article, sizes="100vw", eager=False, css_class=""):
+    """The article's featured image as a responsive `<img>` from its renditions, assembled
+    here (a teaser shows one each): the markup of the template it replaces, kept as
+    tests/articles/picture_reference.html."""
+    context = picture_context(article, sizes=sizes, eager=eager, css_class=css_class)
+    src = context.get("src")
+    if not src:
+        return "\n"  # the template's last line break
+    e = conditional_escape
+    html = f'<img class="{e(css_class)}" src="{e(src)}"' if css_class else f'<img src="{e(src)}"'
+    if context.get("srcset"):
+        html += f' srcset="{e(context["srcset"])}" sizes="{e(sizes)}"'
+    if context.get("width"):
+        html += f' width="{e(context["width"])}" height="{e(context["height"])}"'
+    html += f' alt="{e(article.image_alt)}"'
+    html += ' fetchpriority="high"' if eager else ' loading="lazy"'
+    return mark_safe(html + ' decoding="async">\n')
 
 
 @register.filter
@@ -135,9 +153,9 @@ def card(
     url = e(article.get_absolute_url())
     image = ""
     if show_image and article.image:
-        context = picture(article, sizes=sizes or "(min-width: 64rem) 30rem, 100vw", eager=eager)
         image = _CARD_IMAGE.format(
-            url=url, picture=get_template("includes/picture.html").render(context)
+            url=url,
+            picture=picture(article, sizes=sizes or "(min-width: 64rem) 30rem, 100vw", eager=eager),
         )
     kicker = ""
     if show_section and article.category_id != hide_section_id:
@@ -165,3 +183,80 @@ def card(
             date=e(date_filter(published, "j F Y")),
         )
     )
+
+
+# The front page's "Latest" rows, assembled here: each row of the loop they replace
+# (kept as tests/articles/latest_reference.html) resolved a dozen variables and filters.
+_LATEST_ROW = (
+    "\n              <li>\n"
+    '                <time datetime="{iso}">{when}</time>\n'
+    '                <a href="{url}">{title}</a>\n'
+    '                <span class="latest__section">{section}</span>\n'
+    "              </li>\n            "
+)
+
+
+@register.simple_tag
+def latest_items(articles, today):
+    """The `<li>` rows of the "Latest" list: the time (today's as H:i, others' as j M), the
+    title linked, the section. `today` is the day as `{% now "Ymd" %}` gives it."""
+    e = conditional_escape
+    rows = []
+    for article in articles:
+        published = template_localtime(article.published_at)
+        same_day = date_filter(published, "Ymd") == today
+        rows.append(
+            _LATEST_ROW.format(
+                iso=e(date_filter(published, "c")),
+                when=e(date_filter(published, "H:i" if same_day else "j M")),
+                url=e(article.get_absolute_url()),
+                title=e(article.title),
+                section=e(article.category.name),
+            )
+        )
+    return mark_safe("".join(rows))
+
+
+# The masthead's sections (every page), assembled here: the loop they replace (kept as
+# tests/articles/nav_reference.html) resolved five variables and two tests per link.
+_NAV_LINK = '<a href="{url}"{current}>{name}</a>'
+_NAV_SECTION = (
+    '\n          <li class="sections__group">\n            {link}\n            {children}\n'
+    "          </li>\n        "
+)
+_NAV_CHILDREN = (
+    '\n              <ul class="sections__children">\n                {items}\n'
+    "              </ul>\n            "
+)
+_NAV_CHILD = "\n                  <li>{link}</li>\n                "
+
+
+@register.simple_tag(takes_context=True)
+def nav_sections(context):
+    """The `<li>` of each top-level section (`sections_nav`) with its children; the page's
+    trail (`active_paths`) marked active, its own category (`category`) the current page."""
+    active = context.get("active_paths") or ()
+    category = context.get("category")
+    here = getattr(category, "path", None)
+    e = conditional_escape
+
+    def link(section):
+        path = section.path
+        current = ""
+        if path in active:
+            current = (
+                ' class="is-active" aria-current="page"' if path == here else ' class="is-active"'
+            )
+        return _NAV_LINK.format(
+            url=e(section.get_absolute_url()), current=current, name=e(section.name)
+        )
+
+    html = []
+    for section in context.get("sections_nav") or ():
+        children = getattr(section, "nav_children", None)
+        inner = ""
+        if children:
+            items = "".join(_NAV_CHILD.format(link=link(child)) for child in children)
+            inner = _NAV_CHILDREN.format(items=items)
+        html.append(_NAV_SECTION.format(link=link(section), children=inner))
+    return mark_safe("".join(html))
