@@ -131,6 +131,20 @@ def test_marking_spam_again_after_a_ham_report_tells_akismet(
     assert len(akismet_server.calls("submit-spam")) == 1
 
 
+def test_not_spam_after_a_spam_report_tells_akismet(
+    akismet_server, make_comment, moderator, run_on_commit
+):
+    """Akismet said ham, a person reported spam (accepted): Akismet now believes spam, so
+    a person taking it back out of spam is news to it again (submit-ham)."""
+    comment = make_comment(status="approved", verdict="ham", akismet_payload=PAYLOAD)
+    with run_on_commit():
+        change_status(comment, "spam", actor=moderator)
+    with run_on_commit():
+        change_status(comment, "approved", actor=moderator)
+    assert len(akismet_server.calls("submit-spam")) == 1
+    assert len(akismet_server.calls("submit-ham")) == 1
+
+
 def test_agreeing_with_akismet_sends_nothing(
     akismet_server, make_comment, moderator, run_on_commit
 ):
