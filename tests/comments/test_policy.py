@@ -104,6 +104,7 @@ def test_disallowed_word_trashes_even_akismet_spam(site_policy, make_comment):
         {"word": "viagra"},
     )
     assert spam.status == "trash"
+    assert ham.history.get(kind="status").actor_label == "policy"  # not Akismet
     assert by_ip.status == "pending"
 
 
