@@ -5,7 +5,7 @@ from django.db import transaction
 
 from comments.actions import ACTIONS
 from comments.models import Comment, CommentEvent
-from comments.moderation import TransitionError, change_status
+from comments.moderation import TransitionError, change_status, send_feedback
 from comments.reasons import Reason
 
 PAYLOAD = {"user_ip": "203.0.113.5", "comment_content": "As first sent", "user_agent": "UA/1"}
@@ -226,3 +226,46 @@ def test_no_feedback_for_a_change_rolled_back(
     assert akismet_server.requests == []
     comment.refresh_from_db()
     assert (comment.status, comment.feedback_pending) == ("approved", "")
+
+
+@pytest.mark.parametrize("who", ["moderator", "sweep"])
+def test_feedback_without_a_stored_payload_sends_nothing_and_says_so(
+    akismet_server, make_comment, moderator, who
+):
+    """No payload left (retention, erasure): no call; the history names who decided (a
+    person, or "Akismet" for the sweep) and that nothing was sent."""
+    actor = moderator if who == "moderator" else None
+    comment = make_comment(status="spam", verdict="ham", feedback_pending="spam")
+    assert send_feedback(comment, "spam", actor) is None
+    assert akismet_server.requests == []
+    event = comment.history.get(kind=CommentEvent.Kind.FEEDBACK)
+    assert (event.actor, event.actor_label) == (actor, "" if actor else "Akismet")
+    assert event.details == {"feedback": "spam", "delivered": False, "sent": False}
+    assert event.reason == Reason.FEEDBACK_NOT_SENT
+    assert comment.feedback_pending == ""  # nothing to retry
+
+
+@pytest.mark.parametrize("who", ["moderator", "sweep"])
+def test_feedback_sends_the_stored_payload_once(akismet_server, make_comment, moderator, who):
+    """The payload as checked, less the re-check's own field; the report is no longer
+    pending (stored and in hand); a second delivery of the same job sends nothing; another
+    comment's pending report is not this one's."""
+    actor = moderator if who == "moderator" else None
+    payload = PAYLOAD | {"recheck_reason": "edit"}
+    comment = make_comment(
+        status="spam", verdict="ham", akismet_payload=payload, feedback_pending="spam"
+    )
+    other = make_comment(status="spam", verdict="ham", akismet_payload=PAYLOAD)
+    make_comment(status="spam", verdict="ham", feedback_pending="ham")
+    assert send_feedback(other, "spam", actor) is None  # nothing pending for it
+    assert send_feedback(comment, "ham", actor) is None  # pending is spam, not ham
+    assert send_feedback(comment, "spam", actor) is True
+    assert comment.feedback_pending == ""
+    comment.refresh_from_db()
+    assert comment.feedback_pending == ""
+    assert send_feedback(comment, "spam", actor) is None  # delivered already
+    (sent,) = akismet_server.calls("submit-spam")
+    assert {k: sent[k] for k in PAYLOAD} == PAYLOAD and "recheck_reason" not in sent
+    event = comment.history.get(kind=CommentEvent.Kind.FEEDBACK)
+    assert (event.actor, event.actor_label) == (actor, "" if actor else "Akismet")
+    assert event.details == {"feedback": "spam", "delivered": True}
