@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-only lint format bench soak clean
+.PHONY: run test test-only lint format bench soak mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,11 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret DJANGO_SETTINGS_MODULE=n
 
 test: $(VENV)/.installed-test lint test-only
 
+# ruff, then the architecture contracts (import-linter, [tool.importlinter] in pyproject.toml).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test-only: $(VENV)/.installed-test
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
@@ -54,9 +56,18 @@ bench: $(VENV)/.installed-test
 soak: $(VENV)/.installed-test
 	$(BIN)/python bench/soak.py $(SOAK_DATABASES)
 
+# Mutation testing (docs/testing.md): mutmut over comments/{moderation,policy,pipeline,spam}.py,
+# one module after another, each mutant against the tests that cover it; prints each module's
+# score and its survivors. At most MUTATION_MINUTES (45) in all; never part of `make test` or CI.
+MUTATION_MODULES ?= moderation policy pipeline spam
+MUTATION_MINUTES ?= 45
+mutation: $(VENV)/.installed-test
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(TEST_ENV) $(BIN)/python tests/mutation.py --minutes $(MUTATION_MINUTES) $(MUTATION_MODULES)
+
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles test-db.sqlite3* artifacts
+	rm -rf $(VENV) staticfiles test-db.sqlite3* artifacts mutants

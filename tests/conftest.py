@@ -1,5 +1,6 @@
 import io
 import itertools
+import os
 import threading
 
 import pytest
@@ -7,12 +8,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 from PIL import Image
 
 from articles.models import Article, Category
 from tests.akismet_stub import AkismetStub, free_port
 
 _seq = itertools.count(1)
+
+# Property tests: 60 examples each in `make test` and CI; `HYPOTHESIS_PROFILE=long` (README,
+# never in CI) runs 10,000 each over the comment form, the POST view and the held-comment mail.
+# Either way a failure prints the falsifying example and the `@reproduce_failure` line.
+hypothesis_settings.register_profile("default", max_examples=60, print_blob=True)
+hypothesis_settings.register_profile("long", max_examples=10_000, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -29,7 +29,12 @@ PRODUCTION_ENV = readme_production_env()
 
 
 def manage(*args, env):
-    base = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    """`manage.py` with exactly `env` (no `.env` file read unless `env` names one)."""
+    base = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "ENV_FILE": "",
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -97,3 +102,72 @@ def test_development_key_file_is_not_read_in_production():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+LEAKY_DOTENV = """\
+SECRET_KEY=leaked-from-dotenv-0123456789-0123456789-0123456789
+DATABASE_URL=postgres://leak:leak@127.0.0.1:9/leaked
+SITE_NAME=Leaked From Dotenv
+"""
+PROBE = """\
+import os
+
+from django.conf import settings
+
+
+def test_probe():
+    print("SITE_NAME=" + settings.SITE_NAME)
+    print("ENGINE=" + settings.DATABASES["default"]["ENGINE"])
+    print("SECRET_KEY=" + settings.SECRET_KEY)
+    print("ENV_SITE_NAME=" + os.environ.get("SITE_NAME", ""))
+"""
+
+
+def run_probe_session(tmp_path, *options):
+    """A pytest session of this project (its pyproject.toml, its plugins), started as a
+    developer would with a `.env` holding SECRET_KEY and DATABASE_URL; returns what the
+    settings held."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(LEAKY_DOTENV)
+    (tmp_path / "test_probe.py").write_text(PROBE)
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": "false",
+        "SECRET_KEY": "test-only-not-secret",
+        "ENV_FILE": str(dotenv),  # where settings would otherwise find the file
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",
+            str(ROOT),
+            "-p",
+            "no:cacheprovider",
+            "-s",
+            "-q",
+            *options,
+            str(tmp_path / "test_probe.py"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line[:15])
+
+
+def test_the_test_session_never_reads_dotenv(tmp_path):
+    """A `.env` (a copied `.env.example`, say) with SECRET_KEY, DATABASE_URL and more does
+    not reach the test session: the settings are those of the environment alone."""
+    seen = run_probe_session(tmp_path)
+    assert seen["SITE_NAME"] == "The Newsroom"
+    assert seen["ENGINE"] == "django.db.backends.sqlite3"
+    assert seen["SECRET_KEY"] == "test-only-not-secret"
+    assert seen["ENV_SITE_NAME"] == ""

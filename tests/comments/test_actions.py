@@ -237,6 +237,9 @@ def test_check_again_after_an_edit_says_edit(akismet_server, maria_client, make_
     )
     moderate(maria_client, comment, "check")
     assert akismet_server.calls("comment-check")[-1]["recheck_reason"] == "edit"
+    # Checked since that edit: the next re-check is a plain one again.
+    moderate(maria_client, comment, "check")
+    assert akismet_server.calls("comment-check")[-1]["recheck_reason"] == "recheck_queue"
 
 
 def test_check_again_is_rate_limited(akismet_server, maria_client, make_comment, monkeypatch):

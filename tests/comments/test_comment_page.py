@@ -72,17 +72,25 @@ def test_a_staff_reply_is_approved_threaded_and_checked_with_user_role(
     parent = make_comment(status="pending", verdict="ham")
     page = page_of(maria_client, parent)
     assert "Approve and reply" in page
+    maria.email = "maria@example.com"
+    maria.save()
     response = maria_client.post(
         f"/admin/comments/comment/{parent.pk}/reply/",
         {"body": "Thanks, fixed in the story."},
         REMOTE_ADDR="192.0.2.80",
+        HTTP_USER_AGENT="UA/" + "u" * 600,
+        HTTP_REFERER="http://testserver/" + "r" * 1100,
     )
     assert response.status_code == 302
     reply = Comment.objects.get(parent=parent)
     parent.refresh_from_db()
     assert parent.status == "approved" and parent.moderated_by == maria
+    assert parent.history.get(kind="status").reason == Reason.APPROVED_TO_REPLY
     assert (reply.status, reply.user, reply.author_name) == ("approved", maria, "Maria Lindqvist")
+    assert (reply.body, reply.author_email) == ("Thanks, fixed in the story.", "maria@example.com")
+    assert reply.history.get(kind="status").reason == Reason.STAFF_REPLY
     assert reply.depth == 2 and reply.user_ip == "192.0.2.80"
+    assert (len(reply.user_agent), len(reply.referrer)) == (512, 1024)  # kept at most
     sent = akismet_server.calls("comment-check")[-1]
     assert sent["user_role"] == "administrator" and sent["comment_type"] == "reply"
     assert reply in Comment.objects.approved()
@@ -91,7 +99,13 @@ def test_a_staff_reply_is_approved_threaded_and_checked_with_user_role(
 def test_no_reply_to_spam_and_no_empty_reply(maria_client, make_comment):
     spam = make_comment(status="spam")
     assert "Approve and reply" not in page_of(maria_client, spam)
-    maria_client.post(f"/admin/comments/comment/{spam.pk}/reply/", {"body": "Hello"})
+    response = maria_client.post(
+        f"/admin/comments/comment/{spam.pk}/reply/", {"body": "Hello"}, follow=True
+    )
+    assert (
+        "Reply not posted: only pending or approved comments can be replied to."
+        in response.content.decode()
+    )
     approved = make_comment(status="approved")
     maria_client.post(f"/admin/comments/comment/{approved.pk}/reply/", {"body": "  "})
     assert not Comment.objects.filter(parent__isnull=False).exists()
@@ -131,3 +145,22 @@ def test_delete_is_offered_only_for_spam_and_trash(maria_client, make_comment):
     assert f"/admin/comments/comment/{spam.pk}/delete/" in page_of(maria_client, spam)
     maria_client.post(f"/admin/comments/comment/{spam.pk}/delete/", {"post": "yes"})
     assert not Comment.objects.filter(pk=spam.pk).exists()
+
+
+def test_no_staff_reply_below_the_deepest_level(maria_client, make_comment):
+    """A comment at the policy's thread depth takes no reply; one level up still does."""
+    from comments import policy as policies
+
+    depth = policies.current().thread_depth
+    chain = [make_comment(status="approved")]
+    while len(chain) < depth:
+        chain.append(make_comment(status="approved", parent=chain[-1]))
+    deepest, above = chain[-1], chain[-2]
+    assert (deepest.depth, above.depth) == (depth, depth - 1)
+    response = maria_client.post(
+        f"/admin/comments/comment/{deepest.pk}/reply/", {"body": "Too deep"}, follow=True
+    )
+    assert "this comment is already at the deepest reply level" in response.content.decode()
+    assert not deepest.replies.exists()
+    maria_client.post(f"/admin/comments/comment/{above.pk}/reply/", {"body": "Fits"})
+    assert above.replies.filter(body="Fits").exists()

@@ -53,13 +53,21 @@ def test_words_match_whole_words_case_insensitively(words, text, found):
 
 
 def test_two_links_hold_counting_bare_urls(site_policy, make_comment):
-    """At the limit or above, held with a reason that says how many."""
-    one = filed(make_comment, body="See https://example.com.")
+    """At the limit or above, held with a reason that says how many; below it, held only
+    while manual approval is on."""
+    manual = filed(make_comment, body="See https://example.com.")
+    assert (manual.status, manual.held_reason) == ("pending", Reason.MANUAL_APPROVAL)
     site_policy.manual_approval = False
     site_policy.save()
     one = filed(make_comment, body="See https://example.com.")
+    two = filed(make_comment, body="https://a.example and www.b.example")
     three = filed(make_comment, body="https://a.example www.b.example http://c.example/x")
-    assert one.status == "approved"
+    assert (one.status, one.held_reason) == ("approved", "")
+    assert (two.status, two.held_reason, two.held_params) == (
+        "pending",
+        Reason.LINKS,
+        {"links": 2, "limit": 2},
+    )
     assert (three.status, three.held_reason, three.held_params) == (
         "pending",
         Reason.LINKS,
@@ -96,6 +104,7 @@ def test_disallowed_word_trashes_even_akismet_spam(site_policy, make_comment):
         {"word": "viagra"},
     )
     assert spam.status == "trash"
+    assert ham.history.get(kind="status").actor_label == "policy"  # not Akismet
     assert by_ip.status == "pending"
 
 

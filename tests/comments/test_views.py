@@ -118,6 +118,7 @@ def test_honeypot_is_spam_at_once_without_calling_akismet(akismet_server, post):
     comment = Comment.objects.get()
     assert comment.status == "spam"
     assert comment.held_reason == Reason.HONEYPOT
+    assert comment.history.get(kind="status").actor_label == "honeypot"  # who filed it
     assert akismet_server.requests == []
 
 

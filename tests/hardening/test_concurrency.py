@@ -96,8 +96,14 @@ def test_sixteen_readers_posting_at_once_lose_nothing_and_duplicate_nothing(
     assert Comment.objects.count() == counts[302]
     pairs = Comment.objects.values_list("author_email", "body")
     assert len(set(pairs)) == len(pairs)
-    # Each was checked; one the stand-in was too slow for waits for a re-check, never lost.
-    assert len(akismet_server.calls("comment-check")) >= counts[302] - 5
+    # Each was checked, or (the stand-in too slow for it under 16 clients) waits for a
+    # re-check: none is lost. Every verdict came from a call the stand-in answered; a call
+    # that timed out may or may not have reached it, so calls are at least the verdicts.
+    checked = Comment.objects.filter(checked_at__isnull=False, next_check_at__isnull=True)
+    checked = checked.exclude(verdict__in=[Comment.Verdict.UNCHECKED, Comment.Verdict.ERROR])
+    waiting = Comment.objects.filter(next_check_at__isnull=False, check_attempts__gte=1)
+    assert checked.count() + waiting.count() == counts[302]
+    assert len(akismet_server.calls("comment-check")) >= checked.count()
     assert not Comment.objects.exclude(status=Comment.Status.PENDING).exists()
     late = Comment.objects.exclude(verdict=Comment.Verdict.HAM)
     assert not late.exclude(verdict=Comment.Verdict.ERROR, next_check_at__isnull=False).exists()

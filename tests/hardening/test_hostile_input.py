@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from comments.forms import CommentForm, form_token
 from comments.models import Comment, ModerationPolicy
 
-EXAMPLES = 60
+# As many examples as the loaded profile says (tests/conftest.py: 60, or 10,000 with
+# HYPOTHESIS_PROFILE=long).
 bounded = settings(
-    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
