@@ -4,9 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.cache import caches
 
 from comments import policy as policies
+from comments import text
 from comments.models import Comment
 from comments.pipeline import file_comment
 from comments.reasons import Reason
@@ -275,3 +278,74 @@ def test_a_duplicate_is_one_whatever_the_case_of_the_email(make_comment, article
         article=article, author_name="Someone", author_email="ADA@Example.COM", body=first.body
     )
     assert Comment.objects.duplicates_of(again).exists()
+
+
+def test_links_and_a_word_together_say_both(site_policy, make_comment):
+    """Two links and a moderation word: held, and the reason names the count, the limit
+    and the word (the queue shows that sentence)."""
+    site_policy.manual_approval = False
+    site_policy.moderation_words = "casino"
+    site_policy.save()
+    held = filed(make_comment, body="Casino at https://a.example and www.b.example")
+    assert (held.status, held.held_reason, held.held_params) == (
+        "pending",
+        Reason.LINKS_AND_WORD,
+        {"links": 2, "limit": 2, "word": "casino"},
+    )
+
+
+def test_decisions_name_why_a_comment_was_approved(site_policy, make_comment, moderator):
+    """A moderator's comment and a known author's are approved for a stated reason."""
+    site_policy.manual_approval = False
+    site_policy.auto_approve_known_authors = True
+    make_comment(author_name="Ada", author_email="ada@example.com")
+    by_moderator = make_comment(status="pending", user=moderator)
+    known = make_comment(status="pending", author_name="Ada", author_email="ada@example.com")
+    assert policies.decide(by_moderator, site_policy) == policies.Decision(
+        "approved", Reason.POSTED_BY_MODERATOR
+    )
+    assert policies.decide(known, site_policy) == policies.Decision("approved", Reason.KNOWN_AUTHOR)
+
+
+def test_a_user_with_the_permission_but_not_staff_is_no_moderator(db):
+    """Moderating needs both: staff (the admin) and the moderate permission."""
+    user = get_user_model().objects.create_user("perm-only", password="a-Long-pass-phrase-9")
+    user.user_permissions.add(Permission.objects.get(codename="moderate_comment"))
+    assert user.has_perm("comments.moderate_comment")
+    assert not policies.can_moderate(user)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Visit İstanbul today", "istanbul"),  # "İ".lower() is two characters
+        ("İİİ casino", "casino"),  # positions stay aligned after such characters
+        ("İcasino", None),
+        ("casino casinos", "casino"),  # the first place is a whole word
+        ("casinos and then casino", "casino"),  # the first is not, a later one is
+    ],
+)
+def test_words_are_found_where_they_stand(text, found):
+    words = ["istanbul", "casino"]
+    assert policies.match_word(words, text) == found
+
+
+def test_each_place_of_a_word_is_tried_once():
+    """The work counter the linear-time tests read: one step per place tried, plus one."""
+    text.WORK.clear()
+    assert policies.match_word(["casino"], "casinos, casinoX and casino") == "casino"
+    assert text.WORK["words"] == 4
+
+
+def test_an_empty_word_list_is_empty():
+    assert policies.word_list(None) == []
+    assert policies.word_list("") == []
+    assert policies.word_list(" casino \n\n lottery ") == ["casino", "lottery"]
+
+
+def test_a_request_that_ends_twice_is_harmless(db):
+    """The end-of-request receiver without a started request (the signal also closes the
+    database connections, so the receiver is called directly) raises nothing."""
+    policies._request_finished()
+    policies._request_finished()
+    assert policies.current().link_limit == 2
