@@ -11,6 +11,7 @@ from django.core.cache import caches
 from comments import policy as policies
 from comments import text
 from comments.models import Comment
+from comments.moderation import change_status
 from comments.pipeline import file_comment
 from comments.reasons import Reason
 
@@ -349,3 +350,46 @@ def test_a_request_that_ends_twice_is_harmless(db):
     policies._request_finished()
     policies._request_finished()
     assert policies.current().link_limit == 2
+
+
+@pytest.mark.parametrize(
+    ("verdict", "label", "reason"),
+    [
+        ("error", "Akismet", Reason.AKISMET_UNREACHABLE),
+        ("unchecked", "policy", None),  # not checked yet, or no key: the site's own rule
+        ("ham", "policy", Reason.MANUAL_APPROVAL),
+    ],
+)
+def test_the_history_names_who_filed_a_comment(site_policy, make_comment, verdict, label, reason):
+    comment = filed(make_comment, verdict=verdict)
+    event = comment.history.get(kind="status")
+    assert (comment.status, event.actor_label) == ("pending", label)
+    if reason:
+        assert comment.held_reason == reason
+
+
+def test_approving_clears_why_a_comment_was_held(site_policy, make_comment, moderator):
+    """An approved comment carries no hold reason nor its parameters; the history names
+    the person, with no automatic label beside."""
+    site_policy.manual_approval = False
+    site_policy.save()
+    held = filed(make_comment, body="https://a.example and www.b.example")
+    assert held.held_params == {"links": 2, "limit": 2}
+    change_status(held, "approved", actor=moderator, reason=Reason.LINKS, params={"links": 2})
+    held.refresh_from_db()
+    assert (held.held_reason, held.held_params) == ("", {})
+    event = held.history.filter(kind="status").latest("pk")
+    assert (event.actor, event.actor_label) == (moderator, "")
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"), [("", Reason.NO_AKISMET_KEY), ("k", Reason.NOT_CHECKED_YET)]
+)
+def test_an_unchecked_comment_waits_for_the_policy(
+    settings, site_policy, make_comment, key, reason
+):
+    """Not checked: held by the site's own rule, saying whether a check is still to come."""
+    settings.AKISMET_API_KEY = key
+    comment = filed(make_comment, verdict="unchecked")
+    event = comment.history.get(kind="status")
+    assert (comment.status, comment.held_reason, event.actor_label) == ("pending", reason, "policy")
