@@ -13,6 +13,7 @@ from django.utils import timezone
 from comments import queue, schedule, tasks
 from comments.models import Comment, ScheduledRun
 from comments.moderation import change_status
+from comments.pipeline import claim_check, claim_recheck, decided_by_a_person
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -280,3 +281,34 @@ def test_the_queue_dashboard_is_for_staff_only(client, url, django_user_model):
     client.force_login(reader)
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_check_is_claimed_once_per_attempt(make_comment):
+    """Compare-and-set on the attempt count: of two deliveries of one job, one holds the
+    claim; a stale delivery (an earlier attempt) of a comment whose check errored does not;
+    a claim stamps when the check started."""
+    comment = make_comment(status="pending", verdict="unchecked")
+    assert claim_check(comment.pk, 0) is True
+    assert claim_check(comment.pk, 0) is False  # the same job delivered twice
+    Comment.objects.filter(pk=comment.pk).update(verdict="error")
+    assert claim_check(comment.pk, 0) is False  # stale: attempt 1 already claimed
+    comment.refresh_from_db()
+    assert comment.check_attempts == 1 and comment.checked_at is not None
+    assert claim_check(comment.pk, 1) is True  # the retry after the error
+    Comment.objects.filter(pk=comment.pk).update(verdict="ham")
+    assert claim_check(comment.pk, 2) is False  # a verdict recorded: nothing to claim
+
+
+def test_a_recheck_is_claimed_once_and_only_while_pending(make_comment):
+    comment = make_comment(status="pending", verdict="ham", check_attempts=3)
+    assert claim_recheck(comment.pk, 2) is False  # a stale click
+    assert claim_recheck(comment.pk, 3) is True
+    assert claim_recheck(comment.pk, 3) is False  # the second click
+    Comment.objects.filter(pk=comment.pk).update(status="approved")
+    assert claim_recheck(comment.pk, 4) is False  # no longer pending
+
+
+def test_an_automatic_filing_counts_as_decided(make_comment):
+    """Left pending by nobody: not decided; moved by anyone (policy or person): decided."""
+    assert not decided_by_a_person(make_comment(status="pending"))
+    assert decided_by_a_person(make_comment(status="approved", moderated_at=None))
