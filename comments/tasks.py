@@ -49,26 +49,50 @@ def _erased(comment):
     return comment.history.filter(reason=Reason.ERASED).exists()
 
 
+def _job_comment(comment_id, attempt, what):
+    """(comment, None) for a check job's payload, or (None, what happened): a malformed
+    payload is refused (never retried), a deleted or erased comment ends the job quietly."""
+    pk = _id(comment_id, "comment id")
+    if pk is None or isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
+        if pk is not None:
+            logger.error(
+                "refused a %s of comment %s with attempt %r (not retried)", what, pk, attempt
+            )
+        return None, "refused"
+    comment = Comment.objects.select_related("article__category", "user").filter(pk=pk).first()
+    if comment is None:
+        logger.info("comment %s is gone (deleted, or its article was); nothing to %s", pk, what)
+        return None, "gone"
+    if _erased(comment):
+        logger.info("comment %s was erased on request; it is not sent to Akismet", pk)
+        return None, "erased"
+    return comment, None
+
+
+def _retry_when_due(comment, verdict):
+    """Our back-off, whatever the backend: after an error the job comes back when due."""
+    if verdict == Comment.Verdict.ERROR and comment.next_check_at:
+        queue.enqueue(
+            check_comment,
+            comment.pk,
+            comment.check_attempts,
+            "retry",
+            run_after=comment.next_check_at,
+        )
+
+
 @task()
 def check_comment(comment_id, attempt, recheck_reason=""):
     """Check comment `comment_id` with Akismet and file it (see `pipeline.check_and_file`).
     `attempt` is its attempt count when the job was made: the claim on it makes a second
     delivery of the same job a no-op. Returns what happened, for the logs and tests."""
-    pk = _id(comment_id, "comment id")
-    if pk is None or isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
-        if pk is not None:
-            logger.error("refused a check of comment %s with attempt %r (not retried)", pk, attempt)
-        return "refused"
     if recheck_reason not in ("", "retry", "edit", "recheck_queue"):
-        logger.error("refused a check of comment %s: recheck_reason %r", pk, recheck_reason)
+        logger.error("refused a check of comment %r: recheck_reason %r", comment_id, recheck_reason)
         return "refused"
-    comment = Comment.objects.select_related("article__category", "user").filter(pk=pk).first()
+    comment, outcome = _job_comment(comment_id, attempt, "check")
     if comment is None:
-        logger.info("comment %s is gone (deleted, or its article was); nothing to check", pk)
-        return "gone"
-    if _erased(comment):
-        logger.info("comment %s was erased on request; it is not sent to Akismet", pk)
-        return "erased"
+        return outcome
+    pk = comment.pk
     if comment.created_at < timezone.now() - spam.GIVE_UP_AFTER:
         give_up(Comment.objects.filter(pk=pk))
         return "gave up"
@@ -78,11 +102,7 @@ def check_comment(comment_id, attempt, recheck_reason=""):
     verdict = pipeline.check_and_file(comment, attempt, recheck_reason=recheck_reason or None)
     if verdict is None:
         return "superseded"
-    if verdict == Comment.Verdict.ERROR and comment.next_check_at:
-        # Our back-off, whatever the backend: the job comes back when it is due.
-        queue.enqueue(
-            check_comment, pk, comment.check_attempts, "retry", run_after=comment.next_check_at
-        )
+    _retry_when_due(comment, verdict)
     return str(verdict)
 
 
@@ -91,18 +111,10 @@ def recheck_comment(comment_id, attempt):
     """A moderator's "Check again with Akismet" on pending comment `comment_id` (see
     `pipeline.check_again`). `attempt` is its attempt count when the moderator asked: the
     claim on it makes a second delivery, or a second click, a no-op."""
-    pk = _id(comment_id, "comment id")
-    if pk is None or isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
-        if pk is not None:
-            logger.error("refused a re-check of comment %s with attempt %r", pk, attempt)
-        return "refused"
-    comment = Comment.objects.select_related("article__category", "user").filter(pk=pk).first()
+    comment, outcome = _job_comment(comment_id, attempt, "re-check")
     if comment is None:
-        logger.info("comment %s is gone (deleted, or its article was); nothing to re-check", pk)
-        return "gone"
-    if _erased(comment):
-        logger.info("comment %s was erased on request; it is not sent to Akismet", pk)
-        return "erased"
+        return outcome
+    pk = comment.pk
     if comment.status != Comment.Status.PENDING:
         logger.info("comment %s is %s now, not pending: not re-checked", pk, comment.status)
         return "not pending"
@@ -112,10 +124,7 @@ def recheck_comment(comment_id, attempt):
     verdict = pipeline.check_again(comment, attempt)
     if verdict is None:
         return "superseded"
-    if verdict == Comment.Verdict.ERROR and comment.next_check_at:
-        queue.enqueue(
-            check_comment, pk, comment.check_attempts, "retry", run_after=comment.next_check_at
-        )
+    _retry_when_due(comment, verdict)
     return str(verdict)
 
 
