@@ -123,10 +123,16 @@ def build_payload(comment):
 
 
 def _call(method, payload):
-    """Call `method(**payload)`; return (result, headers)."""
+    """Call `method(**payload)`; return (result, the response's headers). A failure of the
+    service raises `akismet.AkismetError` carrying the headers of the answer, if there was
+    one, as `.headers` (an invalid key's debug help comes that way)."""
     _last_response.headers = {}
-    result = method(**payload)
-    return result, getattr(_last_response, "headers", {})
+    try:
+        result = method(**payload)
+    except akismet.AkismetError as exc:
+        exc.headers = _last_response.headers
+        raise
+    return result, _last_response.headers
 
 
 def _retry_delay(attempts, key_problem):
@@ -151,16 +157,14 @@ def check(comment, *, recheck_reason=None, attempt=None):
     now = timezone.now()
     comment.check_attempts = attempt if attempt is not None else comment.check_attempts + 1
     comment.checked_at = now
-    headers = {}
-    key_problem = False
     try:
         result, headers = _call(get_client().comment_check, payload)
     except akismet.AkismetError as exc:
+        headers = exc.headers
         key_problem = isinstance(exc, akismet.APIKeyError)
-        headers = getattr(_last_response, "headers", {}) or {}
         comment.verdict = Comment.Verdict.ERROR
         comment.next_check_at = now + _retry_delay(comment.check_attempts, key_problem)
-        reason, params = _describe_error(exc, headers)
+        reason, params = _describe_error(exc)
         # Never log the key: the messages of comment_check's errors do not contain it.
         logger.warning(
             "Akismet check of comment %s failed: %s", comment.pk, reasons.sentence(reason, params)
@@ -215,10 +219,11 @@ def check(comment, *, recheck_reason=None, attempt=None):
     return comment.verdict
 
 
-def _describe_error(exc, headers):
-    """What went wrong, as a `Reason` code and its parameters."""
+def _describe_error(exc):
+    """What went wrong (an error raised through `_call`), as a `Reason` code and its
+    parameters."""
     if isinstance(exc, akismet.APIKeyError):
-        return Reason.KEY_REJECTED, {"help": headers.get("x-akismet-debug-help", "")}
+        return Reason.KEY_REJECTED, {"help": exc.headers.get("x-akismet-debug-help", "")}
     if isinstance(exc, akismet.ProtocolError):
         return Reason.BAD_ANSWER, {}
     cause = exc.__cause__
@@ -264,7 +269,7 @@ def submit_feedback(comment, kind, *, actor=None):
         _call(method, payload)
     except akismet.AkismetError as exc:
         delivered = False
-        error, error_params = _describe_error(exc, {})
+        error, error_params = _describe_error(exc)
         reason = Reason.FEEDBACK_FAILED
         params = {"kind": kind, "error": error, "error_params": error_params}
         logger.warning(
