@@ -57,13 +57,14 @@ soak: $(VENV)/.installed-test
 	$(BIN)/python bench/soak.py $(SOAK_DATABASES)
 
 # Mutation testing (docs/testing.md): mutmut over comments/{moderation,policy,pipeline,spam}.py,
-# one module after another, each mutant against the tests that cover it; prints each module's
+# each mutant against the tests that cover it, MUTATION_JOBS (2) at a time; prints each module's
 # score and its survivors. At most MUTATION_MINUTES (45) in all; never part of `make test` or CI.
 MUTATION_MODULES ?= moderation policy pipeline spam
 MUTATION_MINUTES ?= 45
+MUTATION_JOBS ?= 2
 mutation: $(VENV)/.installed-test
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
-	$(TEST_ENV) $(BIN)/python tests/mutation.py --minutes $(MUTATION_MINUTES) $(MUTATION_MODULES)
+	$(TEST_ENV) $(BIN)/python tests/mutation.py --minutes $(MUTATION_MINUTES) --jobs $(MUTATION_JOBS) $(MUTATION_MODULES)
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -24,6 +24,37 @@ hypothesis_settings.register_profile("long", max_examples=10_000, print_blob=Tru
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+_mutation_slot_file = None
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """`make mutation` runs MUTATION_JOBS mutants at a time (tests/mutation.py), each in a
+    pytest session of its own: each takes a free slot (a lock held for the session) and the
+    test database of that slot, so two sessions never share one."""
+    global _mutation_slot_file
+    jobs = int(os.environ.get("MUTATION_JOBS") or 0)
+    # mutmut's own runs (its first run, "stats", and the clean run) happen one at a time.
+    if jobs < 2 or "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        return
+    import fcntl
+
+    from django.conf import settings
+
+    for slot in itertools.cycle(range(jobs)):
+        handle = open(f".mutation-slot-{slot}.lock", "w")  # noqa: SIM115 (held until exit)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        _mutation_slot_file = handle
+        break
+    for db in settings.DATABASES.values():
+        name = db.setdefault("TEST", {}).get("NAME") or f"test_{db['NAME']}"
+        db["TEST"]["NAME"] = f"{name}-slot{slot}"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """PBKDF2 costs ~0.25 s a password; tests hash many. Django recommends a fast hasher
