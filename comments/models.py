@@ -333,7 +333,11 @@ class Comment(models.Model):
         return f"{self.author_name} on {self.article}: {self.body[:40]}"
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The page of the article's comments that shows it, and its anchor (a long
+        thread is paged: `comments.paging`); one query."""
+        from comments import paging  # which reads the policy, which imports this module
+
+        return paging.comment_url(self)
 
     @classmethod
     def from_db(cls, db, field_names, values):
