@@ -319,3 +319,23 @@ def test_a_reader_with_cookies_gets_page_two_shared_with_their_form(
     html = response.content.decode()
     assert 'value="Ada Reader"' in html and "private" in response["Cache-Control"]
     assert html.split('<div id="respond"')[0] == shared.split("<!--personal:form:")[0]
+
+
+def test_page_two_has_one_url(client, article, paged, thread, make_category):
+    """`?page=` (which would only make copies in the page cache) goes, as on the article;
+    an article moved to another section: its old path answers with the new page 2."""
+    thread(4)
+    response = get(client, page_url(article, 2) + "?page=3", status=301)
+    assert response["Location"] == page_url(article, 2)
+    old = page_url(article, 2)
+    article.category = make_category("opinion")
+    article.save()
+    assert get(client, old, status=301)["Location"] == page_url(article, 2)
+
+
+def test_reply_without_javascript_on_page_two(client, article, paged, thread):
+    """`?replytocom=` from page 2's reply link puts the form under that comment there."""
+    roots = thread(4)
+    html = get(client, f"{page_url(article, 2)}?replytocom={roots[3].pk}").content.decode()
+    assert f"Leave a Reply to <bdi>{roots[3].author_name}</bdi>" in html
+    assert f'name="parent" value="{roots[3].pk}"' in html
