@@ -1,14 +1,17 @@
-"""A long thread in a real browser: page 2 with its pager, reached and left through it."""
+"""A long thread in a real browser: page 2 with its pager (no serious or critical axe-core
+finding), reached and left through it."""
 
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment, ModerationPolicy
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_accessibility import BLOCKING
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,6 +72,9 @@ def test_page_two_of_a_long_thread_with_its_pager(live_server, browser, width):
     assert pager.get_by_role("link", name="Page 3").is_visible()
     assert pager.get_by_role("link", name="Previous comments page").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']} ({v['impact']})" for v in violations if v["impact"] in BLOCKING]
+    assert not serious, serious
     ARTIFACTS.mkdir(exist_ok=True)
     comments.screenshot(path=str(ARTIFACTS / f"comments-page-2-{width}.png"))
     pager.get_by_role("link", name="Next comments page").click()
