@@ -1,4 +1,5 @@
-"""POST /<article path>/comments/: a reader's comment, checked and filed, then PRG."""
+"""POST /<article path>/comments/: a reader's comment, checked and filed, then PRG; and
+GET /<article path>/comments/<n>/: page n of a long thread (`CommentPageView`)."""
 
 from django.http import Http404, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
