@@ -269,6 +269,9 @@ def test_a_reply_posted_to_page_two_comes_back_to_page_two_with_its_preview(
     own = get(client, page_url(article, 2))
     assert "My reply, on page two." in own.content.decode()
     assert "private" in own["Cache-Control"]
+    shared = get(type(client)(), page_url(article, 2))  # another reader: the shared page
+    assert "public" in shared["Cache-Control"]
+    assert "My reply, on page two." not in shared.content.decode()
     # A new top-level comment lands on the last page, one more page if it needs one.
     thread(2)
     response = post(comment="A new thread.")
