@@ -94,9 +94,13 @@ class ArticleView(VisibleArticlesMixin, DetailView):
     def get_queryset(self):
         return super().get_queryset().select_related("category").prefetch_related("authors")
 
+    def canonical_path(self):
+        """This page's one URL (a page of the article's comments has its own)."""
+        return self.object.get_absolute_url()
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        canonical = self.object.get_absolute_url()
+        canonical = self.canonical_path()
         if request.path != canonical or "page" in request.GET:
             # An article has one page: `?page=` (which listings use) would only make copies
             # of it in the page cache, so it goes, like a moved article's old path.
@@ -118,7 +122,7 @@ class ArticleView(VisibleArticlesMixin, DetailView):
         return super().get_context_data(
             trail=trail,
             active_paths=[c.path for c in trail],
-            canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            canonical_url=self.request.build_absolute_uri(self.canonical_path()),
             more=Article.objects.published()
             .filter(category=article.category)
             .exclude(pk=article.pk)

@@ -64,7 +64,7 @@ def comment(article, n, **fields):
 
 def comments():
     busy = Article.objects.get(slug=BUSY)
-    level = Comment.objects.bulk_create(
+    level = top = Comment.objects.bulk_create(
         [comment(busy, n, status="approved", verdict="ham") for n in range(60)]
     )
     for depth in range(2, 6):  # 60 threads, each a chain of replies five deep
@@ -76,8 +76,21 @@ def comments():
                 for i, p in enumerate(level)
             ]
         )
+    # Storm comments reply to the threads of the page the bench reads (the first: a page
+    # holds the policy's 50 top-level threads, oldest first), so an approval shows there.
+    first_page = top[: ModerationPolicy._meta.get_field("comments_per_page").default]
     Comment.objects.bulk_create(
-        [comment(busy, 5000 + n, status="pending", verdict="ham") for n in range(STORM_COMMENTS)]
+        [
+            comment(
+                busy,
+                5000 + n,
+                status="pending",
+                verdict="ham",
+                parent=first_page[n % len(first_page)],
+                depth=2,
+            )
+            for n in range(STORM_COMMENTS)
+        ]
     )
     for c in Comment.objects.filter(article=busy, status="pending"):
         c.body = f"Storm comment {c.pk}: approved while readers read."
@@ -109,7 +122,7 @@ def reference_bytes(host):
     target = Path(str(settings.STATIC_ROOT)) / SAME_BYTES
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(response.content)
-    return len(response.content)
+    return len(response.content), response.content.count(b'<li id="comment-')
 
 
 if __name__ == "__main__":
@@ -121,10 +134,11 @@ if __name__ == "__main__":
     comments()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would
-    size = reference_bytes(sys.argv[1])
+    size, shown = reference_bytes(sys.argv[1])
     levels = Category.objects.aggregate(m=Max("depth"))["m"] + 1
     print(
         f"{Article.objects.published().count()} articles, "
         f"{Category.objects.count()} categories in {levels} levels, "
-        f"{Comment.objects.count()} comments; reference page {size} bytes"
+        f"{Comment.objects.count()} comments; reference page {size} bytes, "
+        f"the busy article's first page showing {shown} of its comments"
     )

@@ -2,6 +2,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
@@ -332,7 +333,11 @@ class Comment(models.Model):
         return f"{self.author_name} on {self.article}: {self.body[:40]}"
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The page of the article's comments that shows it, and its anchor (a long
+        thread is paged: `comments.paging`); one query."""
+        from comments import paging  # which reads the policy, which imports this module
+
+        return paging.comment_url(self)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -453,6 +458,24 @@ class ModerationPolicy(models.Model):
         _("seconds between two comments from one IP or email"), default=15
     )
     thread_depth = models.PositiveSmallIntegerField(_("reply depth"), default=5)
+    # WordPress's "break comments into pages" and "comments should be displayed with the
+    # older/newer comments at the top" (`comments.paging`).
+    comments_per_page = models.PositiveSmallIntegerField(
+        _("top-level comments per page"),
+        default=50,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A long thread is split into pages of this many top-level comments; replies stay "
+            "on their thread's page. Page 1 is the article's own page."
+        ),
+    )
+    comment_order = models.CharField(
+        _("comments at the top"),
+        max_length=6,
+        choices=[("oldest", _("Oldest first")), ("newest", _("Newest first"))],
+        default="oldest",
+        help_text=_("The order of top-level comments; replies always read oldest first."),
+    )
     notify_moderators = models.BooleanField(_("email moderators about held comments"), default=True)
     daily_digest = models.BooleanField(
         _("one daily digest instead of one email each"), default=False

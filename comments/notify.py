@@ -85,6 +85,16 @@ def action_url(comment, action):
     return settings.SITE_URL + path
 
 
+def _parent_url(comment):
+    """The public link of the comment `comment` replies to (on its page of a long thread:
+    `comments.paging`), or None."""
+    if not comment.parent_id:
+        return None
+    parent = comment.parent
+    parent.article = comment.article  # the same article, loaded already
+    return settings.SITE_URL + parent.get_absolute_url()
+
+
 def _context(comment, waiting):
     return {
         "comment": comment,
@@ -93,6 +103,7 @@ def _context(comment, waiting):
         "held_because": comment.held_because or reasons.sentence(Reason.MANUAL_APPROVAL),
         "site_name": settings.SITE_NAME,
         "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
+        "parent_url": _parent_url(comment),
         "links": [(action.mail_verb, action_url(comment, action.name)) for action in in_mail()],
         "change_url": settings.SITE_URL
         + reverse("admin:comments_comment_change", args=[comment.pk]),

@@ -25,7 +25,9 @@ from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
-CACHE_KEY = "comments:policy:v2"
+# The row's fields as a dict: a new field gives a new key (a process of the previous
+# release, during a rolling deploy, would refuse a dict with a field it does not know).
+CACHE_KEY = "comments:policy:v3"
 # A bound on staleness should an invalidation ever be lost (a cache that was briefly down).
 CACHE_SECONDS = 60
 

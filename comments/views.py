@@ -1,6 +1,7 @@
-"""POST /<article path>/comments/: a reader's comment, checked and filed, then PRG."""
+"""POST /<article path>/comments/: a reader's comment, checked and filed, then PRG; and
+GET /<article path>/comments/<n>/: page n of a long thread (`CommentPageView`)."""
 
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
@@ -9,12 +10,13 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from articles.views import ArticleView
+from comments import paging, preview, spam
 from comments import policy as policies
-from comments import preview, spam
 from comments.forms import REPLY_UNAPPROVED, CommentForm, token_is_valid
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
 from comments.models import Comment
 from comments.pipeline import submit
+from comments.templatetags.comments_tags import thread_for
 
 # WordPress's message (the form has those about what was posted).
 CLOSED = "Comments are closed."
@@ -90,12 +92,40 @@ def post_comment(request, path):
     anchor = f"#comment-{comment.pk}"
     if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
         anchor = "#comments"  # spam and trash: nothing to show, and nothing to tell a bot
-    response = HttpResponseRedirect(article.get_absolute_url() + anchor)
+    if anchor == "#comments":
+        url = article.get_absolute_url() + anchor
+    else:  # the page of a long thread that shows it (its author's preview shows it there)
+        url = paging.comment_url(comment, policy)
+    response = HttpResponseRedirect(url)
     if comment.status == Comment.Status.PENDING:
         preview.remember_pending(request, response, comment)
     if user is None:
         preview.update_author_cookies(request, response, data)
     return response
+
+
+class CommentPageView(ArticleView):
+    """`/<article path>/comments/<n>/`: the article with page n of its comments
+    (`comments.paging`). Its own canonical URL, cached and shared like the article page
+    (`articles.pagecache`, the same versions); page 1 is the article's own URL (301 to
+    it), a page past the last is a 404."""
+
+    def canonical_path(self):
+        return paging.page_path(self.object.get_absolute_url(), self.kwargs["number"])
+
+    def get_context_data(self, **kwargs):
+        number = self.kwargs["number"]
+        thread = thread_for(self.request, self.object, number)
+        if not thread.exists():
+            raise Http404("No such page of comments.")
+        return super().get_context_data(
+            comment_thread=thread, subpage_title=f"Comments, page {number}", **kwargs
+        )
+
+
+def comment_page(request, path, number):
+    _prefix, _sep, slug = path.rpartition("/")
+    return CommentPageView.as_view()(request, slug=slug, number=number)
 
 
 def privacy(request):

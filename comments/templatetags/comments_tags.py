@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from articles import caching
 from articles.params import parse_id
 from articles.people import display_name
-from comments import personal, render, text
+from comments import paging, personal, render, text
 from comments import policy as policies
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -43,14 +43,19 @@ def build_thread(comments, max_depth):
 
 class Thread:
     """An article's thread as the template sees it, queried only when it is rendered: a
-    cached fragment (keyed on `version`) costs no query.
+    cached fragment (keyed on `version`, the page and the paging policy) costs no query.
+
+    A long thread is paged (`comments.paging`): `page` (1 is the article's own page) shows
+    `policy.comments_per_page` top-level threads with all their replies; `count` is still
+    the whole article's.
 
     With a preview (the reader's own pending comments) the thread is that reader's alone,
     so it is never cached (`cacheable` is False).
     """
 
-    def __init__(self, article, preview, depth, closed=False):
-        self.article, self.preview, self.depth, self.closed = article, preview, depth, closed
+    def __init__(self, article, preview, policy, closed=False, page=1):
+        self.article, self.preview, self.closed, self.page = article, preview, closed, page
+        self.policy, self.depth = policy, policy.thread_depth
         self.cacheable = not preview
         self.version = caching.comments_version(article.pk)["token"] if self.cacheable else ""
 
@@ -63,12 +68,56 @@ class Thread:
 
     @cached_property
     def roots(self):
+        """Every top-level thread, oldest first (all pages)."""
         return build_thread(self.comments, self.depth)
+
+    @property
+    def paging(self):
+        """What the cached fragment's key needs of the paging policy."""
+        return f"{self.page}.{self.policy.comments_per_page}.{self.policy.comment_order}"
+
+    @cached_property
+    def paginator(self):
+        return paging.paginator(self.roots, self.policy)
+
+    def exists(self):
+        """Is there such a page (page 1 always is)?"""
+        return 1 <= self.page <= self.paginator.num_pages
+
+    @cached_property
+    def page_roots(self):
+        """The top-level threads this page shows."""
+        return self.paginator.page(self.page).object_list if self.exists() else []
+
+    @cached_property
+    def pager(self):
+        """The pager's links (None when the thread fits on one page): each page number, or
+        None for an elided run, with its URL; the previous and next pages' URLs."""
+        paginator = self.paginator
+        if paginator.num_pages < 2 or not self.exists():
+            return None
+        article_url = self.article.get_absolute_url()
+
+        def url(number):
+            return f"{paging.page_path(article_url, number)}#comments"
+
+        pages = [
+            (n, url(n)) if n != paginator.ELLIPSIS else (None, None)
+            for n in paginator.get_elided_page_range(self.page, on_each_side=2, on_ends=1)
+        ]
+        return {
+            "pages": pages,
+            "current": self.page,
+            "count": paginator.num_pages,
+            "previous": url(self.page - 1) if self.page > 1 else None,
+            "next": url(self.page + 1) if self.page < paginator.num_pages else None,
+        }
 
     @cached_property
     def html(self):
-        """The nested comments (`comments.render`): one string, no template per comment."""
-        return render.thread_html(self.roots, self.closed)
+        """The nested comments of this page (`comments.render`): one string, no template
+        per comment."""
+        return render.thread_html(self.page_roots, self.closed)
 
     @property
     def markup(self):
@@ -81,6 +130,14 @@ class Thread:
     def find(self, pk):
         self.roots  # noqa: B018 (sets can_reply on each comment)
         return next((c for c in self.comments if str(c.pk) == str(pk)), None)
+
+
+def thread_for(request, article, page=1, policy=None):
+    """Page `page` of `article`'s thread as `request`'s reader sees it (with their own
+    pending comments, if their preview cookie names any)."""
+    policy = policy or policies.current()
+    closed = policies.is_closed(article, policy)
+    return Thread(article, preview_keys(request), policy, closed, page)
 
 
 def reader_initial(request):
@@ -114,9 +171,9 @@ def form_html(request, article, form=None, reply_to=None, csrf_token=None):
 @register.inclusion_tag("comments/_comments.html", takes_context=True)
 def comments_for(context, article):
     request = context["request"]
-    policy = policies.current()
-    closed = policies.is_closed(article, policy)
-    thread = Thread(article, preview_keys(request), policy.thread_depth, closed)
+    # A page of comments past the first comes with its thread (`CommentPageView`).
+    thread = context.get("comment_thread") or thread_for(request, article)
+    closed = thread.closed
 
     form = context.get("comment_form")
     reply_to = None
@@ -143,6 +200,14 @@ def comments_for(context, article):
         # shared page with their own form (`comments.personal`).
         "personal_mark": personal.mark(article) if not reply_to else None,
     }
+
+
+@register.simple_tag
+def comment_feed_url(article):
+    """The URL of `article`'s comment feed (`comments.feeds`)."""
+    from comments.feeds import feed_path
+
+    return feed_path(article.get_absolute_url())
 
 
 @register.filter

@@ -34,6 +34,8 @@ def test_saving_the_policy_takes_effect_at_once(admin_client):
         "close_after_days": "30",
         "flood_interval": "15",
         "thread_depth": "4",
+        "comments_per_page": "20",
+        "comment_order": "newest",
         "notify_moderators": "on",
         "personal_data_days": "60",
     }
@@ -42,6 +44,7 @@ def test_saving_the_policy_takes_effect_at_once(admin_client):
     policy = policies.current()
     assert (policy.manual_approval, policy.link_limit, policy.thread_depth) == (False, 3, 4)
     assert policy.close_after_days == 30
+    assert (policy.comments_per_page, policy.comment_order) == (20, "newest")
     assert ModerationPolicy.objects.count() == 1
 
 
@@ -51,3 +54,23 @@ def test_comment_list_and_read_only_status(admin_client, make_comment):
     page = admin_client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
     assert 'name="status"' not in page
     assert 'name="body"' in page
+
+
+def test_the_policy_refuses_zero_comments_per_page_and_keeps_the_rest(admin_client):
+    page = admin_client.get("/admin/comments/moderationpolicy/1/change/").content.decode()
+    assert 'name="comments_per_page"' in page and 'name="comment_order"' in page
+    data = {
+        "link_limit": "2",
+        "moderation_words": "casino",
+        "flood_interval": "15",
+        "thread_depth": "5",
+        "comments_per_page": "0",
+        "comment_order": "oldest",
+        "personal_data_days": "60",
+    }
+    response = admin_client.post("/admin/comments/moderationpolicy/1/change/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ensure this value is greater than or equal to 1." in html
+    assert "casino</textarea>" in html
+    assert ModerationPolicy.objects.get(pk=1).comments_per_page == 50

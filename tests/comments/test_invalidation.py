@@ -341,6 +341,8 @@ def test_the_policy_saved_in_the_admin_moves_the_content_and_drops_it(
         "link_limit": "2",
         "flood_interval": "15",
         "thread_depth": "3",
+        "comments_per_page": "50",
+        "comment_order": "oldest",
         "personal_data_days": "60",
     }
     policy.current()
