@@ -14,7 +14,10 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Before a comment appears", {"fields": ["manual_approval", "auto_approve_known_authors"]}),
         ("Hold or refuse", {"fields": ["link_limit", "moderation_words", "disallowed_words"]}),
-        ("Discussion", {"fields": ["close_after_days", "flood_interval", "thread_depth"]}),
+        (
+            "Discussion",
+            {"fields": ["close_after_days", "flood_interval", "thread_depth", "edit_minutes"]},
+        ),
         ("Email", {"fields": ["notify_moderators", "daily_digest"]}),
         ("Privacy", {"fields": ["personal_data_days"]}),
     ]

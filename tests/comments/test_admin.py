@@ -36,6 +36,7 @@ def test_saving_the_policy_takes_effect_at_once(admin_client):
         "thread_depth": "4",
         "notify_moderators": "on",
         "personal_data_days": "60",
+        "edit_minutes": "10",
     }
     response = admin_client.post("/admin/comments/moderationpolicy/1/change/", data)
     assert response.status_code == 302

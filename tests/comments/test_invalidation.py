@@ -342,6 +342,7 @@ def test_the_policy_saved_in_the_admin_moves_the_content_and_drops_it(
         "flood_interval": "15",
         "thread_depth": "3",
         "personal_data_days": "60",
+        "edit_minutes": "10",
     }
     policy.current()
     assert shared_cache.get(policy.CACHE_KEY) is not None
