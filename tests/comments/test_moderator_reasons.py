@@ -21,7 +21,10 @@ def last_status_event(comment):
     [
         ({}, ("", None)),
         ({"reason": "off_topic"}, (Reason.OFF_TOPIC, {})),
-        ({"reason": "abusive", "reason_note": "  name-calling\n again "}, (Reason.ABUSIVE, {"note": "name-calling again"})),
+        (
+            {"reason": "abusive", "reason_note": "  name-calling\n again "},
+            (Reason.ABUSIVE, {"note": "name-calling again"}),
+        ),
         ({"reason_note": "asked by the author"}, (Reason.OTHER, {"note": "asked by the author"})),
         ({"reason": "other"}, (Reason.OTHER, {})),
     ],
@@ -52,8 +55,12 @@ def test_every_moderator_reason_reads_as_a_sentence_with_and_without_a_note():
 
 @pytest.mark.parametrize(
     ("action", "before", "after"),
-    [("unapprove", "approved", "pending"), ("spam", "pending", "spam"), ("trash", "approved", "trash")],
-)  # fmt: skip
+    [
+        ("unapprove", "approved", "pending"),
+        ("spam", "pending", "spam"),
+        ("trash", "approved", "trash"),
+    ],
+)
 def test_the_comment_page_buttons_record_the_reason(
     maria_client, maria, make_comment, action, before, after
 ):
