@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from articles import caching
 from articles.params import parse_id
 from articles.people import display_name
-from comments import personal, render, text
+from comments import authoring, personal, render, text
 from comments import policy as policies
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -66,9 +66,23 @@ class Thread:
         return build_thread(self.comments, self.depth)
 
     @cached_property
+    def own(self):
+        """{pk: (status URL, minutes left to edit)} of the reader's own comments named in
+        their preview cookie (an uncached thread: nothing of it reaches a shared page)."""
+        if not self.preview:
+            return {}
+        policy = policies.current()
+        shown = {c.pk: c for c in self.comments}
+        return {
+            pk: (authoring.status_url(pk, secret), authoring.minutes_left(shown[pk], policy))
+            for pk, secret in self.preview
+            if pk in shown
+        }
+
+    @cached_property
     def html(self):
         """The nested comments (`comments.render`): one string, no template per comment."""
-        return render.thread_html(self.roots, self.closed)
+        return render.thread_html(self.roots, self.closed, self.own)
 
     @property
     def markup(self):
