@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from articles import caching
 from articles.params import parse_id
 from articles.people import display_name
-from comments import authoring, personal, render, text
+from comments import authoring, personal, render, text, waiting
 from comments import policy as policies
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -153,6 +153,8 @@ def comments_for(context, article):
         else form_html(request, article, form, reply_to, context.get("csrf_token")),
         "thread": thread,
         "closed": closed,
+        # Stored on the policy by the `typical_wait` job: no query, cached with the page.
+        "typical_wait": waiting.said(policy),
         # The form's place in the page, marked so that a reader with cookies gets the
         # shared page with their own form (`comments.personal`).
         "personal_mark": personal.mark(article) if not reply_to else None,
