@@ -199,7 +199,11 @@ def edit(comment, body, *, ip=None, policy=None, now=None):
             actor_label="author",
             details={"fields": ["comment"], "before": {"body": before}},
         )
-        if comment.status == S.APPROVED and policies.decide(comment, policy).status != S.APPROVED:
+        trusted = (
+            not policies.disallowed_word(comment, policy)
+            and policies.decide(comment, policy).status == S.APPROVED
+        )
+        if comment.status == S.APPROVED and not trusted:
             try:
                 change_status(comment, S.PENDING, actor_label="author", reason=Reason.EDITED)
             except TransitionError:

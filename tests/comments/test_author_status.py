@@ -335,3 +335,23 @@ def test_the_authors_page_offers_the_edit_while_the_window_is_open(posted, clien
     with time_machine.travel(timezone.now() + timedelta(minutes=4), tick=False):
         page = client.get(article.get_absolute_url()).content.decode()
     assert "you can edit it for" in page
+
+
+def test_a_trusted_authors_edit_with_a_disallowed_word_goes_to_the_trash(
+    akismet_server, client, make_comment, set_policy
+):
+    set_policy(manual_approval=False, flood_interval=0, disallowed_words="casino")
+    comment = make_comment(status="approved", verdict="ham")
+    url = authoring.status_url(comment.pk, comment.preview_secret)
+    edit(client, url, "Now about my casino.")
+    comment.refresh_from_db()
+    assert comment.status == "trash"
+
+
+def test_without_an_akismet_key_an_edit_is_filed_by_the_policy(client, make_comment, set_policy):
+    set_policy(flood_interval=0)
+    comment = make_comment(status="approved", verdict="unchecked")
+    url = authoring.status_url(comment.pk, comment.preview_secret)
+    assert edit(client, url, "Edited with no key.").status_code == 302
+    comment.refresh_from_db()
+    assert (comment.status, comment.held_reason) == ("pending", Reason.NO_AKISMET_KEY)
