@@ -67,7 +67,7 @@ class ReasonFields(forms.Form):
     )
 
 
-class ModerationActionForm(ActionForm, ReasonFields):
+class ModerationActionForm(ReasonFields, ActionForm):
     """The queue's action bar: the action, and the reason the row buttons send too."""
 
 
