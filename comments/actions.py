@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from comments import moderation, queue, spam, tasks, throttle
 from comments.models import Comment
 from comments.moderation import TransitionError
+from comments.reasons import MODERATOR_REASONS, NOTE_MAX, Reason
 
 S = Comment.Status
 MODERATE = "comments.moderate_comment"
@@ -40,6 +41,7 @@ class Action:
     mail_verb = ""  # set: the moderators' mail links to it ("Approve it: …")
     bulk_name = ""  # the bulk action's name in the queue, if not `name`
     leaves_nothing = False  # True: the comment is gone afterwards, its page too
+    asks_reason = False  # True: the moderator may say why (`moderator_reason`)
 
     def __init__(self, **attributes):
         for key, value in attributes.items():
@@ -77,25 +79,30 @@ class Action:
         previous = comment.previous_status  # pending if we do not know where it was
         return previous if previous and previous != comment.status else S.PENDING
 
-    def execute(self, comments, user):
-        """Take the action on one comment or many; returns the (level, text) to report."""
+    def execute(self, comments, user, why=("", None)):
+        """Take the action on one comment or many; returns the (level, text) to report.
+        `why`: the moderator's (reason, params) from `moderator_reason`, recorded in the
+        history of each comment (only by an action that `asks_reason`)."""
+        why = why if self.asks_reason else ("", None)
         if isinstance(comments, Comment):
-            return self._one(comments, user)
-        return self._many(comments, user)
+            return self._one(comments, user, why)
+        return self._many(comments, user, why)
 
-    def take(self, comment, user):
-        """Change `comment`'s status; True if it changed, False if the action does not
-        apply. Raises `TransitionError` if someone else changed it first."""
+    def take(self, comment, user, why=("", None)):
+        """Change `comment`'s status, recording `why` (reason, params); True if it changed,
+        False if the action does not apply. Raises `TransitionError` if someone else changed
+        it first."""
         to = self.target(comment)
         if to is None:
             return False
-        moderation.change_status(comment, to, actor=user)
+        reason, params = why
+        moderation.change_status(comment, to, actor=user, reason=reason, params=params)
         return True
 
-    def _one(self, comment, user):
+    def _one(self, comment, user, why=("", None)):
         who, label = comment.author_name, self.label
         try:
-            changed = self.take(comment, user)
+            changed = self.take(comment, user, why)
         except TransitionError:
             return [(messages.ERROR, "Someone else changed this comment meanwhile; look again.")]
         status = comment.get_status_display().lower()
@@ -103,11 +110,11 @@ class Action:
             return [(messages.INFO, f"{label}: the comment by {who} is now {status}.")]
         return [(messages.WARNING, f"{label} does not apply: the comment by {who} is {status}.")]
 
-    def _many(self, comments, user):
+    def _many(self, comments, user, why=("", None)):
         changed = skipped = conflicts = 0
         for comment in comments:
             try:
-                if self.take(comment, user):
+                if self.take(comment, user, why):
                     changed += 1
                 else:
                     skipped += 1
@@ -131,11 +138,11 @@ class Delete(Action):
     def permitted(self, user, comment=None):
         return super().permitted(user) and (comment is None or self.applies(comment))
 
-    def _one(self, comment, user):
+    def _one(self, comment, user, why=None):
         Comment.objects.filter(pk=comment.pk).delete_permanently()
         return [(messages.INFO, f"Deleted the comment by {comment.author_name} permanently.")]
 
-    def _many(self, comments, user):
+    def _many(self, comments, user, why=None):
         if not isinstance(comments, QuerySet):
             comments = Comment.objects.filter(pk__in=[c.pk for c in comments])
         total = comments.count()
@@ -153,10 +160,10 @@ class CheckAgain(Action):
     def ready(self):
         return spam.is_configured()
 
-    def _one(self, comment, user):
+    def _one(self, comment, user, why=None):
         return self._many([comment], user)
 
-    def _many(self, comments, user):
+    def _many(self, comments, user, why=None):
         if not self.ready():
             return [(messages.ERROR, "No Akismet key is configured: nothing can be checked.")]
         comments = [c for c in comments if self.applies(c)]
@@ -207,6 +214,7 @@ ALL = [
     ),
     Action(
         name="unapprove",
+        asks_reason=True,
         label="Unapprove",
         applies_to={S.APPROVED},
         to=S.PENDING,
@@ -214,6 +222,7 @@ ALL = [
     ),
     Action(
         name="spam",
+        asks_reason=True,
         label="Mark as spam",
         applies_to={S.PENDING, S.APPROVED, S.TRASH},
         to=S.SPAM,
@@ -224,6 +233,7 @@ ALL = [
     Action(name="not_spam", label="Not spam", applies_to={S.SPAM}, row_button_for={S.SPAM}),
     Action(
         name="trash",
+        asks_reason=True,
         label="Move to trash",
         applies_to={S.PENDING, S.APPROVED, S.SPAM},
         to=S.TRASH,
@@ -247,6 +257,30 @@ ALL = [
     ),
 ]
 ACTIONS = {action.name: action for action in ALL}
+
+
+class ReasonRefused(ValueError):
+    """The reason sent with an action is not one of ours, or its note is too long."""
+
+
+def reason_choices():
+    """(code, label) of the reasons a moderator may give, for the forms' menus."""
+    return [(str(code), str(Reason(code).label)) for code in MODERATOR_REASONS]
+
+
+def moderator_reason(data):
+    """The (reason, params) a moderator sent with an action (`reason`: a code of
+    `MODERATOR_REASONS`, `reason_note`: their own words; both optional), for
+    `Action.execute`. A note alone is "other". Raises `ReasonRefused` for anything else."""
+    code = (data.get("reason") or "").strip()
+    note = " ".join((data.get("reason_note") or "").split())
+    if len(note) > NOTE_MAX:
+        raise ReasonRefused(f"The note is too long: at most {NOTE_MAX} characters.")
+    if not code:
+        return (Reason.OTHER, {"note": note}) if note else ("", None)
+    if code not in MODERATOR_REASONS:
+        raise ReasonRefused("That reason is not one of the list; choose again.")
+    return Reason(code), ({"note": note} if note else {})
 
 
 def row_buttons(comment, user):

@@ -268,3 +268,11 @@ class CommentForm(forms.Form):
             user_ip=self.ip,
             **fields,
         )
+
+
+class CommentEditForm(forms.Form):
+    """Its author's new text for a comment (`comments.authoring.edit`): the comment form's
+    own field, so an edited comment is cleaned (and its markup kept inert) as a new one."""
+
+    default_renderer = CommentForm.default_renderer
+    comment = CommentForm.base_fields["comment"]

@@ -146,6 +146,7 @@ class CommentQuerySet(models.QuerySet):
             "author_url",
             "body_html",
             "created_at",
+            "edited_at",
         ).order_by("created_at", "pk")
 
     def _email_lowered(self):
@@ -301,6 +302,9 @@ class Comment(models.Model):
 
     created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When its author last changed the text (within the policy's edit window); readers see
+    # "edited". A moderator's edits in the admin are in the history only.
+    edited_at = models.DateTimeField(_("edited by its author"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -484,6 +488,20 @@ class ModerationPolicy(models.Model):
         _("clear IP address and user agent this many days after moderation"),
         default=60,
         help_text=_("Done by purge_comments; the privacy page states this period."),
+    )
+    edit_minutes = models.PositiveSmallIntegerField(
+        _("minutes an author may edit their comment after posting"),
+        default=10,
+        help_text=_(
+            "From the same browser or the comment's status link; every edit is checked by "
+            "Akismet again. 0: no edits."
+        ),
+    )
+    # The median time from posting to a moderator's first decision over the latest
+    # decided comments, in seconds (None: too few to say). Written by the periodic
+    # `typical_wait` job, read with the policy: the article page says it for free.
+    typical_wait_seconds = models.PositiveIntegerField(
+        _("typical wait for a decision (seconds)"), null=True, blank=True, editable=False
     )
 
     class Meta:

@@ -162,6 +162,41 @@ def check_again(comment, attempt):
     return verdict
 
 
+def claim_edit_check(pk, attempt):
+    """Claim check number `attempt + 1` of a comment its author edited, whatever its
+    verdict, while it is shown (pending or approved): compare-and-set on its attempt count,
+    as `claim_recheck`. True if this caller holds the claim."""
+    return bool(
+        Comment.objects.filter(
+            pk=pk, check_attempts=attempt, status__in=[S.PENDING, S.APPROVED]
+        ).update(check_attempts=attempt + 1)
+    )
+
+
+def check_edit(comment, attempt):
+    """The worker's half of an author's edit (`comments.authoring.edit`), for a comment whose
+    check `attempt + 1` the caller has claimed: Akismet is asked again with
+    `recheck_reason=edit`; a pending comment is filed by the verdict and the policy, a
+    published one (the policy trusted its author) goes to spam if Akismet says so. Returns
+    the verdict, or None if a later check superseded this one."""
+    if spam.is_configured():
+        verdict = spam.check(comment, recheck_reason="edit", attempt=attempt + 1)
+        if verdict is None:
+            return None
+    else:
+        verdict = comment.verdict  # no key: the policy alone files it
+    comment.refresh_from_db(fields=["status", "previous_status", "moderated_at", "held_reason"])
+    if comment.status == S.APPROVED and verdict in (V.SPAM, V.DISCARD):
+        reason = Reason.AKISMET_SPAM if verdict == V.SPAM else Reason.AKISMET_DISCARD
+        try:
+            change_status(comment, S.SPAM, actor_label="Akismet", reason=reason)
+        except TransitionError:
+            logger.info("comment %s changed while being filed; left as it is", comment.pk)
+    else:
+        file_comment(comment)
+    return verdict
+
+
 class ReplyRefused(Exception):
     """A staff reply cannot go under this comment."""
 

@@ -196,6 +196,18 @@ def is_flood(user_ip, email, policy, now=None):
     return Comment.objects.recent_from(user_ip, email, since).exists()
 
 
+def is_edit_flood(comment, user_ip, policy, now=None):
+    """Is an edit of `comment` too soon: less than `flood_interval` seconds after it was
+    posted or last edited, or after another comment from this IP or email?"""
+    if not policy.flood_interval:
+        return False
+    since = (now or timezone.now()) - timedelta(seconds=policy.flood_interval)
+    if (comment.edited_at or comment.created_at) > since:
+        return True
+    others = Comment.objects.recent_from(user_ip, comment.author_email, since)
+    return others.exclude(pk=comment.pk).exists()
+
+
 def can_moderate(user):
     """Moderators' own comments skip the queue, as in WordPress. A moderator is staff with
     the permission the admin's actions and the mail ask for (editing comments is not

@@ -34,7 +34,12 @@ CLEARED = {
 
 def export(email):
     """Everything stored about the commenter with this address, as JSON-ready data."""
-    comments = Comment.objects.by_email(email).select_related("article").order_by("created_at")
+    comments = (
+        Comment.objects.by_email(email)
+        .select_related("article")
+        .prefetch_related("history")
+        .order_by("created_at")
+    )
     return {
         "email": email,
         "exported_at": timezone.now().isoformat(),
@@ -51,6 +56,15 @@ def export(email):
                 "email": c.author_email,
                 "website": c.author_url,
                 "comment": c.body,
+                "edited_by_author": c.edited_at.isoformat() if c.edited_at else None,
+                # What the author's own edits replaced (kept in the history).
+                "earlier_texts": [
+                    e.details["before"]["body"]
+                    for e in c.history.all()
+                    if e.kind == CommentEvent.Kind.EDIT
+                    and e.actor_label == "author"
+                    and "body" in e.details.get("before", {})
+                ],
                 "ip_address": c.user_ip,
                 "user_agent": c.user_agent,
                 "referrer": c.referrer,

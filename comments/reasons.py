@@ -44,11 +44,38 @@ class Reason(models.TextChoices):
     # Personal data.
     ERASED = "erased", _("Personal data erased")
     RETENTION = "retention", _("Retention")
+    # A moderator's reasons for Unapprove / Spam / Trash (`MODERATOR_REASONS`), each with
+    # an optional note in their own words: {"note": …}.
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    ABUSIVE = "abusive", _("Abusive")
+    ADVERTISING = "advertising", _("Spam or advertising")
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    DUPLICATE = "duplicate", _("Duplicate")
+    # Its author changed the text (a published comment goes back to the queue).
+    EDITED = "edited", _("Edited by its author")
     # Anything else (a moderator's own words, or a sentence from before codes): {"text": …}.
     OTHER = "other", _("Other")
 
 
 R = Reason
+
+# The reasons a moderator may give for taking a comment off (or keeping it off) the page,
+# in the order the forms offer them; the reader sees the one chosen on the status page.
+MODERATOR_REASONS = (
+    R.OFF_TOPIC,
+    R.ABUSIVE,
+    R.ADVERTISING,
+    R.PERSONAL_DATA,
+    R.DUPLICATE,
+    R.OTHER,
+)
+# A moderator's own words beside the reason: at most this long.
+NOTE_MAX = 300
+
+
+def _noted(words):
+    return lambda p: words + (f": {p['note']}" if p.get("note") else "")
+
 
 # The sentence for each code: a template filled with the parameters by name, or a function
 # of them. Codes missing here (none, today) read as their label.
@@ -87,7 +114,13 @@ SENTENCES = {
     "stored (deleted after {days} days or erased)",
     R.ERASED: "personal data erased at the commenter's request",
     R.RETENTION: "IP address and user agent cleared after {days} days (retention)",
-    R.OTHER: "{text}",
+    R.OFF_TOPIC: _noted("off-topic"),
+    R.ABUSIVE: _noted("abusive"),
+    R.ADVERTISING: _noted("spam or advertising"),
+    R.PERSONAL_DATA: _noted("contains personal data"),
+    R.DUPLICATE: _noted("a duplicate"),
+    R.EDITED: "edited by its author; waiting to be approved again",
+    R.OTHER: lambda p: p.get("text") or p.get("note") or "other reason",
 }
 
 # How a check entry names Akismet's verdict (`Comment.Verdict`'s label, in lower case).

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from comments import text
 
 # A change to the markup below changes this, and with it the key of every cached thread.
-MARKUP_VERSION = "1"
+MARKUP_VERSION = "2"
 
 _OPEN = (
     '<li id="comment-{pk}" class="comment{awaiting_class}">\n'
@@ -30,7 +30,7 @@ _OPEN = (
     '    <footer class="comment__meta">\n'
     '      <span class="comment__author">{author}</span>\n'
     '      <a class="comment__permalink" href="#comment-{pk}">'
-    '<time datetime="{iso}">{when}</time></a>\n'
+    '<time datetime="{iso}">{when}</time></a>{edited}\n'
     "    </footer>\n"
     "{awaiting}"
     '    <div class="comment__content">{body}</div>\n'
@@ -40,6 +40,10 @@ _OPEN = (
 _AWAITING = (
     '    <p class="comment__awaiting" role="status">Your comment is awaiting moderation.</p>\n'
 )
+_EDITED = ' <span class="comment__edited">(edited)</span>'
+# The author's own links, only in the page rendered for them (their preview cookie): the
+# private status page, and how long they may still edit.
+_OWN = '    <p class="comment__own"><a href="{url}" rel="nofollow">{label}</a>{until}</p>\n'
 _REPLY = (
     '    <p class="comment__actions"><a class="comment__reply" href="?replytocom={pk}#respond"'
     ' rel="nofollow" data-reply-to="{pk}" data-author="{name}">Reply<span'
@@ -84,7 +88,7 @@ class ThreadComment:
     plus its place in the thread (`thread_replies`, `level`, `can_reply`: `build_thread`)."""
 
     FIELDS = ("pk", "parent_id", "depth", "status", "author_name", "author_url")
-    FIELDS += ("body_html", "created_at")
+    FIELDS += ("body_html", "created_at", "edited_at")
     __slots__ = (*FIELDS, "thread_replies", "level", "can_reply")
 
     def __init__(self, *values):
@@ -102,9 +106,26 @@ def _body(comment):
     return mark_safe(comment.body_html) if comment.body_html else comment.rendered_body
 
 
-def comment_open(comment, closed, dates=None):
+def _own(comment, link, approved):
+    """The author's own links under their comment: `link` is (status URL, minutes left to
+    edit)."""
+    url, minutes = link
+    until = f" (you can edit it for {minutes} more minute{'s' if minutes != 1 else ''})"
+    if approved:
+        if not minutes:
+            return ""
+        return _OWN.format(url=escape(url) + "#edit", label="Edit your comment", until=until)
+    return _OWN.format(
+        url=escape(url),
+        label="Follow it on its private status page",
+        until=until if minutes else "",
+    )
+
+
+def comment_open(comment, closed, dates=None, own=None):
     """One comment's `<li>` up to its replies: everything its own fields, its place in the
-    thread (`can_reply`, set by `build_thread`) and the article's closing decide."""
+    thread (`can_reply`, set by `build_thread`) and the article's closing decide. `own`:
+    the author's links (`_own`), only in a page rendered for the author."""
     from comments.models import Comment
 
     name = escape(comment.author_name)  # a str from the database: as conditional_escape
@@ -117,7 +138,8 @@ def comment_open(comment, closed, dates=None):
         author=_author(name, comment.author_url),
         iso=iso,
         when=when,
-        awaiting="" if approved else _AWAITING,
+        edited=_EDITED if getattr(comment, "edited_at", None) else "",
+        awaiting=("" if approved else _AWAITING) + (_own(comment, own, approved) if own else ""),
         body=_body(comment),
         reply=_REPLY.format(pk=comment.pk, name=name)
         if getattr(comment, "can_reply", False) and not closed
@@ -125,12 +147,13 @@ def comment_open(comment, closed, dates=None):
     )
 
 
-def thread_html(roots, closed):
-    """The nested `<li>`s of a thread (`roots` from `build_thread`), as safe HTML."""
-    out, dates = [], _Dates()
+def thread_html(roots, closed, own=None):
+    """The nested `<li>`s of a thread (`roots` from `build_thread`), as safe HTML. `own`:
+    {pk: (status URL, minutes left to edit)} of the reader's own comments (their preview)."""
+    out, dates, own = [], _Dates(), own or {}
 
     def emit(comment):
-        out.append(comment_open(comment, closed, dates))
+        out.append(comment_open(comment, closed, dates, own.get(comment.pk)))
         if comment.thread_replies:
             out.append(_REPLIES_OPEN)
             for reply in comment.thread_replies:

@@ -44,6 +44,8 @@ JOBS = [
     Job("sweep", tasks.sweep, every=timedelta(minutes=5)),
     # Retention: old spam and trash, stored payloads, IP addresses and user agents.
     Job("purge", tasks.purge, daily_at=time(3, 30)),
+    # How long comments usually wait for a moderator, said on the pages (`comments.waiting`).
+    Job("typical_wait", tasks.typical_wait, every=timedelta(minutes=15)),
     # The moderators' daily digest (does nothing unless the policy asks for one).
     Job("digest", tasks.digest, daily_at=time(7, 0)),
 ]

@@ -129,6 +129,28 @@ def recheck_comment(comment_id, attempt):
 
 
 @task()
+def check_edited_comment(comment_id, attempt):
+    """Check comment `comment_id` again after its author edited it (see
+    `pipeline.check_edit`), if it is still shown. `attempt` is its attempt count at the
+    edit: the claim on it makes a second delivery a no-op."""
+    comment, outcome = _job_comment(comment_id, attempt, "check after an edit")
+    if comment is None:
+        return outcome
+    pk = comment.pk
+    if comment.status not in (Comment.Status.PENDING, Comment.Status.APPROVED):
+        logger.info("comment %s is %s now: not checked after its edit", pk, comment.status)
+        return "not shown"
+    if not pipeline.claim_edit_check(pk, attempt):
+        queue.count_duplicate("check after an edit", pk, f"attempt {attempt + 1} is taken")
+        return "duplicate"
+    verdict = pipeline.check_edit(comment, attempt)
+    if verdict is None:
+        return "superseded"
+    _retry_when_due(comment, verdict)
+    return str(verdict)
+
+
+@task()
 def mail_held_comment(comment_id):
     """Mail the moderators about a held comment (once: `notify.send_held_mail` claims it)."""
     pk = _id(comment_id, "comment id")
@@ -253,6 +275,17 @@ def purge():
     counts = purge_now()
     logger.info("purge: %s", counts)
     return counts
+
+
+@task()
+def typical_wait():
+    """Measure how long comments usually wait for a person (`comments.waiting`) and store
+    it with the policy, for the pages to say."""
+    from comments import waiting
+
+    seconds = waiting.store(waiting.measure())
+    logger.info("typical wait: %s", "not known" if seconds is None else f"{seconds} s")
+    return seconds
 
 
 @task()

@@ -7,6 +7,7 @@ from comments.feeds import LatestCommentsFeed
 
 app_name = "comments"
 urlpatterns = [
+    path("comment-status/<str:token>/", views.comment_status, name="status"),
     # The site's comment feed; "comments" is a reserved slug, never a category.
     path("comments/feed/", anonymous_page_cache(LatestCommentsFeed()), name="feed"),
     path(

@@ -1,7 +1,10 @@
-"""POST /<article path>/comments/: a reader's comment, checked and filed, then PRG; and
-GET /<article path>/comments/<n>/: page n of a long thread (`CommentPageView`)."""
+"""POST /<article path>/comments/: a reader's comment, checked and filed, then PRG;
+GET /<article path>/comments/<n>/: page n of a long thread (`CommentPageView`); and the
+author's private status page of their comment (with its edit form)."""
 
-from django.http import Http404, HttpResponseRedirect
+from datetime import timedelta
+
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
@@ -10,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from articles.views import ArticleView
-from comments import paging, preview, spam
+from comments import authoring, paging, preview, spam, waiting
 from comments import policy as policies
-from comments.forms import REPLY_UNAPPROVED, CommentForm, token_is_valid
+from comments.forms import REPLY_UNAPPROVED, CommentEditForm, CommentForm, token_is_valid
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
 from comments.models import Comment
 from comments.pipeline import submit
@@ -126,6 +129,74 @@ class CommentPageView(ArticleView):
 def comment_page(request, path, number):
     _prefix, _sep, slug = path.rpartition("/")
     return CommentPageView.as_view()(request, slug=slug, number=number)
+
+
+def _private_page(request, template, context, status=200):
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# The link is the credential: a cross-site post cannot know it, and the Origin is checked
+# as for a new comment; no cookie is needed (or set) to edit.
+@csrf_exempt
+def comment_status(request, token):
+    """/comment-status/<signed id + secret>/: the author's private page about their comment
+    (`comments.authoring`): its status, its text, and the edit form while the policy's
+    window is open. POST: an edit (then PRG back here)."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    try:
+        comment = authoring.comment_for(token)
+    except authoring.LinkExpired:
+        return _private_page(
+            request,
+            "comments/status_expired.html",
+            {"days": authoring.LINK_DAYS},
+            status=410,
+        )
+    except authoring.LinkInvalid:
+        raise Http404("No such comment.") from None
+    policy = policies.current()
+    status, message, form = 200, "", None
+    if request.method == "POST":
+        try:
+            refuse_file_parts(request)
+        except FilePartRefused:
+            return _refused(request, comment.article, FILES, keep_text=False, status=400)
+        form = CommentEditForm(request.POST)
+        if not same_origin(request):
+            status, message = 403, FORGED
+        elif not form.is_valid():
+            status = 400
+        else:
+            try:
+                authoring.edit(
+                    comment, form.cleaned_data["comment"], ip=client_ip(request), policy=policy
+                )
+            except authoring.EditRefused as exc:
+                status, message = exc.http_status, str(exc)
+            else:
+                return HttpResponseRedirect(request.path + "?edited=1#your-comment")
+    editable = authoring.can_edit(comment, policy)
+    if form is None and editable:
+        form = CommentEditForm(initial={"comment": comment.body})
+    context = {
+        "comment": comment,
+        "article": comment.article,
+        "outcome": authoring.outcome(comment),
+        "editable": editable,
+        "minutes_left": authoring.minutes_left(comment, policy),
+        "edit_minutes": policy.edit_minutes,
+        "form": form,
+        "message": message,
+        "edited": request.GET.get("edited") == "1" and status == 200,
+        "typical_wait": waiting.said(policy),
+        "link_days": authoring.LINK_DAYS,
+        "expires_at": comment.created_at + timedelta(days=authoring.LINK_DAYS),
+    }
+    return _private_page(request, "comments/status.html", context, status=status)
 
 
 def privacy(request):

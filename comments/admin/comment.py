@@ -2,7 +2,9 @@
 
 import re
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -19,11 +21,21 @@ from django.utils.translation import ngettext
 from articles.adminlist import ForgivingChangeList
 from articles.params import SelectedIds, parse_id
 from comments import pipeline, privacy
-from comments.actions import ACTIONS, ALL, n_comments, page_buttons, row_buttons
+from comments.actions import (
+    ACTIONS,
+    ALL,
+    ReasonRefused,
+    moderator_reason,
+    n_comments,
+    page_buttons,
+    reason_choices,
+    row_buttons,
+)
 from comments.admin.filters import ArticleFilter, StatusFilter
 from comments.http import client_ip
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError
+from comments.reasons import NOTE_MAX
 
 S = Comment.Status
 V = Comment.Verdict
@@ -38,12 +50,45 @@ def excerpt(body, limit=EXCERPT):
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+class ReasonFields(forms.Form):
+    """The optional reason for Unapprove, Spam and Trash (the reader sees it on their
+    comment's status page). Checked by `actions.moderator_reason`, which says what is wrong
+    (a choice field would only make the admin say "No action selected")."""
+
+    reason = forms.CharField(
+        label="Reason (Unapprove, Spam, Trash)",
+        required=False,
+        widget=forms.Select(choices=[("", "— no reason —"), *reason_choices()]),
+    )
+    reason_note = forms.CharField(
+        label="Note for the author",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": NOTE_MAX, "size": 24}),
+    )
+
+
+class ModerationActionForm(ReasonFields, ActionForm):
+    """The queue's action bar: the action, and the reason the row buttons send too."""
+
+
+def _why(model_admin, request):
+    """The moderator's reason from the POST, or None (said to them) when it is refused."""
+    try:
+        return moderator_reason(request.POST)
+    except ReasonRefused as exc:
+        model_admin.message_user(request, f"Nothing changed: {exc}", messages.ERROR)
+        return None
+
+
 def bulk_action(action):
     """`action` as one of the queue's bulk actions (named as it always was)."""
 
     def run(model_admin, request, queryset):
+        why = _why(model_admin, request) if action.asks_reason else ("", None)
+        if why is None:
+            return
         comments = queryset.select_related("article__category", "user").order_by()
-        for level, note in action.execute(comments, request.user):
+        for level, note in action.execute(comments, request.user, why):
             model_admin.message_user(request, note, level)
 
     run.__name__ = action.bulk_name
@@ -60,6 +105,7 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
     )
     ordering = ["-created_at", "-pk"]
     list_per_page = 50
+    action_form = ModerationActionForm
     list_max_show_all = 200
     show_full_result_count = False  # one count query per page, not two
     list_display_links = None  # the excerpt links to the comment's page itself
@@ -329,6 +375,7 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
                 "comment": comment,
                 "action_label": action.label,
                 "applies": action.applies(comment),
+                "reason_fields": ReasonFields() if action.asks_reason else None,
                 "next": back,
             }
             return TemplateResponse(
@@ -336,7 +383,10 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
             )
         if request.method != "POST":
             return HttpResponseNotAllowed(["GET", "POST"])
-        for level, note in action.execute(comment, request.user):
+        why = _why(self, request) if action.asks_reason else ("", None)
+        if why is None:
+            return redirect(back)
+        for level, note in action.execute(comment, request.user, why):
             self.message_user(request, note, level)
         if action.leaves_nothing and back.startswith(
             reverse("admin:comments_comment_change", args=[pk])
@@ -481,6 +531,9 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
                 "title": f"Comment by {comment.author_name}",
                 "comment": comment,
                 "moderation_actions": buttons,
+                "reason_fields": ReasonFields(auto_id="c-%s")
+                if any(ACTIONS[name].asks_reason for _url, _label, name in buttons)
+                else None,
                 "history": comment.history.select_related("actor"),
                 "others": others[:10],
                 "others_counts": others.status_counts(),

@@ -23,6 +23,7 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
                     "thread_depth",
                     "comments_per_page",
                     "comment_order",
+                    "edit_minutes",
                 ]
             },
         ),

@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from articles import caching
 from articles.params import parse_id
 from articles.people import display_name
-from comments import paging, personal, render, text
+from comments import authoring, paging, personal, render, text, waiting
 from comments import policy as policies
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -114,10 +114,24 @@ class Thread:
         }
 
     @cached_property
+    def own(self):
+        """{pk: (status URL, minutes left to edit)} of the reader's own comments named in
+        their preview cookie (an uncached thread: nothing of it reaches a shared page)."""
+        if not self.preview:
+            return {}
+        policy = self.policy
+        shown = {c.pk: c for c in self.comments}
+        return {
+            pk: (authoring.status_url(pk, secret), authoring.minutes_left(shown[pk], policy))
+            for pk, secret in self.preview
+            if pk in shown
+        }
+
+    @cached_property
     def html(self):
         """The nested comments of this page (`comments.render`): one string, no template
         per comment."""
-        return render.thread_html(self.page_roots, self.closed)
+        return render.thread_html(self.page_roots, self.closed, self.own)
 
     @property
     def markup(self):
@@ -196,6 +210,8 @@ def comments_for(context, article):
         else form_html(request, article, form, reply_to, context.get("csrf_token")),
         "thread": thread,
         "closed": closed,
+        # Stored on the policy by the `typical_wait` job: no query, cached with the page.
+        "typical_wait": waiting.said(thread.policy),
         # The form's place in the page, marked so that a reader with cookies gets the
         # shared page with their own form (`comments.personal`).
         "personal_mark": personal.mark(article) if not reply_to else None,

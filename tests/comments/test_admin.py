@@ -38,6 +38,7 @@ def test_saving_the_policy_takes_effect_at_once(admin_client):
         "comment_order": "newest",
         "notify_moderators": "on",
         "personal_data_days": "60",
+        "edit_minutes": "10",
     }
     response = admin_client.post("/admin/comments/moderationpolicy/1/change/", data)
     assert response.status_code == 302

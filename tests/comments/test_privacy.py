@@ -46,6 +46,22 @@ def test_export_lists_everything_stored_about_the_address(jo, capsys):
     assert "Sam" not in json.dumps(data)
 
 
+def test_export_includes_the_authors_edits(jo, capsys, settings):
+    from comments import authoring
+
+    first, _reply, pending = jo
+    policy = ModerationPolicy.objects.get_or_create(pk=1)[0]
+    policy.flood_interval = 0
+    policy.save()
+    authoring.edit(pending, "Jo again, corrected.", policy=policy)
+    call_command("export_commenter_data", "jo@example.com")
+    exported = json.loads(capsys.readouterr().out)["comments"]
+    assert exported[0]["earlier_texts"] == [] and exported[0]["edited_by_author"] is None
+    assert exported[1]["comment"] == "Jo again, corrected."
+    assert exported[1]["earlier_texts"] == ["Jo again."]
+    assert exported[1]["edited_by_author"] is not None
+
+
 def test_erase_anonymises_and_keeps_the_thread(jo, client, article):
     """`erase_commenter_data`: name Anonymous; e-mail, website, IP, user agent, referrer
     and the Akismet copy cleared; texts and replies stay in place; history records it."""
