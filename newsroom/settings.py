@@ -88,6 +88,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /metrics, answered before any other middleware (no host check,
+    # no HTTPS redirect, no session, never cached; newsroom/operations.py).
+    "newsroom.operations.OperationsMiddleware",
+    # Request metrics (django-prometheus): this one and RequestMetricsMiddleware below.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.RejectNulBytesMiddleware",
@@ -99,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    "newsroom.operations.RequestMetricsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
