@@ -33,9 +33,10 @@ PROBE_KEY = "healthz:probe"
 
 def _database():
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # One round trip: the two statements run as one implicit transaction, so the
-            # timeout applies to this SELECT only.
+            # timeout applies to this SELECT only. (Requests run in autocommit; inside a
+            # transaction SET LOCAL would last to its end, so there it is left out.)
             cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}; SELECT 1")
         else:
             cursor.execute("SELECT 1")

@@ -141,3 +141,21 @@ def test_not_counted_in_the_request_metrics(client, db):
     text = client.get("/metrics").content.decode()
     assert 'view="<unnamed view>"' not in text
     assert "healthz" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_probes_timeout_stays_with_the_probe(client):
+    """PostgreSQL: the statement timeout is set for the probe's query alone; the site's
+    own queries on the same (persistent) connection keep the server's setting."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+    assert client.get("/healthz").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before
+    assert before != "1s"
