@@ -301,4 +301,5 @@ def submit_feedback(comment, kind, *, actor=None):
 
 def verify_key():
     """Ask Akismet whether the configured key and site URL are valid (one request)."""
-    return get_client().verify_key()
+    result, _headers = _call(get_client().verify_key, {})
+    return result
