@@ -124,20 +124,23 @@ def build_payload(comment):
 
 
 def _call(method, payload):
-    """Call `method(**payload)`; return (result, headers). Measured: its latency and, if it
-    fails, why (`comments.metrics`)."""
+    """Call `method(**payload)`; return (result, the response's headers). A failure of the
+    service raises `akismet.AkismetError` carrying the headers of the answer, if there was
+    one, as `.headers` (an invalid key's debug help comes that way). Measured: its latency
+    and, if it fails, why (`comments.metrics`)."""
     _last_response.headers = {}
     call = method.__name__
     started = time.perf_counter()
     try:
         result = method(**payload)
     except akismet.AkismetError as exc:
-        reason, _params = _describe_error(exc, {})
+        exc.headers = _last_response.headers
+        reason, _params = _describe_error(exc)
         metrics.AKISMET_FAILURES.labels(call, reason).inc()
         raise
     finally:
         metrics.AKISMET_SECONDS.labels(call).observe(time.perf_counter() - started)
-    return result, getattr(_last_response, "headers", {})
+    return result, _last_response.headers
 
 
 def _retry_delay(attempts, key_problem):
@@ -162,16 +165,14 @@ def check(comment, *, recheck_reason=None, attempt=None):
     now = timezone.now()
     comment.check_attempts = attempt if attempt is not None else comment.check_attempts + 1
     comment.checked_at = now
-    headers = {}
-    key_problem = False
     try:
         result, headers = _call(get_client().comment_check, payload)
     except akismet.AkismetError as exc:
+        headers = exc.headers
         key_problem = isinstance(exc, akismet.APIKeyError)
-        headers = getattr(_last_response, "headers", {}) or {}
         comment.verdict = Comment.Verdict.ERROR
         comment.next_check_at = now + _retry_delay(comment.check_attempts, key_problem)
-        reason, params = _describe_error(exc, headers)
+        reason, params = _describe_error(exc)
         # Never log the key: the messages of comment_check's errors do not contain it.
         logger.warning(
             "Akismet check of comment %s failed: %s", comment.pk, reasons.sentence(reason, params)
@@ -226,10 +227,11 @@ def check(comment, *, recheck_reason=None, attempt=None):
     return comment.verdict
 
 
-def _describe_error(exc, headers):
-    """What went wrong, as a `Reason` code and its parameters."""
+def _describe_error(exc):
+    """What went wrong (an error raised through `_call`), as a `Reason` code and its
+    parameters."""
     if isinstance(exc, akismet.APIKeyError):
-        return Reason.KEY_REJECTED, {"help": headers.get("x-akismet-debug-help", "")}
+        return Reason.KEY_REJECTED, {"help": exc.headers.get("x-akismet-debug-help", "")}
     if isinstance(exc, akismet.ProtocolError):
         return Reason.BAD_ANSWER, {}
     cause = exc.__cause__
@@ -275,7 +277,7 @@ def submit_feedback(comment, kind, *, actor=None):
         _call(method, payload)
     except akismet.AkismetError as exc:
         delivered = False
-        error, error_params = _describe_error(exc, {})
+        error, error_params = _describe_error(exc)
         reason = Reason.FEEDBACK_FAILED
         params = {"kind": kind, "error": error, "error_params": error_params}
         logger.warning(

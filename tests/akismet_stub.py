@@ -33,6 +33,10 @@ class AkismetStub(ThreadingHTTPServer):
         self.fail_rate = 0.0
         self.fail_mode = "500"
         self.fail_slow_seconds = 10.0
+        # Extra headers on every comment-check answer (they override the guid), and the
+        # debug help sent with "invalid" (None: no such header).
+        self.answer_headers = {}
+        self.debug_help = "Empty API key"
         self.calls_made = 0
         self.failures_injected = 0
         self.lock = threading.Lock()
@@ -52,6 +56,8 @@ class AkismetStub(ThreadingHTTPServer):
         self.mode = "normal"
         self.fail_rate = 0.0
         self.fail_mode = "500"
+        self.answer_headers = {}
+        self.debug_help = "Empty API key"
 
     def count_call(self):
         """Count a call; True if it is one of the `fail_rate` share to fail."""
@@ -121,7 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "500":
             return self._send(500, "Internal Server Error")
         if mode == "invalid":
-            return self._send(200, "invalid", {"X-akismet-debug-help": "Empty API key"})
+            debug_help = server.debug_help
+            headers = {} if debug_help is None else {"X-akismet-debug-help": debug_help}
+            return self._send(200, "invalid", headers)
         if mode == "garbage":
             return self._send(200, "<html>maintenance</html>")
         endpoint = self.path.rsplit("/", 1)[-1]
@@ -132,6 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
         if endpoint == "comment-check":
             body, headers = server.judge(data)
             headers["X-akismet-guid"] = f"guid-{len(server.requests)}"
+            headers.update(server.answer_headers)
             return self._send(200, body, headers)
         return self._send(404, "not found")
 

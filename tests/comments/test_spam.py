@@ -254,3 +254,126 @@ def test_posting_reads_the_category_trail_once(akismet_server, post):
     trail = [q for q in queries if '"articles_category"."path" IN' in q["sql"]]
     assert len(trail) == 1
     assert akismet_server.calls("comment-check")[0]["comment_context"] == "Today, World"
+
+
+def test_a_failed_check_logs_which_comment_and_what_went_wrong(akismet_server, comment, caplog):
+    """The operator's line: the comment's number and the same sentence the history shows."""
+    akismet_server.mode = "500"
+    with caplog.at_level(logging.WARNING, logger="comments.spam"):
+        spam.check(comment)
+    [record] = [r for r in caplog.records if r.name == "comments.spam"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == (
+        f"Akismet check of comment {comment.pk} failed: Akismet answered HTTP 500"
+    )
+
+
+def test_a_failed_feedback_logs_which_call_which_comment_and_why(akismet_server, comment, caplog):
+    spam.check(comment)
+    akismet_server.mode = "500"
+    with caplog.at_level(logging.WARNING, logger="comments.spam"):
+        spam.submit_feedback(comment, "ham")
+    [record] = [r for r in caplog.records if r.name == "comments.spam"]
+    assert record.getMessage() == (
+        f"Akismet submit-ham for comment {comment.pk} failed: "
+        "submit-ham failed: Akismet answered HTTP 500; will retry"
+    )
+
+
+def test_feedback_with_a_rejected_key_is_recorded_with_akismet_s_help(akismet_server, comment):
+    """The key can be revoked between the check and a moderator's decision."""
+    spam.check(comment)
+    akismet_server.mode = "invalid"
+    assert spam.submit_feedback(comment, "spam") is False
+    event = comment.history.get(kind="feedback")
+    assert event.reason_params == {
+        "kind": "spam",
+        "error": Reason.KEY_REJECTED,
+        "error_params": {"help": "Empty API key"},
+    }
+
+
+def test_a_rejected_key_without_debug_help_says_so_plainly(akismet_server, comment):
+    akismet_server.mode = "invalid"
+    akismet_server.debug_help = None
+    spam.check(comment)
+    event = comment.history.get()
+    assert (event.reason, event.reason_params) == (Reason.KEY_REJECTED, {"help": ""})
+    assert history.describe(event) == "Akismet rejected the API key or site URL"
+    comment.refresh_from_db()
+    assert comment.akismet_debug_help == ""
+
+
+def test_an_error_without_a_known_cause_is_named_by_its_class():
+    """An `AkismetError` the client raises for a reason of its own (no HTTP cause)."""
+    import akismet
+
+    error = akismet.AkismetError("something new")
+    error.headers = {}
+    code, params = spam._describe_error(error)
+    assert (code, params) == (Reason.AKISMET_ERROR, {"error": "AkismetError"})
+    assert reasons.sentence(code, params) == "Akismet error (AkismetError)"
+
+
+def test_long_answer_headers_are_cut_to_what_the_columns_hold(akismet_server, comment):
+    """Akismet's headers are stored (and kept in the history) at most 100, 100 and 255
+    characters long, so a longer one never fails the save (PostgreSQL refuses it)."""
+    akismet_server.answer_headers = {
+        "X-akismet-guid": "g" * 150,
+        "X-akismet-pro-tip": "p" * 150,
+        "X-akismet-debug-help": "d" * 300,
+        "X-akismet-alert-msg": "Your key is about to expire",
+    }
+    spam.check(comment)
+    comment.refresh_from_db()
+    assert comment.akismet_guid == "g" * 100
+    assert comment.akismet_pro_tip == "p" * 100
+    assert comment.akismet_debug_help == "d" * 255
+    details = comment.history.get().details
+    assert (details["guid"], details["pro_tip"], details["debug_help"]) == (
+        "g" * 100,
+        "p" * 100,
+        "d" * 255,
+    )
+    assert details["alert"] == "Your key is about to expire"
+
+
+def test_a_claimed_attempt_is_the_one_counted_and_backed_off(akismet_server, comment):
+    """A worker's check runs as the attempt it claimed: the first claim waits 20 minutes
+    after an error, whatever the comment in hand says."""
+    Comment.objects.filter(pk=comment.pk).update(check_attempts=1)
+    akismet_server.mode = "500"
+    with time_machine.travel(FROZEN, tick=False):
+        assert spam.check(comment, attempt=1) == Comment.Verdict.ERROR
+    assert comment.check_attempts == 1
+    comment.refresh_from_db()
+    assert comment.check_attempts == 1
+    assert comment.next_check_at == FROZEN + timedelta(minutes=20)
+
+
+def test_what_the_comment_lacks_is_not_sent(akismet_server, comment):
+    """No address, no website: the keys are left out rather than sent empty or made up."""
+    comment.user_ip = None
+    comment.author_url = ""
+    payload = spam.build_payload(comment)
+    assert "user_ip" not in payload
+    assert "comment_author_url" not in payload
+
+
+def test_dates_are_sent_in_utc_whatever_the_machine_s_zone(comment, monkeypatch):
+    """Akismet's *_gmt fields: UTC even when the process's local zone is another."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        comment.created_at = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+        assert spam.build_payload(comment)["comment_date_gmt"] == "2026-07-01T12:00:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_feedback_is_spam_or_ham_and_nothing_else(comment):
+    with pytest.raises(ValueError, match="feedback is 'spam' or 'ham', not 'junk'"):
+        spam.submit_feedback(comment, "junk")
