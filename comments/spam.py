@@ -12,6 +12,7 @@ return (guid, pro-tip, debug-help). Every failure of the service becomes the ver
 import functools
 import logging
 import threading
+import time
 from datetime import UTC, timedelta
 
 import akismet
@@ -19,7 +20,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from comments import reasons
+from comments import metrics, reasons
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
 
@@ -125,13 +126,20 @@ def build_payload(comment):
 def _call(method, payload):
     """Call `method(**payload)`; return (result, the response's headers). A failure of the
     service raises `akismet.AkismetError` carrying the headers of the answer, if there was
-    one, as `.headers` (an invalid key's debug help comes that way)."""
+    one, as `.headers` (an invalid key's debug help comes that way). Measured: its latency
+    and, if it fails, why (`comments.metrics`)."""
     _last_response.headers = {}
+    call = method.__name__
+    started = time.perf_counter()
     try:
         result = method(**payload)
     except akismet.AkismetError as exc:
         exc.headers = _last_response.headers
+        reason, _params = _describe_error(exc)
+        metrics.AKISMET_FAILURES.labels(call, reason).inc()
         raise
+    finally:
+        metrics.AKISMET_SECONDS.labels(call).observe(time.perf_counter() - started)
     return result, _last_response.headers
 
 
@@ -295,4 +303,5 @@ def submit_feedback(comment, kind, *, actor=None):
 
 def verify_key():
     """Ask Akismet whether the configured key and site URL are valid (one request)."""
-    return get_client().verify_key()
+    result, _headers = _call(get_client().verify_key, {})
+    return result

@@ -55,6 +55,7 @@ class AkismetStub(ThreadingHTTPServer):
             self.calls_made = self.failures_injected = 0
         self.mode = "normal"
         self.fail_rate = 0.0
+        self.fail_mode = "500"
         self.answer_headers = {}
         self.debug_help = "Empty API key"
 
