@@ -50,6 +50,8 @@ CATEGORY_FIELDS = ["name", "slug", "parent", "position", "description"]
 # Block-level tags end a paragraph in the body's text rendition.
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figcaption|tr|table)>|<(br|hr)\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]*>")
+# What a diff compares: words, runs of spaces, runs of punctuation.
+_WORDS = re.compile(r"\w+|\s+|[^\w\s]+")
 
 
 def body_paragraphs(html):
@@ -102,13 +104,12 @@ class FieldDiff:
     label: str
     old: str
     new: str
-    # (op, text): op "same", "del" or "ins"; words and the spaces between them.
+    # (op, text): op "same", "del" or "ins"; words, spaces and punctuation.
     chunks: list
 
 
 def _chunks(old, new):
-    a = re.split(r"(\s+)", old)
-    b = re.split(r"(\s+)", new)
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
     chunks = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
