@@ -67,6 +67,8 @@ def test_submit_review_compare_publish_and_a_stale_save(live_server, browser, sc
 
     wendy.goto(change)
     expect(wendy.locator("#review-note")).to_contain_text("Name the engineer")
+    expect(wendy.get_by_label("Status:")).to_have_count(0)  # read-only for writers
+    screenshot(wendy, "revisions-review-note")
     wendy.get_by_label("Standfirst:").fill(
         "The new bridge, designed by Ada Brunel, opened on Monday to crowds."
     )
@@ -113,3 +115,21 @@ def test_submit_review_compare_publish_and_a_stale_save(live_server, browser, sc
     expect(edna.locator(".messagelist")).to_contain_text("was changed successfully")
     article.refresh_from_db()
     assert article.standfirst == mine
+
+    # The writer's edit of the published article waits; the editor publishes it.
+    wendy.goto(change)
+    wendy.get_by_label("Standfirst:").fill("Thousands crossed the new harbour bridge on Monday.")
+    wendy.get_by_role("button", name="Save", exact=True).click()
+    expect(wendy.locator(".messagelist")).to_contain_text("wait for an editor's review")
+    article.refresh_from_db()
+    assert article.standfirst == mine
+    edna.goto(f"{base}/admin/articles/article/")
+    expect(edna.locator("#result_list")).to_contain_text("change waiting")
+    edna.goto(f"{base}/admin/articles/article/{article.pk}/history/")
+    edna.get_by_role("button", name="Compare selected revisions").click()
+    expect(edna.locator("#diff ins")).to_contain_text(["Thousands"])
+    screenshot(edna, "revisions-proposal")
+    edna.get_by_role("button", name="Publish this revision now").click()
+    expect(edna.locator(".messagelist")).to_contain_text("The revision is live.")
+    article.refresh_from_db()
+    assert article.standfirst == "Thousands crossed the new harbour bridge on Monday."
