@@ -37,6 +37,12 @@ class ArticleForm(RevisionForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The form shows times to the second: a time left as it was keeps its stored
+        # microseconds, so a save records no change of it.
+        for name in ("published_at", "unpublish_at"):
+            new, old = cleaned.get(name), getattr(self.instance, name, None)
+            if new and old and new.replace(microsecond=0) == old.replace(microsecond=0):
+                cleaned[name] = old
         if (
             self.data.get("_workflow") == "request_changes"
             and not cleaned.get("change_request", "").strip()

@@ -29,6 +29,16 @@ def test_every_save_keeps_a_revision_with_who_and_what(editor_client, editor, ma
     assert article.history.count() == 2
 
 
+def test_a_save_that_changes_only_the_title_records_only_the_title(editor_client, make_article):
+    """The form shows the publish time to the second; leaving it as it was is no change."""
+    article = make_article(title="One")
+    page = editor_client.get(CHANGE.format(article.pk))
+    editor_client.post(CHANGE.format(article.pk), form_data(page, title="Two"))
+    old, new = article.history.order_by("history_id")
+    assert [d.name for d in revisions.compare(old, new)] == ["title"]
+    assert new.published_at == old.published_at
+
+
 def test_categories_keep_revisions_and_compare(editor_client, world):
     url = f"/admin/articles/category/{world.pk}/change/"
     page = editor_client.get(url)
