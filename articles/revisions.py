@@ -168,7 +168,11 @@ def _record_from(article, user, state, reason, apply_at=None):
 
 def propose(article, user):
     """Keep `article`'s edited fields (not saved) as a revision in review: the live text
-    stays until an editor applies it."""
+    stays until an editor applies it. It replaces the same person's earlier revision still
+    in review (dropped: the new one is where they went on from)."""
+    Article.history.filter(id=article.pk, revision_state=State.IN_REVIEW, history_user=user).update(
+        revision_state=State.DROPPED
+    )
     return _record_from(article, user, State.IN_REVIEW, _("Submitted for review"))
 
 

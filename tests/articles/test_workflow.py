@@ -132,7 +132,20 @@ def test_a_writers_edit_of_a_published_article_waits_for_review(
     proposal = article.history.get(revision_state=State.IN_REVIEW)
     assert proposal.body == "<p>New words.</p>"
     assert mail.outbox[-1].to == ["edna@example.com"]
-    assert "Changes waiting to go live" in wendy.get(CHANGE.format(article.pk)).content.decode()
+    waiting = wendy.get(CHANGE.format(article.pk)).content.decode()
+    assert "Changes waiting to go live" in waiting
+    # She can go on from her revision (the form filled with it), not from the live text.
+    assert f'href="?_restore={proposal.history_id}"' in waiting
+    again = wendy.get(CHANGE.format(article.pk) + f"?_restore={proposal.history_id}")
+    assert again.context["adminform"].form["body"].value() == "<p>New words.</p>"
+    wendy.post(
+        CHANGE.format(article.pk) + f"?_restore={proposal.history_id}",
+        form_data(again, body="<p>Newer words.</p>"),
+    )
+    proposal.refresh_from_db()
+    assert proposal.revision_state == State.DROPPED  # replaced by her newer one
+    proposal = article.history.get(revision_state=State.IN_REVIEW)
+    assert proposal.body == "<p>Newer words.</p>"
 
     # The editor sees it waiting, compares it with the live revision and publishes it.
     assert "change waiting" in edna.get("/admin/articles/article/").content.decode()
@@ -141,15 +154,15 @@ def test_a_writers_edit_of_a_published_article_waits_for_review(
         f"/admin/articles/article/{article.pk}/history/compare/",
         {"a": live.history_id, "b": proposal.history_id},
     )
-    assert "<del>Old</del><ins>New</ins>" in compare.content.decode()
+    assert "<del>Old</del><ins>Newer</ins>" in compare.content.decode()
     assert "Publish this revision now" in compare.content.decode()
     response = edna.post(
         f"/admin/articles/article/{article.pk}/history/{proposal.history_id}/publish/"
     )
     assert response.status_code == 302
     article.refresh_from_db()
-    assert article.body == "<p>New words.</p>"
-    assert "New words." in client.get(article.get_absolute_url()).content.decode()
+    assert article.body == "<p>Newer words.</p>"
+    assert "Newer words." in client.get(article.get_absolute_url()).content.decode()
     proposal.refresh_from_db()
     assert proposal.revision_state == State.APPLIED
     assert mail.outbox[-1].to == ["wendy@example.com"]
