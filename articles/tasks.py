@@ -31,7 +31,7 @@ SUBJECTS = {
     "changes_requested": "Changes requested",
     "published": "Published",
     "scheduled": "Scheduled",
-    "revision_submitted": "A change to a published article waits for review",
+    "revision_submitted": "A change waits for review",
     "revision_scheduled": "Your change is scheduled",
     "revision_published": "Your change is live",
 }
