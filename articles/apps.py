@@ -9,8 +9,9 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles import invalidation
-        from articles.groups import ensure_editors_group
+        from articles.groups import ensure_editors_group, ensure_writers_group
 
         invalidation.connect()
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        post_migrate.connect(ensure_writers_group, sender=self)

@@ -15,9 +15,10 @@ Which write moves which version is written down in one place, `articles.invalida
 this module only keeps the versions and the schedule.
 
 The **schedule** says when the public site changes without any write: `live_since` (the
-publish time of the newest visible article) is part of the page keys, and every entry
-expires by `next_change` (the next scheduled publish time or comment-closing time). A
-scheduled article therefore goes live with no write to the database. Comments close N days
+latest publish or unpublish time that has come) is part of the page keys, and every entry
+expires by `next_change` (the next scheduled publish, unpublish or comment-closing time). A
+scheduled article therefore goes live, and an article with an unpublish time leaves, with
+no write to the database. Comments close N days
 after publication by the comments app's policy, which that app registers
 (`articles.invalidation.register_comments`): articles never imports comments.
 
@@ -112,33 +113,44 @@ def _as_datetime(timestamp):
 
 def compute_schedule(now=None):
     """`live_since` and `next_change` from the articles and the policy, in one query: each
-    moment a subquery that reads one entry of the (status, published_at) index, so the
-    cost does not grow with the archive."""
+    moment a subquery that reads one entry of the (status, published_at) or (status,
+    unpublish_at) index, so the cost does not grow with the archive."""
     from articles import invalidation  # which imports this module
     from articles.models import Article
 
     now = now or timezone.now()
     close_days = invalidation.comments_close_after_days()
-    published = Article.objects.filter(status=Article.Status.PUBLISHED).values("published_at")
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    starts = published.values("published_at")
+    ends = published.filter(unpublish_at__isnull=False).values("unpublish_at")
     moments = {
-        "live_since": published.filter(published_at__lte=now).order_by("-published_at"),
-        "next_publish": published.filter(published_at__gt=now).order_by("published_at"),
+        "latest_publish": starts.filter(published_at__lte=now).order_by("-published_at"),
+        "next_publish": starts.filter(published_at__gt=now).order_by("published_at"),
+        # An article leaving the site changes every page that listed it: the latest
+        # unpublish time that has come is part of `live_since` (so the page keys change),
+        # the next one is a `next_change` (so entries expire at that moment).
+        "latest_unpublish": ends.filter(unpublish_at__lte=now).order_by("-unpublish_at"),
+        "next_unpublish": ends.filter(unpublish_at__gt=now).order_by("unpublish_at"),
     }
     if close_days:
         # The next article whose comments close: the oldest one still open.
         open_since = now - timedelta(days=close_days)
-        moments["oldest_open"] = published.filter(
+        moments["oldest_open"] = starts.filter(
             comments_open=True, published_at__gt=open_since, published_at__lte=now
         ).order_by("published_at")
     # One row of subqueries (none at all without any article: then there is no moment).
     subqueries = {name: Subquery(qs[:1]) for name, qs in moments.items()}
     rows = Article.objects.order_by().values(**subqueries)[:1]
     row = next(iter(rows), None) or dict.fromkeys(moments)
-    changes = [row["next_publish"]]
+    changes = [row["next_publish"], row["next_unpublish"]]
     if row.get("oldest_open"):
         changes.append(row["oldest_open"] + timedelta(days=close_days))
     changes = [c for c in changes if c is not None]
-    return {"live_since": row["live_since"], "next_change": min(changes) if changes else None}
+    past = [m for m in (row["latest_publish"], row["latest_unpublish"]) if m is not None]
+    return {
+        "live_since": max(past) if past else None,
+        "next_change": min(changes) if changes else None,
+    }
 
 
 def seconds_until(moment, now=None, cap=FRAGMENT_SECONDS):

@@ -11,7 +11,9 @@ EDITOR = {
     "email": "editor@example.com",
 }
 
-# Reporters: bylines only (no password, no admin access).
+# Reporters: bylines; one of them (WRITER_LOGIN) also signs in, in the Writers group
+# (`demo_login` gives him a password): he writes and submits, an editor publishes.
+WRITER_LOGIN = "tbrandt"
 WRITERS = {
     "tbrandt": ("Tomas", "Brandt"),
     "aokafor": ("Amara", "Okafor"),

@@ -1,14 +1,23 @@
-"""Staff groups kept in step with the code: the Editors group here, and the helper the
-comments app uses for its Moderators group."""
+"""Staff groups kept in step with the code: the Editors and Writers groups here, and the
+helper the comments app uses for its Moderators group.
+
+Writers write and submit articles for review; they cannot publish or schedule (no
+`publish_article`). Editors review, publish and schedule, and keep every right they had.
+"""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
+
+EDITORS = "Editors"
+WRITERS = "Writers"
 
 EDITOR_PERMISSIONS = [
     f"{action}_{model}"
     for model in ("article", "category")
     for action in ("add", "change", "delete", "view")
-]
+] + ["publish_article"]
+
+WRITER_PERMISSIONS = ["add_article", "change_article", "view_article", "view_category"]
 
 
 def group_keeper(name, app_label, codenames):
@@ -32,4 +41,5 @@ def group_keeper(name, app_label, codenames):
     return ensure_group
 
 
-ensure_editors_group = group_keeper("Editors", "articles", EDITOR_PERMISSIONS)
+ensure_editors_group = group_keeper(EDITORS, "articles", EDITOR_PERMISSIONS)
+ensure_writers_group = group_keeper(WRITERS, "articles", WRITER_PERMISSIONS)

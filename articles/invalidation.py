@@ -42,12 +42,15 @@ Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  
                                                      with an approved one
 Moderation policy saved (the admin's form;         policy_changed()             content,
   comments.policy.forget() for other writes)         post_save                  policy
-Scheduled article's publish time comes; comments   nothing (no write)           nothing: the
-  close N days after publication                                                schedule
+Scheduled article's publish time comes; an        nothing (no write)           nothing: the
+  article's unpublish time comes; comments close                                schedule
+  N days after publication
+A scheduled revision goes live (revisions.apply:   article_changed()            content
+  a normal save)                                     post_save
 
-The schedule (`caching.schedule`) expires every entry at the next scheduled publish or
-comment-closing time; for the latter it reads "comments close N days after publication"
-from the source the comments app registers (`comments_close_after_days()`).
+The schedule (`caching.schedule`) expires every entry at the next scheduled publish,
+unpublish or comment-closing time; for the latter it reads "comments close N days after
+publication" from the source the comments app registers (`comments_close_after_days()`).
 
 Writes that move nothing, on purpose (nothing a page shows changes):
 - a comment saved while not shown: a reader's new comment (pending until filed), a held
@@ -58,7 +61,9 @@ Writes that move nothing, on purpose (nothing a page shows changes):
   at the top level and never reads `depth`;
 - `privacy.expire` and `purge_comments`' payload drop, `notified_at` (mail),
   `feedback_pending`, the re-check's `held_reason`/`next_check_at`: fields no page shows;
-- redirects left by a moved article or category: they answer 404s, which are never cached.
+- redirects left by a moved article or category: they answer 404s, which are never cached;
+- revisions (the history tables): a revision in review or scheduled is not the article's
+  text until it is applied, which is a save of the article (above).
 """
 
 from collections.abc import Callable

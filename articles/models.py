@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber, StrIndex, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
+from simple_history.models import HistoricalRecords
 
 from articles import images, invalidation, links, search
 from articles.html import ARTICLE_BODY_EXTENSIONS, html_to_text, sanitize_article_html
@@ -57,6 +58,32 @@ class XmlSafeText:
                     setattr(self, field.attname, xml_safe(value))
 
 
+class RevisionState(models.Model):
+    """What an article's revision (a row of its history, django-simple-history) is.
+
+    Every save of an article records a SAVED revision: the article as it was stored. A
+    revision that is not (yet) the article's text is a proposal: a writer's edit of a
+    published article waits IN_REVIEW (the live text stays), an editor may SCHEDULE it for a
+    time, and once it is the article's text it is APPLIED (its save recorded a SAVED
+    revision of its own). A scheduled revision whose article is gone is DROPPED.
+    """
+
+    class State(models.TextChoices):
+        SAVED = "saved", _("saved")
+        IN_REVIEW = "review", _("in review")
+        SCHEDULED = "scheduled", _("scheduled")
+        APPLIED = "applied", _("applied")
+        DROPPED = "dropped", _("dropped")
+
+    revision_state = models.CharField(
+        _("revision"), max_length=10, choices=State.choices, default=State.SAVED
+    )
+    apply_at = models.DateTimeField(_("goes live at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class CategoryQuerySet(models.QuerySet):
     def trail(self, path):
         """The categories from the root down to `path`, in one query, whatever the depth."""
@@ -89,6 +116,9 @@ class Category(XmlSafeText, models.Model):
     tree_order = models.CharField(max_length=255, editable=False, db_index=True, default="")
 
     objects = CategoryQuerySet.as_manager()
+    # Every save keeps a revision (who, when, the fields); the admin lists, compares and
+    # restores them (articles.revisions).
+    history = HistoricalRecords(excluded_fields=["path", "depth", "tree_order"])
 
     class Meta:
         verbose_name = _("category")
@@ -188,6 +218,7 @@ NEWEST_PER_CATEGORY = """
     SELECT newest.id FROM articles_category AS c CROSS JOIN LATERAL (
         SELECT a.id FROM articles_article AS a
         WHERE a.category_id = c.id AND a.status = %s AND a.published_at <= %s
+          AND (a.unpublish_at IS NULL OR a.unpublish_at > %s)
         ORDER BY a.published_at DESC LIMIT %s
     ) AS newest
     UNION ALL
@@ -203,8 +234,12 @@ def featured_key(article):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """Articles the public may see: published, and their publish time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """Articles the public may see: published, their publish time has come and their
+        unpublish time (if any) has not."""
+        now = timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now).filter(
+            models.Q(unpublish_at__isnull=True) | models.Q(unpublish_at__gt=now)
+        )
 
     def in_category(self, category):
         """Articles of `category` and of every category below it (the categories first, so
@@ -239,9 +274,10 @@ class ArticleQuerySet(models.QuerySet):
         """
         queryset = self
         if connections[self.db].vendor == "postgresql":
+            now = timezone.now()
             newest = RawSQL(
                 NEWEST_PER_CATEGORY,
-                [Article.Status.PUBLISHED, timezone.now(), 2 * per_section],
+                [Article.Status.PUBLISHED, now, now, 2 * per_section],
                 output_field=models.BigIntegerField(),
             )
             queryset = self.filter(pk__in=newest)
@@ -280,6 +316,7 @@ class ArticleQuerySet(models.QuerySet):
 class Article(XmlSafeText, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        IN_REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("title"), max_length=200)
@@ -323,6 +360,18 @@ class Article(XmlSafeText, models.Model):
         default=timezone.now,
         help_text=_("In the future, the article is scheduled and stays hidden until then."),
     )
+    unpublish_at = models.DateTimeField(
+        _("unpublish time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: the article leaves the site at this time (an embargo's end, a "
+            "time-limited piece). Must be after the publish time."
+        ),
+    )
+    # The editor's note when changes were requested, shown to the writer until the next
+    # submission (articles.workflow).
+    review_note = models.TextField(_("requested changes"), blank=True, default="")
     # The body's words without HTML, kept in step on save: what search looks through.
     body_text = models.TextField(_("body text"), blank=True, default="", editable=False)
     # Title, standfirst and body text as a weighted tsvector, written by a PostgreSQL trigger
@@ -346,11 +395,20 @@ class Article(XmlSafeText, models.Model):
     )
 
     objects = ArticleQuerySet.as_manager()
+    # Every save keeps a revision; proposals (a writer's edit of a published article, a
+    # scheduled change) are revisions too, with a state (RevisionState, articles.revisions).
+    history = HistoricalRecords(
+        excluded_fields=["search_document", "body_text", "renditions"],
+        bases=[RevisionState],
+    )
 
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", _("Can publish, schedule and review articles")),
+        ]
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_visible_idx"),
             models.Index(fields=["category", "status", "published_at"], name="article_cat_idx"),
@@ -358,6 +416,8 @@ class Article(XmlSafeText, models.Model):
             models.Index(fields=["published_at", "id"], name="article_latest_idx"),
             # The sitemap index's latest edit: one entry read, not every article.
             models.Index(fields=["updated_at"], name="article_updated_idx"),
+            # The schedule's next and latest unpublish times (articles.caching).
+            models.Index(fields=["status", "unpublish_at"], name="article_unpublish_idx"),
             # article_featured_idx (featured first, then the newest: FEATURED_ORDER) exists
             # on PostgreSQL only (migration 0006): SQLite's indexes take no NULLS LAST.
         ]
@@ -370,7 +430,12 @@ class Article(XmlSafeText, models.Model):
 
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
 
     @property
     def is_scheduled(self):
@@ -405,6 +470,19 @@ class Article(XmlSafeText, models.Model):
         if self.image and not self.image_alt.strip():
             raise ValidationError(
                 {"image_alt": _("Describe the image for readers who cannot see it.")}
+            )
+        if self.unpublish_at and self.published_at and self.unpublish_at <= self.published_at:
+            raise ValidationError(
+                {
+                    "unpublish_at": _(
+                        "The unpublish time must be after the publish time (%(published)s)."
+                    )
+                    % {
+                        "published": timezone.localtime(self.published_at).strftime(
+                            "%Y-%m-%d %H:%M"
+                        )
+                    }
+                }
             )
 
     def save(self, *args, **kwargs):

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from articles.tasks import PERIODIC as ARTICLES_PERIODIC
 from comments import tasks
 from comments.models import ScheduledRun
 
@@ -48,6 +49,9 @@ JOBS = [
     Job("typical_wait", tasks.typical_wait, every=timedelta(minutes=15)),
     # The moderators' daily digest (does nothing unless the policy asks for one).
     Job("digest", tasks.digest, daily_at=time(7, 0)),
+    # The articles app's periodic jobs (scheduled revisions going live, every minute),
+    # declared there: articles never imports comments.
+    *(Job(name, task, every=every) for name, task, every in ARTICLES_PERIODIC),
 ]
 
 

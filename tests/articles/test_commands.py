@@ -34,6 +34,20 @@ def test_demo_login_prints_a_working_login(db, capsys, client):
     assert response.status_code == 302 and response["Location"] == "/admin/"
 
 
+def test_demo_login_prints_a_writer_login_that_cannot_publish(db, capsys, client):
+    call_command("seed_demo", verbosity=0)
+    call_command("demo_login")
+    out = capsys.readouterr().out
+    username, password = out.split("Login writer (Writers group): ")[1].split()[0:3:2]
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}
+    )
+    assert response.status_code == 302
+    user = response.wsgi_request.user
+    assert user.has_perm("articles.change_article")
+    assert not user.has_perm("articles.publish_article")
+
+
 def test_seed_demo_builds_a_believable_newsroom(db, media_root):
     """Sections, a dozen published articles with drawn images and renditions, one lead,
     one draft and one scheduled article; a second run changes nothing."""

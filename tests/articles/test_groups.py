@@ -9,7 +9,20 @@ def test_editors_group_has_exactly_the_article_permissions(db):
     group = Group.objects.get(name="Editors")
     perms = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert perms == {("articles", codename) for codename in EDITOR_PERMISSIONS}
-    assert len(perms) == 8
+    assert len(perms) == 9
+    assert ("articles", "publish_article") in perms
+
+
+def test_writers_group_writes_but_cannot_publish(db):
+    """Writers add, change and view articles (and see categories); publishing, scheduling
+    and deleting are the editors'."""
+    from articles.groups import WRITER_PERMISSIONS
+
+    group = Group.objects.get(name="Writers")
+    perms = set(group.permissions.values_list("codename", flat=True))
+    assert perms == set(WRITER_PERMISSIONS)
+    assert "publish_article" not in perms
+    assert "delete_article" not in perms
 
 
 def test_editors_group_is_idempotent(db):

@@ -5,13 +5,13 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from articles.demo import EDITOR
+from articles.demo import EDITOR, WRITER_LOGIN
 
 
 class Command(BaseCommand):
     help = (
-        "Create or reset the demo superuser 'admin', reset the demo editor's password, "
-        "and print both logins. For development only: it changes passwords."
+        "Create or reset the demo superuser 'admin', reset the demo editor's and writer's "
+        "passwords, and print the logins. For development only: it changes passwords."
     )
     # `make run` runs these right after `migrate`, which has just shown the system checks.
     requires_system_checks = []
@@ -24,6 +24,9 @@ class Command(BaseCommand):
         editor = User.objects.filter(username=EDITOR["username"]).first()
         if editor is not None:
             self.reset("editor (Editors group)", editor)
+        writer = User.objects.filter(username=WRITER_LOGIN, groups__name="Writers").first()
+        if writer is not None:
+            self.reset("writer (Writers group)", writer)
 
     def reset(self, label, user):
         password = secrets.token_urlsafe(12)

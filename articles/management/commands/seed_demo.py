@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import demo_images, invalidation
-from articles.demo import ARTICLES, CATEGORIES, EDITOR, WRITERS
+from articles.demo import ARTICLES, CATEGORIES, EDITOR, WRITER_LOGIN, WRITERS
 from articles.html import html_to_text
 from articles.models import Article, Category
 
@@ -89,7 +89,9 @@ class Command(BaseCommand):
         return editor
 
     def seed_writers(self, editor):
-        """The reporters whose bylines the demo articles carry (no login of their own)."""
+        """The reporters whose bylines the demo articles carry; WRITER_LOGIN is a staff
+        member of the Writers group (his password comes from `demo_login`), the others have
+        no login."""
         User = get_user_model()
         writers = {EDITOR["username"]: editor}
         for username, (first, last) in WRITERS.items():
@@ -99,6 +101,12 @@ class Command(BaseCommand):
             if created:
                 writer.set_unusable_password()
                 writer.save()
+            if username == WRITER_LOGIN and not writer.is_staff:
+                writer.is_staff = True
+                writer.email = writer.email or f"{username}@example.com"
+                writer.save()
+            if username == WRITER_LOGIN:
+                writer.groups.add(Group.objects.get(name="Writers"))
             writers[username] = writer
         return writers
 

@@ -1,5 +1,6 @@
 """Run the scheduler of periodic jobs (`comments/schedule.py`): the sweep every 5 minutes,
-the purge daily at 03:30 and the digest daily at 07:00 (local time, `TIME_ZONE`). It only
+the purge daily at 03:30 and the digest daily at 07:00 (local time, `TIME_ZONE`), and the
+articles app's scheduled revisions every minute (`articles.tasks.PERIODIC`). It only
 enqueues; workers run the jobs. Replaces cron; one is enough, a second is harmless (each
 run is claimed once in the database).
 
@@ -17,7 +18,7 @@ from comments import queue, schedule
 
 
 class Command(BaseCommand):
-    help = "Enqueue the periodic jobs (sweep, purge, digest) when they are due."
+    help = "Enqueue the periodic jobs (sweep, purge, digest, revisions) when they are due."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="One tick, then exit.")
