@@ -169,6 +169,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Held-comment mail is sent while the reader's request finishes: never wait long for SMTP.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Readers' notifications (comments.subscriptions): at most one mail about replies per
+# subscription in this many minutes (the replies after it go out as one digest), this many
+# confirmation mails asked for from one IP address an hour, and this many days to confirm.
+NOTIFY_REPLY_INTERVAL_MINUTES = env.int("NOTIFY_REPLY_INTERVAL_MINUTES", default=30)
+NOTIFY_CONFIRMATIONS_PER_IP = env.int("NOTIFY_CONFIRMATIONS_PER_IP", default=5)
+NOTIFY_CONFIRM_DAYS = env.int("NOTIFY_CONFIRM_DAYS", default=7)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -234,11 +234,11 @@ def test_a_recheck_of_what_changed_meanwhile_ends_quietly(akismet_server, make_c
 
 def test_the_scheduler_enqueues_each_slot_once(database_queue):
     now = timezone.now().replace(hour=8, minute=2)
-    assert sorted(schedule.run_due(now)) == ["digest", "purge", "sweep"]
+    assert sorted(schedule.run_due(now)) == ["digest", "notifications", "purge", "sweep"]
     assert schedule.run_due(now + timedelta(seconds=30)) == []  # same slots
-    assert schedule.run_due(now + timedelta(minutes=5)) == ["sweep"]
-    assert ScheduledRun.objects.count() == 4
-    assert database_queue.count() == 4
+    assert schedule.run_due(now + timedelta(minutes=5)) == ["sweep", "notifications"]
+    assert ScheduledRun.objects.count() == 6
+    assert database_queue.count() == 6
 
 
 def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
@@ -251,7 +251,7 @@ def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
     now = timezone.now().replace(hour=1)
     assert schedule.run_due(now) == []
     monkeypatch.undo()
-    assert schedule.run_due(now) == ["sweep"]
+    assert schedule.run_due(now) == ["sweep", "notifications"]
 
 
 def test_an_unreachable_queue_at_start_up_is_one_log_line(monkeypatch, caplog):
