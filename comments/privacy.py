@@ -3,8 +3,9 @@
 What we hold about a commenter: the name, e-mail address and website they typed, the IP
 address and user agent their browser sent (and the page they came from), the copy of
 all that sent to Akismet, and the notifications they asked for (`comments.subscriptions`:
-the address, its confirmation mails with the IP address that asked, what was mailed). The texts stay: an erased comment reads "Anonymous" in its place
-in the thread, so replies still make sense (as WordPress's personal data eraser does).
+the address, its confirmation mails with the IP address that asked, what was mailed).
+The texts stay: an erased comment reads "Anonymous" in its place in the thread, so
+replies still make sense (as WordPress's personal data eraser does).
 """
 
 from datetime import timedelta
