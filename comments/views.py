@@ -165,6 +165,7 @@ def unsubscribe(request, token):
         "subscription": subscription,
         "done": done,
         "already": bool(stopped),
+        "repeat": request.method == "POST" and bool(stopped),  # a second click
         "all_url": subscriptions.unsubscribe_url(subscriber=subscriber),
     }
     return render(request, "comments/notify/unsubscribe.html", context)
