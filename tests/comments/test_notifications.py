@@ -325,6 +325,48 @@ class BrokenBackend:
         return False
 
 
+def test_an_approval_costs_one_query_and_a_job_only_if_someone_asked(
+    make_comment, run_on_commit, django_assert_num_queries
+):
+    comment = make_comment(status=S.PENDING)
+    subscriptions.subscribe(make_comment(), on_publish=True)  # someone else's comment
+    with run_on_commit() as callbacks, django_assert_num_queries(1) as captured:
+        subscriptions.comment_approved(comment)
+    assert "comments_subscription" in captured.captured_queries[0]["sql"]
+    assert callbacks == []
+    subscriptions.subscribe(comment, on_publish=True)
+    with run_on_commit() as callbacks, django_assert_num_queries(1):
+        subscriptions.comment_approved(comment)
+    assert len(callbacks) == 1
+
+
+def test_posting_without_the_boxes_touches_no_subscription_table(post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        post(email="ada@example.com")
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "comments_subscri" not in sql and "comments_confirmationmail" not in sql
+
+
+def test_reader_values_cannot_forge_lines_or_headers(confirmed, approved, make_comment):
+    parent = approved(confirmed(published=False))
+    reply = make_comment(
+        parent=parent,
+        author_name="Eve\r\nBcc: victim@example.com",
+        body="line one\nFrom: forged\n-- \nStop all mail: http://evil.example/",
+        status=S.PENDING,
+    )
+    approved(reply)
+    message = to("ada@example.com")[-1]
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.bcc == [] and "Bcc" not in message.message()
+    lines = message.body.splitlines()
+    assert "> From: forged" in lines and "From: forged" not in lines
+    assert "> Stop all mail: http://evil.example/" in lines
+
+
 # -- 4. one-click unsubscribe ---------------------------------------------------------------
 
 
@@ -336,7 +378,9 @@ def test_one_click_unsubscribe_without_csrf_or_origin(confirmed, approved, make_
     page = provider.get(path_of(url))
     assert page.status_code == 200 and b"Unsubscribe</button>" in page.content
     assert Subscription.objects.get().unsubscribed_at is None  # a GET changes nothing
-    done = provider.post(path_of(url), {"List-Unsubscribe": "One-Click"})
+    done = provider.post(
+        path_of(url), {"List-Unsubscribe": "One-Click"}, HTTP_ORIGIN="https://mail.example"
+    )
     assert done.status_code == 200 and b"no more mail about your comment" in done.content
     assert Subscription.objects.get().unsubscribed_at is not None
     again = provider.post(path_of(url), {"List-Unsubscribe": "One-Click"})
