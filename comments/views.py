@@ -87,14 +87,12 @@ def post_comment(request, path):
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
         referrer=request.META.get("HTTP_REFERER", "")[:1024],
     )
-    submit(comment, honeypot=data[spam.HONEYPOT_FIELD])
-    if comment.status != Comment.Status.SPAM:  # the honeypot: nothing for a bot
-        subscriptions.subscribe(
-            comment,
-            on_publish=data["notify_published"],
-            on_replies=data["notify_replies"],
-            ip=comment.user_ip,
-        )
+    submit(
+        comment,
+        honeypot=data[spam.HONEYPOT_FIELD],
+        notify_published=data["notify_published"],
+        notify_replies=data["notify_replies"],
+    )
 
     anchor = f"#comment-{comment.pk}"
     if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):

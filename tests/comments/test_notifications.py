@@ -190,6 +190,33 @@ def test_a_few_confirmations_per_ip_an_hour(ask, caplog, settings):
     assert caplog.text.count("203.0.113.9 asked for 5 in the last hour") == 2
 
 
+def test_boxes_are_recorded_before_the_check_is_enqueued(
+    akismet_server, article, run_on_commit, client
+):
+    """A worker may approve the comment (the policy, Akismet ham) before the request ends:
+    the subscription is there already, so "published" is owed all the same."""
+    from comments import policy as policies
+    from comments.pipeline import submit
+
+    policy = policies.current()
+    policy.manual_approval = False
+    policy.save()
+    comment = Comment(
+        article=article,
+        author_name="Ada",
+        author_email="ada@example.com",
+        body="Straight through.",
+        user_ip="192.0.2.7",
+    )
+    with run_on_commit():
+        submit(comment, notify_published=True)
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict) == (S.APPROVED, "ham")
+    assert Notification.objects.get().kind == Notification.Kind.PUBLISHED
+    confirm(client, "ada@example.com")
+    assert "is published" in to("ada@example.com")[-1].subject
+
+
 def test_the_honeypot_subscribes_nobody(post):
     post(email="bot@example.com", notify_published="on", phone="http://spam.example")
     assert not Subscriber.objects.exists() and not mail.outbox
