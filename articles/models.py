@@ -23,7 +23,7 @@ RESERVED_SLUGS = frozenset(
     {
         "admin", "search", "feed", "feeds", "rss", "atom", "static", "media", "privacy",
         "sitemap.xml", "robots.txt", "comments", "accounts", "api", "preview", "page",
-        "tag", "tags", "author", "authors", "login", "logout", "favicon.ico",
+        "tag", "tags", "author", "authors", "login", "logout", "favicon.ico", "notifications",
     }
 )  # fmt: skip
 

@@ -22,6 +22,8 @@ from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL, Comment
 
 CONSENT_LABEL = "Save my name, email, and website in this browser for the next time I comment."
 EMAIL_HELP = "Your email address will not be published."
+NOTIFY_PUBLISHED_LABEL = "E-mail me when my comment is published"
+NOTIFY_REPLIES_LABEL = "E-mail me replies to my comment"
 
 # Embedding/override/isolate controls: in a name they can make it read as something else.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
@@ -177,6 +179,10 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
     save_details = forms.BooleanField(label=CONSENT_LABEL, required=False)
+    # Unticked by default; the first time an address asks, it is sent a confirmation
+    # mail (`comments.subscriptions`).
+    notify_published = forms.BooleanField(label=NOTIFY_PUBLISHED_LABEL, required=False)
+    notify_replies = forms.BooleanField(label=NOTIFY_REPLIES_LABEL, required=False)
     # An id, parsed by `parse_id` in clean_parent; any other value, a NUL or " 5" included,
     # names no comment (a plain Field: no stripping, no validators of its own).
     parent = forms.Field(required=False, widget=forms.HiddenInput)

@@ -530,3 +530,106 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.slot}"
+
+
+class Subscriber(models.Model):
+    """An e-mail address that asked for notifications (`comments.subscriptions`). Nothing but
+    the confirmation mail goes to it until it is confirmed (double opt-in); unsubscribing
+    from everything, or a mail server refusing it (bouncing), stops all mail to it."""
+
+    email = models.EmailField(_("email"), max_length=MAX_EMAIL, unique=True)  # lower case
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # The last confirmation mail (at most one an hour).
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed from all"), null=True, blank=True)
+    bouncing_at = models.DateTimeField(_("refused by its mail server"), null=True, blank=True)
+    bounce_detail = models.CharField(_("mail server said"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("notification subscriber")
+        verbose_name_plural = _("notification subscribers")
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def deliverable(self):
+        """Confirmed, not unsubscribed from everything, not refused by its mail server."""
+        return bool(self.confirmed_at and not self.unsubscribed_at and not self.bouncing_at)
+
+
+class Subscription(models.Model):
+    """One address's wish about one comment: mail when it is published, and/or mail about
+    the approved replies to it (the comment's thread)."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="subscriptions")
+    on_publish = models.BooleanField(_("when published"), default=False)
+    on_replies = models.BooleanField(_("replies"), default=False)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    # The last mail about replies (one per `NOTIFY_REPLY_INTERVAL_MINUTES`, then a digest).
+    last_reply_mail_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "comment"], name="one_subscription")
+        ]
+
+    def __str__(self):
+        return f"{self.subscriber} on comment {self.comment_id}"
+
+
+class ConfirmationMail(models.Model):
+    """A confirmation mail sent (or about to be) to a subscriber, and from which IP address
+    it was asked for: the per-address and per-IP limits count these."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    user_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    def __str__(self):
+        return f"confirmation for {self.subscriber}"
+
+
+class Notification(models.Model):
+    """One thing a subscription is to be told about — its comment published, or one
+    approved reply — and whether it was. Unique per (subscription, comment, kind): a job
+    delivered twice, or a comment approved twice, records and sends nothing new."""
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        REPLY = "reply", _("Reply")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")  # unconfirmed, rate-limited, or not sent yet
+        SENDING = "sending", _("Being sent")  # claimed by a worker
+        SENT = "sent", _("Sent")
+        REFUSED = "refused", _("Refused by the mail server")
+        DROPPED = "dropped", _("Dropped (unsubscribed)")
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="notifications"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "comment", "kind"], name="one_notification"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "kind"], name="notification_state_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.comment_id} for {self.subscription}"

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import invalidation
-from comments import spam
+from comments import spam, subscriptions
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
 
@@ -100,6 +100,9 @@ def change_status(comment, to, *, actor=None, actor_label="", reason="", params=
         setattr(comment, name, value)
     if to == S.APPROVED and old != S.APPROVED:
         invalidation.comment_approved(comment.article_id)
+        # Readers who asked to be told (its author, the author it replies to): a worker
+        # mails them once the approval is committed.
+        subscriptions.comment_approved(comment)
     elif S.APPROVED in (old, to):
         invalidation.comment_visibility_changed(comment.article_id)
     if kind and spam.is_configured():

@@ -13,7 +13,7 @@ import logging
 from django.utils import timezone
 
 from articles.people import display_name
-from comments import notify, queue, spam
+from comments import notify, queue, spam, subscriptions
 from comments import policy as policies
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError, change_status
@@ -25,15 +25,20 @@ S = Comment.Status
 V = Comment.Verdict
 
 
-def submit(comment, *, honeypot=""):
+def submit(comment, *, honeypot="", notify_published=False, notify_replies=False):
     """Save a new `comment` (pending, unchecked) and enqueue its check after the commit.
-    Returns the comment, still pending: the worker files it a moment later."""
+    `notify_*`: the author's ticked boxes (`subscriptions.subscribe`), recorded before the
+    check is enqueued, so a worker approving it at once still finds them. Returns the
+    comment, still pending: the worker files it a moment later."""
     comment.save()  # autocommit: the project has no ATOMIC_REQUESTS
     if honeypot:
         # The client cannot send the honeypot's value, so Akismet would not see it: we
-        # file it ourselves, without spending a call.
+        # file it ourselves, without spending a call. A bot subscribes nobody.
         change_status(comment, S.SPAM, actor_label="honeypot", reason=Reason.HONEYPOT)
         return comment
+    subscriptions.subscribe(
+        comment, on_publish=notify_published, on_replies=notify_replies, ip=comment.user_ip
+    )
     from comments import tasks
 
     queue.after_commit(tasks.check_comment, comment.pk, comment.check_attempts)

@@ -1,9 +1,11 @@
 """Commenters' personal data: export it, erase it, and keep it no longer than needed.
 
 What we hold about a commenter: the name, e-mail address and website they typed, the IP
-address and user agent their browser sent (and the page they came from), and the copy of
-all that sent to Akismet. The texts stay: an erased comment reads "Anonymous" in its place
-in the thread, so replies still make sense (as WordPress's personal data eraser does).
+address and user agent their browser sent (and the page they came from), the copy of
+all that sent to Akismet, and the notifications they asked for (`comments.subscriptions`:
+the address, its confirmation mails with the IP address that asked, what was mailed).
+The texts stay: an erased comment reads "Anonymous" in its place in the thread, so
+replies still make sense (as WordPress's personal data eraser does).
 """
 
 from datetime import timedelta
@@ -13,6 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from articles import invalidation
+from comments import subscriptions
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
 
@@ -72,6 +75,8 @@ def export(email):
             }
             for c in comments
         ],
+        # The notifications asked for with this address (None: none).
+        "notifications": subscriptions.export(email),
     }
 
 
@@ -119,9 +124,11 @@ def identifying_data_expired(days, now=None):
 
 
 def erase(email, *, actor=None, actor_label="privacy request"):
-    """Anonymise every comment written with this address; returns how many. Each gets a
+    """Anonymise every comment written with this address, and forget its notifications
+    (subscriptions, confirmations, mails sent); returns how many comments. Each gets a
     history line saying so (with who asked, never the address itself)."""
     with transaction.atomic():
+        subscriptions.erase(email)
         ids = list(Comment.objects.by_email(email).values_list("pk", flat=True))
         _clear(ids, CLEARED | {"updated_at": timezone.now()}, actor, actor_label, Reason.ERASED)
         # update() sends no signal: give the pages showing these names new cache keys.

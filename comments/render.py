@@ -208,6 +208,19 @@ _FORM = (
     "      {hp}\n"
     "    </div>\n"
     "    {consent}\n"
+    '    <fieldset class="comment-form__notify" aria-describedby="notify-help">\n'
+    "      <legend>Notifications</legend>\n"
+    '      <p class="comment-form__consent">\n'
+    "        {notify_published}\n"
+    '        <label for="{notify_published_label}">{notify_published_text}</label>\n'
+    "      </p>\n"
+    '      <p class="comment-form__consent">\n'
+    "        {notify_replies}\n"
+    '        <label for="{notify_replies_label}">{notify_replies_text}</label>\n'
+    "      </p>\n"
+    '      <p id="notify-help" class="comment-form__notify-help">The first time, we e-mail you '
+    "a link to confirm your address. Every mail has a one-click unsubscribe.</p>\n"
+    "    </fieldset>\n"
     '    <p class="comment-form__submit"><button type="submit" class="button">Post Comment'
     "</button></p>\n"
     "  </form>\n"
@@ -240,6 +253,11 @@ def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_toke
         fields[f"{name}_label"] = e(field.id_for_label)
     honeypot, consent = form.honeypot, form["save_details"]
     problem = form.non_field_errors()
+    for name in ("notify_published", "notify_replies"):
+        field = form[name]
+        fields[name] = str(field)
+        fields[f"{name}_label"] = e(field.id_for_label)
+        fields[f"{name}_text"] = e(field.label)
     csrf = ""
     if signed_in and csrf_token and str(csrf_token) != "NOTPROVIDED":
         csrf = _CSRF.format(e(csrf_token))

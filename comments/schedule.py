@@ -43,6 +43,8 @@ JOBS = [
     # Checks nothing carries (queue down at POST time, a worker killed), due re-checks and
     # feedback; gives up after 15 days.
     Job("sweep", tasks.sweep, every=timedelta(minutes=5)),
+    # Readers' notifications: reply digests when a subscription's interval is over.
+    Job("notifications", tasks.notifications, every=timedelta(minutes=5)),
     # Retention: old spam and trash, stored payloads, IP addresses and user agents.
     Job("purge", tasks.purge, daily_at=time(3, 30)),
     # How long comments usually wait for a moderator, said on the pages (`comments.waiting`).

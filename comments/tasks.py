@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks import task
 
-from comments import moderation, notify, pipeline, privacy, queue, spam
+from comments import moderation, notify, pipeline, privacy, queue, spam, subscriptions
 from comments import policy as policies
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
@@ -160,6 +160,28 @@ def mail_held_comment(comment_id):
 
 
 @task()
+def send_confirmation(confirmation_id):
+    """A reader's confirmation mail (double opt-in), once."""
+    pk = _id(confirmation_id, "confirmation id")
+    return 0 if pk is None else subscriptions.send_confirmation(pk)
+
+
+@task()
+def notify_approved(comment_id):
+    """Comment `comment_id` was approved: record and send what its subscribers are owed
+    ("published", a reply), once."""
+    pk = _id(comment_id, "comment id")
+    return 0 if pk is None else subscriptions.record_approved(pk)
+
+
+@task()
+def deliver_subscriber(subscriber_id):
+    """A subscriber confirmed: send what waited for it."""
+    pk = _id(subscriber_id, "subscriber id")
+    return 0 if pk is None else subscriptions.deliver_subscriber(pk)
+
+
+@task()
 def report_to_akismet(comment_id, kind, actor_id=None):
     """Tell Akismet a person overruled it (submit-spam / submit-ham), once."""
     pk = _id(comment_id, "comment id")
@@ -242,16 +264,21 @@ def purge_now(*, dry_run=False):
     payloads = privacy.stale_payloads(now)
     days = policies.current().personal_data_days
     if dry_run:
+        subscribers, confirmations = subscriptions.expired(now)
         return {
             "deleted": expired.count(),
             "payloads": payloads.count(),
             "cleared": privacy.identifying_data_expired(days, now).count(),
+            "subscribers": subscribers.count(),
+            "confirmations": confirmations.count(),
         }
-    return {
+    counts = {
         "deleted": expired.delete_permanently(),
         "payloads": payloads.update(akismet_payload={}),
         "cleared": privacy.expire(days, now),
     }
+    counts["subscribers"], counts["confirmations"] = subscriptions.expire(now)
+    return counts
 
 
 def digest_now(*, force=False):
@@ -293,3 +320,12 @@ def digest():
     result = digest_now()
     logger.info("digest: %s", "not asked for" if result is None else result)
     return None if result is None else list(result)
+
+
+@task()
+def notifications():
+    """Readers' mail that is due: reply digests whose interval is over, and mail a failure
+    left waiting."""
+    sent = subscriptions.deliver_due()
+    logger.info("notifications: %d mails sent", sent)
+    return sent

@@ -4,16 +4,18 @@ author's private status page of their comment (with its edit form)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import ArticleView
-from comments import authoring, paging, preview, spam, waiting
+from comments import authoring, paging, preview, spam, subscriptions, waiting
 from comments import policy as policies
 from comments.forms import REPLY_UNAPPROVED, CommentEditForm, CommentForm, token_is_valid
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
@@ -90,7 +92,12 @@ def post_comment(request, path):
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
         referrer=request.META.get("HTTP_REFERER", "")[:1024],
     )
-    submit(comment, honeypot=data[spam.HONEYPOT_FIELD])
+    submit(
+        comment,
+        honeypot=data[spam.HONEYPOT_FIELD],
+        notify_published=data["notify_published"],
+        notify_replies=data["notify_replies"],
+    )
 
     anchor = f"#comment-{comment.pk}"
     if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
@@ -212,5 +219,52 @@ def privacy(request):
             "trash_days": Comment.TRASH_KEPT.days,
             "preview_minutes": preview.PREVIEW_SECONDS // 60,
             "cookie_days": preview.AUTHOR_COOKIE_AGE.days,
+            "confirm_days": settings.NOTIFY_CONFIRM_DAYS,
+            "unsubscribed_days": subscriptions.UNSUBSCRIBED_KEPT.days,
         },
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_subscription(request, token):
+    """The double opt-in's link: GET shows a button (a link scanner opening it confirms
+    nothing), POST confirms. A forged token or erased address: 404; an old link: 410."""
+    try:
+        subscriber = subscriptions.subscriber_for_confirmation(token)
+    except subscriptions.BadToken:
+        raise Http404("no such confirmation") from None
+    except subscriptions.ExpiredToken:
+        context = {"days": settings.NOTIFY_CONFIRM_DAYS}
+        return render(request, "comments/notify/expired.html", context, status=410)
+    outcome = subscriptions.confirm(subscriber) if request.method == "POST" else None
+    if outcome is None and subscriber.deliverable:
+        outcome = "already"
+    context = {"subscriber": subscriber, "outcome": outcome}
+    return render(request, "comments/notify/confirm.html", context)
+
+
+# RFC 8058: the one-click POST comes from the reader's mail provider, not from a page of
+# ours, so it carries no CSRF token nor our Origin. The signed token in the URL is the
+# authorisation; this view alone is exempt. GET only shows the button (link scanners).
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    try:
+        subscriber, subscription = subscriptions.unsubscribe_target(token)
+    except subscriptions.BadToken:
+        raise Http404("no such subscription") from None
+    done = request.method == "POST" and subscriptions.unsubscribe(subscriber, subscription)
+    stopped = subscriber.unsubscribed_at or (subscription and subscription.unsubscribed_at)
+    if done:
+        subscriber.refresh_from_db()
+    context = {
+        "subscriber": subscriber,
+        "subscription": subscription,
+        "done": done,
+        "already": bool(stopped),
+        "repeat": request.method == "POST" and bool(stopped),  # a second click
+        "all_url": subscriptions.unsubscribe_url(subscriber=subscriber),
+    }
+    return render(request, "comments/notify/unsubscribe.html", context)

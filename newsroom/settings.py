@@ -188,6 +188,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Held-comment mail is sent while the reader's request finishes: never wait long for SMTP.
 EMAIL_TIMEOUT = read.integer("EMAIL_TIMEOUT", 10, minimum=1)
+# Readers' notifications (comments.subscriptions): at most one mail about replies per
+# subscription in this many minutes (the replies after it go out as one digest), this many
+# confirmation mails asked for from one IP address an hour, and this many days to confirm.
+NOTIFY_REPLY_INTERVAL_MINUTES = read.integer("NOTIFY_REPLY_INTERVAL_MINUTES", 30, minimum=1)
+NOTIFY_CONFIRMATIONS_PER_IP = read.integer("NOTIFY_CONFIRMATIONS_PER_IP", 5, minimum=0)
+NOTIFY_CONFIRM_DAYS = read.integer("NOTIFY_CONFIRM_DAYS", 7, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

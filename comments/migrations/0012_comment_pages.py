@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0010_author_status_and_edits'),
+        ('comments', '0011_notifications'),
     ]
 
     operations = [

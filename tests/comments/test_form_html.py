@@ -45,6 +45,12 @@ def post_url(article):
         pytest.param(
             lambda a: CommentForm({**HOSTILE, "parent": "99999"}, article=a), id="bad-parent"
         ),
+        pytest.param(
+            lambda a: CommentForm(
+                {**HOSTILE, "notify_published": "on", "notify_replies": "on"}, article=a
+            ),
+            id="notifications-ticked",
+        ),
     ],
 )
 def test_the_same_markup_as_the_template(article, make_comment, make_form, signed_in):

@@ -237,15 +237,20 @@ def test_the_scheduler_enqueues_each_slot_once(database_queue):
     # The articles app's scheduled revisions run every minute (articles.tasks.PERIODIC).
     assert sorted(schedule.run_due(now)) == [
         "digest",
+        "notifications",
         "purge",
         "revisions",
         "sweep",
         "typical_wait",
     ]
     assert schedule.run_due(now + timedelta(seconds=30)) == []  # same slots
-    assert sorted(schedule.run_due(now + timedelta(minutes=5))) == ["revisions", "sweep"]
-    assert ScheduledRun.objects.count() == 7
-    assert database_queue.count() == 7
+    assert sorted(schedule.run_due(now + timedelta(minutes=5))) == [
+        "notifications",
+        "revisions",
+        "sweep",
+    ]
+    assert ScheduledRun.objects.count() == 9
+    assert database_queue.count() == 9
 
 
 def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
@@ -258,7 +263,7 @@ def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
     now = timezone.now().replace(hour=1)
     assert schedule.run_due(now) == []
     monkeypatch.undo()
-    assert sorted(schedule.run_due(now)) == ["revisions", "sweep", "typical_wait"]
+    assert sorted(schedule.run_due(now)) == ["notifications", "revisions", "sweep", "typical_wait"]
 
 
 def test_an_unreachable_queue_at_start_up_is_one_log_line(monkeypatch, caplog):

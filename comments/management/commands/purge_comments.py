@@ -39,10 +39,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Would delete {counts['deleted']} comments, drop "
                 f"{counts['payloads']} stored payloads and clear the IP address and user "
-                f"agent of {counts['cleared']} comments."
+                f"agent of {counts['cleared']} comments; forget {counts['subscribers']} "
+                f"notification addresses and {counts['confirmations']} confirmation records."
             )
             return
         self.stdout.write(
             f"Deleted {counts['deleted']} comments; dropped {counts['payloads']} stored payloads; "
-            f"cleared the IP address and user agent of {counts['cleared']} comments."
+            f"cleared the IP address and user agent of {counts['cleared']} comments; forgot "
+            f"{counts['subscribers']} notification addresses and {counts['confirmations']} "
+            "confirmation records."
         )
