@@ -301,7 +301,11 @@ def test_a_rejected_key_without_debug_help_says_so_plainly(akismet_server, comme
     assert (event.reason, event.reason_params) == (Reason.KEY_REJECTED, {"help": ""})
     assert history.describe(event) == "Akismet rejected the API key or site URL"
     comment.refresh_from_db()
-    assert comment.akismet_debug_help == ""
+    assert (comment.akismet_guid, comment.akismet_pro_tip, comment.akismet_debug_help) == (
+        "",
+        "",
+        "",
+    )
 
 
 def test_an_error_without_a_known_cause_is_named_by_its_class():
@@ -340,8 +344,9 @@ def test_long_answer_headers_are_cut_to_what_the_columns_hold(akismet_server, co
 
 def test_a_claimed_attempt_is_the_one_counted_and_backed_off(akismet_server, comment):
     """A worker's check runs as the attempt it claimed: the first claim waits 20 minutes
-    after an error, whatever the comment in hand says."""
+    after an error, whatever the (stale) comment in hand says."""
     Comment.objects.filter(pk=comment.pk).update(check_attempts=1)
+    comment.check_attempts = 4  # read before other attempts were reset
     akismet_server.mode = "500"
     with time_machine.travel(FROZEN, tick=False):
         assert spam.check(comment, attempt=1) == Comment.Verdict.ERROR
@@ -349,6 +354,48 @@ def test_a_claimed_attempt_is_the_one_counted_and_backed_off(akismet_server, com
     comment.refresh_from_db()
     assert comment.check_attempts == 1
     assert comment.next_check_at == FROZEN + timedelta(minutes=20)
+    assert comment.updated_at == FROZEN
+
+
+def test_a_superseded_claim_records_nothing_and_is_counted(akismet_server, comment, caplog):
+    """A worker presumed dead finishes after a later claim: its result is not recorded (one
+    result per claim), and the queue's duplicate counter says why."""
+    from comments import queue
+
+    Comment.objects.filter(pk=comment.pk).update(check_attempts=2)
+    before = queue.duplicates["check result"]
+    with caplog.at_level(logging.INFO, logger="comments.queue"):
+        assert spam.check(comment, attempt=1) is None
+    comment.refresh_from_db()
+    assert (comment.verdict, comment.check_attempts, comment.checked_at) == ("unchecked", 2, None)
+    assert not comment.history.exists()
+    assert queue.duplicates["check result"] == before + 1
+    assert f"duplicate check result for comment {comment.pk} skipped (a check after #1 ran)" in (
+        caplog.text
+    )
+
+
+def test_a_check_never_overwrites_a_decision_made_meanwhile(akismet_server, comment):
+    """The check saves only its own fields: a moderator who trashed the comment while
+    Akismet was being asked keeps their decision."""
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.TRASH)
+    spam.check(comment)  # `comment` in hand still says pending
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.TRASH
+    assert comment.verdict == Comment.Verdict.HAM
+
+
+def test_the_check_s_history_entry_holds_what_akismet_said(akismet_server, comment):
+    spam.check(comment, recheck_reason="edit")
+    event = comment.history.get()
+    assert event.details == {
+        "verdict": "ham",
+        "recheck_reason": "edit",
+        "guid": comment.akismet_guid,
+        "pro_tip": "",
+        "debug_help": "",
+        "alert": "",
+    }
 
 
 def test_what_the_comment_lacks_is_not_sent(akismet_server, comment):
