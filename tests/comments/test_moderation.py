@@ -269,3 +269,24 @@ def test_feedback_sends_the_stored_payload_once(akismet_server, make_comment, mo
     event = comment.history.get(kind=CommentEvent.Kind.FEEDBACK)
     assert (event.actor, event.actor_label) == (actor, "" if actor else "Akismet")
     assert event.details == {"feedback": "spam", "delivered": True}
+
+
+def test_a_report_no_longer_pending_is_counted_as_a_duplicate(
+    akismet_server, make_comment, moderator, caplog
+):
+    """A second delivery of a feedback job (or one a later decision made moot) sends
+    nothing; the queue's duplicate counter and log line say which comment and why."""
+    import logging
+
+    from comments import queue
+
+    comment = make_comment(status="spam", verdict="ham", feedback_pending="")
+    before = queue.duplicates["feedback"]
+    with caplog.at_level(logging.INFO, logger="comments.queue"):
+        assert send_feedback(comment, "spam", moderator) is None
+    assert queue.duplicates["feedback"] == before + 1
+    assert (
+        f"duplicate feedback for comment {comment.pk} skipped (no spam report is pending)"
+        in caplog.text
+    )
+    assert akismet_server.requests == []

@@ -336,6 +336,9 @@ def test_each_place_of_a_word_is_tried_once():
     text.WORK.clear()
     assert policies.match_word(["casino"], "casinos, casinoX and casino") == "casino"
     assert text.WORK["words"] == 4
+    # Counted across words and calls (a request's total), not the last search alone.
+    assert policies.match_word(["lottery", "casino"], "casino") == "casino"
+    assert text.WORK["words"] == 4 + 1 + 2
 
 
 def test_an_empty_word_list_is_empty():

@@ -324,3 +324,21 @@ def test_an_automatic_filing_counts_as_decided(make_comment):
     """Left pending by nobody: not decided; moved by anyone (policy or person): decided."""
     assert not decided_by_a_person(make_comment(status="pending"))
     assert decided_by_a_person(make_comment(status="approved", moderated_at=None))
+
+
+def test_a_superseded_recheck_records_and_files_nothing(akismet_server, make_comment):
+    """A moderator's "Check again" job that finds a later check claimed (another click, a
+    worker presumed dead): Akismet's answer to it is not recorded and nothing is filed."""
+    from comments.pipeline import check_again
+
+    comment = make_comment(
+        status="pending",
+        verdict="ham",
+        check_attempts=1,
+        author_name="akismet-guaranteed-spam",
+    )
+    Comment.objects.filter(pk=comment.pk).update(check_attempts=3)  # a later claim
+    assert check_again(comment, 1) is None
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict, comment.check_attempts) == ("pending", "ham", 3)
+    assert not comment.history.exists()
