@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-only lint format bench soak mutation clean
+.PHONY: run test test-only lint format bench soak mutation cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,3 +71,9 @@ format: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3* artifacts mutants
+
+# The production layout on one machine (README, "A cluster on one machine"): nginx, two app
+# servers, two queue workers, the scheduler, PostgreSQL and a Redis of its own. Not in `make test`.
+CLUSTER_PORT ?= 8080
+cluster: $(VENV)/.installed-base
+	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python deploy/cluster.py
