@@ -113,6 +113,7 @@ class Cluster:
         scheduler=True,
         gunicorn_args="--workers 2 --threads 4",
         log=None,
+        also_listen=(),
     ):
         self.folder = Path(folder)
         self.port = port
@@ -121,6 +122,7 @@ class Cluster:
         self.worker_count = workers
         self.with_scheduler = scheduler
         self.log = log  # an open file for every process's output, or None: the terminal
+        self.also_listen = list(also_listen)  # more addresses for nginx (the tests)
         self.environment = dict(environment)
         if gunicorn_args:
             self.environment["GUNICORN_CMD_ARGS"] = f'"{gunicorn_args}"'
@@ -142,7 +144,7 @@ class Cluster:
             "server_name": "127.0.0.1 localhost",
             "upstreams": [f"127.0.0.1:{p}" for p in self.app_ports],
             "tls": False,
-            "listen": f"127.0.0.1:{self.port}",
+            "listen": [f"127.0.0.1:{self.port}", *self.also_listen],
             "static_root": self.environment["STATIC_ROOT"],
             "media_root": self.environment["MEDIA_ROOT"],
             "proxy_params": str(etc / "newsroom-proxy-params.conf"),

@@ -102,7 +102,7 @@ def test_nginx_accepts_the_production_site(nginx, tmp_path):
 
 def test_nginx_refuses_a_broken_site(nginx, tmp_path):
     """The check above can fail: a site with a directive misspelt is refused."""
-    conf = rendered_nginx(tmp_path, dict(PRODUCTION, tls=False, listen="127.0.0.1:1"))
+    conf = rendered_nginx(tmp_path, dict(PRODUCTION, tls=False, listen=["127.0.0.1:1"]))
     site = tmp_path / "site.conf"
     site.write_text(site.read_text().replace("client_max_body_size 1m;", "client_max_body 1m;"))
     result = subprocess.run(
