@@ -6,9 +6,11 @@ unchecked and every report left undelivered). Work that depends on rows being co
 enqueued after the commit, so a worker never looks for a comment that is not there yet.
 """
 
+import functools
 import logging
 from collections import Counter
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -66,9 +68,23 @@ def backend_kind():
     return {"DatabaseBackend": "database", "RQBackend": "rq"}.get(name, "immediate")
 
 
-def ping():
-    """Raise if the queue's store cannot be reached (Redis for RQ, the database else)."""
+@functools.lru_cache(maxsize=4)
+def _redis_with_timeout(url, timeout):
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
+def ping(timeout=None):
+    """Raise if the queue's store cannot be reached (Redis for RQ, the database else).
+
+    `timeout`: seconds to wait for Redis at most (a connection of its own), instead of the
+    queue's own socket timeouts; the health check uses it."""
     if backend_kind() == "rq":
+        if timeout is not None:
+            url = settings.RQ_QUEUES["default"]["URL"]
+            _redis_with_timeout(url, timeout).ping()
+            return
         import django_rq
 
         django_rq.get_connection("default").ping()
@@ -106,3 +122,46 @@ def wait_until_reachable(what, *, retry_every=5.0, sleep=None):
         if failures:
             logger.warning("%s: the queue (%s) answers again; starting", what, backend_kind())
         return failures
+
+
+def backlog(timeout=0.5):
+    """(jobs waiting for a worker, seconds the oldest of them has waited) on the queue, or
+    None for the immediate backend (no queue). Raises if the queue cannot be reached.
+
+    Waiting means due and not started: a job deferred to later (a re-check's back-off)
+    waits from its time on. One query on the database queue; on RQ a few Redis calls on a
+    connection of its own with `timeout`.
+    """
+    kind = backend_kind()
+    now = timezone.now()
+    if kind == "database":
+        from django.db.models import Count, Min, Q
+        from django_tasks_db.models import DBTaskResult, get_date_max
+
+        never = get_date_max()
+        found = DBTaskResult.objects.ready().aggregate(
+            depth=Count("pk"),
+            oldest_plain=Min("enqueued_at", filter=Q(run_after=never)),
+            oldest_deferred=Min("run_after", filter=~Q(run_after=never)),
+        )
+        starts = [t for t in (found["oldest_plain"], found["oldest_deferred"]) if t is not None]
+        return found["depth"], (now - min(starts)).total_seconds() if starts else 0.0
+    if kind == "rq":
+        from datetime import UTC
+
+        from rq import Queue
+
+        rq_queue = Queue(
+            "default", connection=_redis_with_timeout(settings.RQ_QUEUES["default"]["URL"], timeout)
+        )
+        depth = rq_queue.count
+        oldest = 0.0
+        for job_id in rq_queue.get_job_ids(0, 0):
+            job = rq_queue.fetch_job(job_id)
+            if job is not None and job.enqueued_at is not None:
+                enqueued = job.enqueued_at
+                if enqueued.tzinfo is None:
+                    enqueued = enqueued.replace(tzinfo=UTC)
+                oldest = max((now - enqueued).total_seconds(), 0.0)
+        return depth, oldest
+    return None

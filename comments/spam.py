@@ -12,6 +12,7 @@ return (guid, pro-tip, debug-help). Every failure of the service becomes the ver
 import functools
 import logging
 import threading
+import time
 from datetime import UTC, timedelta
 
 import akismet
@@ -19,7 +20,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from comments import reasons
+from comments import metrics, reasons
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
 
@@ -123,9 +124,19 @@ def build_payload(comment):
 
 
 def _call(method, payload):
-    """Call `method(**payload)`; return (result, headers)."""
+    """Call `method(**payload)`; return (result, headers). Measured: its latency and, if it
+    fails, why (`comments.metrics`)."""
     _last_response.headers = {}
-    result = method(**payload)
+    call = method.__name__
+    started = time.perf_counter()
+    try:
+        result = method(**payload)
+    except akismet.AkismetError as exc:
+        reason, _params = _describe_error(exc, {})
+        metrics.AKISMET_FAILURES.labels(call, reason).inc()
+        raise
+    finally:
+        metrics.AKISMET_SECONDS.labels(call).observe(time.perf_counter() - started)
     return result, getattr(_last_response, "headers", {})
 
 

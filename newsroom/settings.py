@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from newsroom import environment as read
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -20,7 +22,7 @@ ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
 if ENV_FILE:
     environ.Env.read_env(ENV_FILE, overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
+DEBUG = read.boolean("DEBUG", False)
 
 # Development (DEBUG on) without SECRET_KEY: a random key made once per checkout, kept in a
 # git-ignored file of its own (not .env, so a production start from the same checkout still
@@ -44,24 +46,27 @@ def _development_secret_key(path):
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default=None) or _development_secret_key(DEV_SECRET_KEY_FILE)
 else:
-    try:
-        SECRET_KEY = env("SECRET_KEY")
-    except ImproperlyConfigured as exc:
-        raise ImproperlyConfigured(
+    SECRET_KEY = read.text("SECRET_KEY")
+    if not SECRET_KEY:
+        raise read.missing(
+            "SECRET_KEY",
             "SECRET_KEY is not set. Production (DEBUG off) refuses to start without it; "
-            "set SECRET_KEY in the environment or in .env (see .env.example)."
-        ) from exc
+            "set SECRET_KEY in the environment or in .env (see .env.example).",
+        )
 
 # With DEBUG on and no ALLOWED_HOSTS, Django accepts localhost, 127.0.0.1 and [::1].
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Where the public site lives, for absolute links in feeds, mail and Akismet's permalinks.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = read.url("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="The Newsroom")
 
 # How many proxies in front of us append to X-Forwarded-For. 0: trust only REMOTE_ADDR.
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+TRUSTED_PROXIES = read.integer("TRUSTED_PROXIES", 0, minimum=0)
+# Who may read /metrics (newsroom/operations.py): addresses or networks, judged on the
+# client address after TRUSTED_PROXIES (comments.http.client_ip). Default: this machine.
+METRICS_ALLOWED_IPS = read.networks("METRICS_ALLOWED_IPS", ["127.0.0.0/8", "::1"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,6 +88,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /metrics, answered before any other middleware (no host check,
+    # no HTTPS redirect, no session, never cached; newsroom/operations.py).
+    "newsroom.operations.OperationsMiddleware",
+    # Request metrics (django-prometheus): this one and RequestMetricsMiddleware below.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.RejectNulBytesMiddleware",
@@ -94,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    "newsroom.operations.RequestMetricsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -128,7 +139,7 @@ TEMPLATES = [
 
 # Database: SQLite in the checkout unless DATABASE_URL says otherwise.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": read.database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (simultaneous comment posts) must wait, not fail with
@@ -146,11 +157,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 # Persistent connections in production (a health check before reuse drops dead ones);
 # per request under DEBUG, where runserver starts a thread per request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
+DATABASES["default"]["CONN_MAX_AGE"] = read.integer("CONN_MAX_AGE", 0 if DEBUG else 600, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer fails a new connection after this many seconds
+    # (the operating system's default is minutes, holding a worker thread meanwhile);
+    # `?connect_timeout=N` in DATABASE_URL sets another.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+CACHES = {"default": read.cache("CACHE_URL", "locmemcache://newsroom")}
 if CACHES["default"]["BACKEND"].startswith("django_redis."):
     # A cache that is down makes pages slower, never unavailable: django-redis answers
     # misses and logs each failure; short socket timeouts so a hung Redis cannot hold a
@@ -160,15 +176,15 @@ if CACHES["default"]["BACKEND"].startswith("django_redis."):
     )
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 # Pages each process keeps a copy of (articles.pagecache); 0: none (the bench's engine rows).
-PAGE_COPIES = env.int("PAGE_COPIES", default=64)
+PAGE_COPIES = read.integer("PAGE_COPIES", 64, minimum=0)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = read.email("EMAIL_URL", "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Held-comment mail is sent while the reader's request finishes: never wait long for SMTP.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_TIMEOUT = read.integer("EMAIL_TIMEOUT", 10, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,7 +205,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Django serves uploads itself when DEBUG is on, or when SERVE_MEDIA is set (a single
 # machine without a web server in front). Otherwise the web server or object storage does.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+SERVE_MEDIA = read.boolean("SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -204,13 +220,13 @@ STORAGES = {
 # HTTPS. Secure cookies and HSTS are on whenever DEBUG is off (HSTS is only ever sent on
 # HTTPS responses, so a site still on HTTP is not locked out); the redirect to HTTPS and
 # trusting the proxy's X-Forwarded-Proto depend on the deployment, so they are asked for.
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+SECURE_SSL_REDIRECT = read.boolean("SECURE_SSL_REDIRECT", False)
+SESSION_COOKIE_SECURE = read.boolean("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = read.boolean("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = read.integer("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = read.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = read.boolean("SECURE_HSTS_PRELOAD", False)
+if read.boolean("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Preload is a commitment that is hard to undo, so it stays off unless asked for; its
 # deploy-check warning (W021) is silenced only while it is off on purpose.
@@ -243,8 +259,8 @@ CSP_ADMIN = _CSP_BASE | {
 # Admin sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed attempts for
 # one username from one address, that pair is locked out for LOGIN_COOLOFF_MINUTES.
 # Locking by pair, not by username alone, so a stranger cannot lock an editor out.
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = read.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=read.integer("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
@@ -254,11 +270,11 @@ AXES_VERBOSE = False
 # Akismet: the comments app's spam check (comments/spam.py). No key: comments are held
 # unchecked and a system check warns.
 AKISMET_API_KEY = env.str("AKISMET_API_KEY", default="")
-AKISMET_BLOG_URL = env.str("AKISMET_BLOG_URL", default=SITE_URL)
-AKISMET_API_URL = env.str("AKISMET_API_URL", default="https://rest.akismet.com")
-AKISMET_TIMEOUT = env.float("AKISMET_TIMEOUT", default=2.0)
+AKISMET_BLOG_URL = read.url("AKISMET_BLOG_URL", SITE_URL)
+AKISMET_API_URL = read.url("AKISMET_API_URL", "https://rest.akismet.com")
+AKISMET_TIMEOUT = read.seconds("AKISMET_TIMEOUT", 2.0)
 # Tell Akismet not to learn from our calls outside production (development, staging).
-AKISMET_IS_TEST = env.bool("AKISMET_IS_TEST", default=DEBUG)
+AKISMET_IS_TEST = read.boolean("AKISMET_IS_TEST", DEBUG)
 
 # Background work (comments/tasks.py): Django's Tasks API through the `django-tasks`
 # backport. TASKS_URL picks the queue: `database://` (the default: jobs are rows in the
@@ -284,21 +300,22 @@ elif TASKS_URL.startswith("immediate:"):
 elif TASKS_URL.startswith("database:"):
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:
-    raise ImproperlyConfigured(
-        f"TASKS_URL must start with database://, redis:// or immediate://, not {TASKS_URL!r}"
+    raise read.EnvironmentVariableError(
+        "TASKS_URL", "must start with database://, redis:// or immediate://", show_value=False
     )
 
 # A comment still unchecked this many seconds after it was posted has lost its job (the
 # queue was down at POST time, or a worker was killed mid-check): the sweep enqueues its
 # check again. Longer than a check can wait in a busy queue; the soak uses a short one.
-UNCHECKED_GRACE_SECONDS = env.int("UNCHECKED_GRACE_SECONDS", default=180)
+UNCHECKED_GRACE_SECONDS = read.integer("UNCHECKED_GRACE_SECONDS", 180, minimum=1)
 
+LOG_LEVEL = read.choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"level": "INFO"}},
 }
 
