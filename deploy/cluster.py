@@ -42,8 +42,9 @@ from deploy import render  # noqa: E402
 
 VENV = ROOT / ".venv"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-# What the cluster waits for on each app server before it counts as up.
-READY_PATH = "/robots.txt"
+# What the cluster waits for on each app server, and through nginx, before it counts as up:
+# the health check answers 200 once the process has loaded Django and reaches the database.
+READY_PATH = "/healthz"
 # Variables the caller's environment may set for the cluster (e.g. the Akismet stand-in).
 PASSED_THROUGH = (
     "AKISMET_API_KEY",
@@ -140,6 +141,8 @@ class Cluster:
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (nginx / sub).mkdir(parents=True, exist_ok=True)
         env_file = etc / "newsroom.env"
+        if self.environment.get("PROMETHEUS_MULTIPROC_DIR"):
+            Path(self.environment["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
         values = {
             "server_name": "127.0.0.1 localhost",
             "upstreams": [f"127.0.0.1:{p}" for p in self.app_ports],
@@ -313,9 +316,10 @@ def ensure_database(url):
         print(f"created database {name}")
 
 
-def cluster_environment(port, redis_port, data_dir, database_url):
+def cluster_environment(port, redis_port, folder, database_url):
     """The production environment of the README for a plain-HTTP cluster on loopback (no
-    TLS in front: the HTTPS-only settings off, and said so)."""
+    TLS in front: the HTTPS-only settings off, and said so); static files and the metrics'
+    files under `folder`."""
     environment = {
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -326,13 +330,15 @@ def cluster_environment(port, redis_port, data_dir, database_url):
         "TASKS_URL": f"redis://127.0.0.1:{redis_port}/1",
         "EMAIL_URL": "consolemail://",
         "TRUSTED_PROXIES": "1",
-        "STATIC_ROOT": str(data_dir / "static"),
-        "MEDIA_ROOT": str(data_dir / "media"),
+        "STATIC_ROOT": str(folder / "static"),
+        "MEDIA_ROOT": str(folder / "media"),
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_PROXY_SSL_HEADER": "true",
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
         "SECURE_HSTS_SECONDS": "0",
+        # /metrics sums every process of the machine (both app servers, the workers).
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "prometheus"),
     }
     environment.update({k: os.environ[k] for k in PASSED_THROUGH if k in os.environ})
     return environment
@@ -350,11 +356,12 @@ def main():
     database_url = os.environ.get(
         "CLUSTER_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_cluster"
     )
-    data_dir = Path(os.environ.get("CLUSTER_DATA", ROOT / ".cluster"))  # media, static
+    data_dir = Path(os.environ.get("CLUSTER_DATA", ROOT / ".cluster"))  # media
     (data_dir / "media").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="newsroom_cluster_"))
     os.chmod(tmp, 0o755)
-    environment = cluster_environment(port, redis_port, data_dir, database_url)
+    environment = cluster_environment(port, redis_port, tmp, database_url)
+    environment["MEDIA_ROOT"] = str(data_dir / "media")  # beside the database, kept
     cluster = Cluster(tmp, port, app_ports, environment, redis_port=redis_port)
 
     def interrupt(signum, frame):

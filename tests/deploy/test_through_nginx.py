@@ -11,6 +11,7 @@ can come from "elsewhere".
 """
 
 import http.client
+import json
 import re
 import socket
 import sqlite3
@@ -70,6 +71,7 @@ def cluster(nginx, tmp_path_factory):
         "CSRF_COOKIE_SECURE": "false",
         "SECURE_HSTS_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp / "prometheus"),
     }
     app_ports = [free_port(), free_port()]
     log = open(tmp / "cluster.log", "w")  # noqa: SIM115 (closed below)
@@ -282,3 +284,48 @@ def test_one_app_server_stopped_costs_no_error(cluster):
         cluster.start_app(stopped)
     client = Client(cluster.port)
     assert [client.go("GET", "/")[0].status for _ in range(10)] == [200] * 10
+
+
+def test_metrics_through_nginx_from_this_machine(cluster):
+    response, text = Client(cluster.port).go("GET", "/metrics")
+    assert response.status == 200
+    assert "django_http_requests" in text or "newsroom_" in text
+
+
+def test_metrics_refused_from_elsewhere_whatever_the_chain_claims(cluster):
+    """From another address nginx refuses /metrics (403), also with a chain claiming
+    127.0.0.1; the rest of the site answers that address as usual."""
+    if cluster.outside is None:
+        pytest.skip("this machine has no non-loopback IPv4 address to connect from")
+    address, port = cluster.outside
+    client = Client(port, host=address)
+    for chain in (None, "127.0.0.1", "127.0.0.1, 127.0.0.1", "::1"):
+        headers = {"X-Forwarded-For": chain} if chain else {}
+        response, text = client.go("GET", "/metrics", headers=headers)
+        assert response.status == 403, chain
+        assert "django_http" not in text
+    assert client.go("GET", "/")[0].status == 200
+
+
+def test_the_app_refuses_metrics_to_the_address_nginx_appended(cluster):
+    """Behind the allow-list: what an app server does with the chain nginx sends for a
+    client elsewhere that claimed 127.0.0.1 (asked of the app server directly)."""
+    conn = http.client.HTTPConnection("127.0.0.1", cluster.app_ports[1], timeout=10)
+    conn.request("GET", "/metrics", headers={"X-Forwarded-For": "127.0.0.1, 192.0.2.50"})
+    response = conn.getresponse()
+    text = response.read().decode()
+    conn.close()
+    assert response.status == 404
+    assert "django_http" not in text
+
+
+def test_healthz_through_nginx_says_nothing_sensitive(cluster):
+    response, text = Client(cluster.port).go("GET", "/healthz")
+    assert response.status == 200
+    assert json.loads(text) == {"status": "ok", "database": "ok", "cache": "ok", "queue": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers.get("Set-Cookie") is None
+    assert response.headers["Server"] == "nginx"  # nginx's server_tokens off: no version
+    for secret in ("sqlite", str(cluster.folder), socket.gethostname(), "gunicorn", "Django"):
+        assert secret not in text
+    assert "gunicorn" not in str(response.headers).lower()
