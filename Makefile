@@ -53,8 +53,10 @@ bench: $(VENV)/.installed-test
 
 # The soak (bench/README.md): 2 minutes of reads, posts and approvals, Akismet failing 1 call
 # in 5 (SOAK_SECONDS; SOAK_DATABASES=postgresql or "sqlite postgresql"); never part of `make test`.
+# SOAK_TARGET=cluster: the same through nginx against the cluster, with faults
+# (bench/soak_cluster.py; PostgreSQL unless SOAK_DATABASES says otherwise).
 soak: $(VENV)/.installed-test
-	$(BIN)/python bench/soak.py $(SOAK_DATABASES)
+	$(BIN)/python bench/$(if $(filter cluster,$(SOAK_TARGET)),soak_cluster.py,soak.py) $(SOAK_DATABASES)
 
 # Mutation testing (docs/testing.md): mutmut over comments/{moderation,policy,pipeline,spam}.py,
 # one module after another, each mutant against the tests that cover it; prints each module's
