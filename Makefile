@@ -48,8 +48,9 @@ test-only: $(VENV)/.installed-test
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The benchmark (bench/README.md): SQLite and PostgreSQL, about 16 minutes; never part of `make test`.
+# BENCH_CLUSTER=1: the cluster's rows instead (bench/cluster_bench.py; PostgreSQL by default).
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/run.py $(BENCH_DATABASES)
+	$(BIN)/python bench/$(if $(BENCH_CLUSTER),cluster_bench.py,run.py) $(BENCH_DATABASES)
 
 # The soak (bench/README.md): 2 minutes of reads, posts and approvals, Akismet failing 1 call
 # in 5 (SOAK_SECONDS; SOAK_DATABASES=postgresql or "sqlite postgresql"); never part of `make test`.
