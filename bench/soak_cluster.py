@@ -409,6 +409,9 @@ def run_soak(db, log_path):
         finally:
             cluster.stop()
             stop(stub)
+            nginx_log = tmp / "nginx" / "error.log"
+            if nginx_log.exists():  # why a 502 was a 502
+                shutil.copy(nginx_log, str(log_path).replace(".log", "-nginx-error.log"))
             shutil.rmtree(tmp, ignore_errors=True)
     result["requests"] = {
         kind: {
