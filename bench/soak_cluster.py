@@ -89,7 +89,7 @@ class Recorder(soak.Recorder):
         self.restarts = []  # (seconds, pid exited, returncode, pid started)
         self.approvals = queues.Queue()  # (monotonic time of the answer, [ids])
         self.visible = []  # (server port, id, seconds after the approval, or None)
-        self.stale = 0  # probe answers started after an approval that did not show it
+        self.stale = []  # probe answers started after an approval without it: when started
 
     def record(self, kind, status, seconds):
         super().record(kind, status, seconds)
@@ -149,6 +149,7 @@ def probe_page(port, path, wanted, answered, cluster, rec):
     show it (stale)."""
     left = set(wanted)
     while left and time.monotonic() - answered < PROBE_LIMIT:
+        started = time.monotonic()
         conn = soak.Connection(port)
         status, _, html, _ = conn.request("GET", path, headers={"User-Agent": "probe"})
         conn.close()
@@ -161,8 +162,8 @@ def probe_page(port, path, wanted, answered, cluster, rec):
         now = time.monotonic() - answered
         with rec.lock:
             rec.visible += [(port, pk, round(now, 3)) for pk in left & shown]
-            if left - shown:
-                rec.stale += 1
+            if left - shown:  # a page from before the approval (allowed for BOUND_MAX)
+                rec.stale.append(round(started - answered, 3))
         left -= shown
     if port in cluster.apps:
         with rec.lock:
@@ -454,7 +455,8 @@ def run_soak(db, log_path):
         "p99_ms": round(percentile(delays, 99) * 1000, 1) if delays else None,
         "max_ms": round(max(delays) * 1000, 1) if delays else None,
         "never": sorted({pk for _, pk, d in rec.visible if d is None}),
-        "answers_without_it": rec.stale,
+        "answers_without_it": len(rec.stale),
+        "answers_without_it_beyond_bound": sum(1 for s in rec.stale if s > BOUND_MAX),
     }
     a = result["approvals_visible"]
     a["bound_holds"] = (
@@ -542,8 +544,11 @@ def failures(r):
         problems.append("no approval was probed")
     if a["never"]:
         problems.append(f"approvals never shown by an app server: {a['never'][:10]}")
-    if a["answers_without_it"]:
-        problems.append(f"{a['answers_without_it']} answers after an approval without it (stale)")
+    if a["answers_without_it_beyond_bound"]:
+        problems.append(
+            f"{a['answers_without_it_beyond_bound']} answers started over {BOUND_MAX} s after "
+            "an approval without it"
+        )
     for where, v in [("nginx", r["visibility"]), *r["visibility_per_server"].items()]:
         if v["missing"] or v["shown_unapproved"]:
             problems.append(

@@ -115,6 +115,7 @@ class Cluster:
         gunicorn_args="--workers 2 --threads 4",
         log=None,
         also_listen=(),
+        keepalive=0,
     ):
         self.folder = Path(folder)
         self.port = port
@@ -124,6 +125,7 @@ class Cluster:
         self.with_scheduler = scheduler
         self.log = log  # an open file for every process's output, or None: the terminal
         self.also_listen = list(also_listen)  # more addresses for nginx (the tests)
+        self.keepalive = keepalive  # idle connections nginx keeps to the app servers (0: none)
         self.environment = dict(environment)
         if gunicorn_args:
             self.environment["GUNICORN_CMD_ARGS"] = f'"{gunicorn_args}"'
@@ -147,6 +149,7 @@ class Cluster:
             "server_name": "127.0.0.1 localhost",
             "upstreams": [f"127.0.0.1:{p}" for p in self.app_ports],
             "tls": False,
+            "keepalive": self.keepalive,
             "listen": [f"127.0.0.1:{self.port}", *self.also_listen],
             "static_root": self.environment["STATIC_ROOT"],
             "media_root": self.environment["MEDIA_ROOT"],

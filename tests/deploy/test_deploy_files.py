@@ -134,3 +134,24 @@ def test_systemd_verify_catches_a_misspelt_key(systemd_analyze, tmp_path):
     )
     result = subprocess.run([systemd_analyze, "verify", str(unit)], capture_output=True, text=True)
     assert "Restrat" in result.stderr
+
+
+def test_production_site_keeps_no_connections_to_the_app_servers():
+    """Production: a new connection per request (a stopping server refuses it before the
+    request is written, so nginx passes a POST on); kept connections only when asked."""
+    site = render.render("nginx-site.conf", PRODUCTION)
+    params = render.render("proxy-params.conf", PRODUCTION)
+    assert "keepalive " not in site.replace("keep-alive", "")
+    assert 'Connection ""' not in params
+    kept = dict(PRODUCTION, keepalive=16)
+    assert "    keepalive 16;\n}" in render.render("nginx-site.conf", kept)
+    assert 'proxy_set_header Connection "";' in render.render("proxy-params.conf", kept)
+
+
+def test_nginx_accepts_the_site_with_kept_connections(nginx, tmp_path):
+    values = dict(PRODUCTION, tls=False, listen=["127.0.0.1:1"], keepalive=16)
+    conf = rendered_nginx(tmp_path, values)
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
