@@ -99,8 +99,9 @@ def wait_http(port, path=READY_PATH, seconds=60, host="127.0.0.1"):
 
 
 class Cluster:
-    """The processes of one cluster. `values` are the cluster's environment (the env file's
-    variables); the app servers listen on `app_ports`, nginx on `port`."""
+    """The processes of one cluster. `environment` is the cluster's environment (written to
+    its env file, as a server's /etc/newsroom/newsroom.env); the app servers listen on
+    `app_ports`, nginx on `port`; `redis_port` is the Redis it starts, if any."""
 
     def __init__(
         self,
