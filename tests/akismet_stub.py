@@ -51,6 +51,7 @@ class AkismetStub(ThreadingHTTPServer):
             self.calls_made = self.failures_injected = 0
         self.mode = "normal"
         self.fail_rate = 0.0
+        self.fail_mode = "500"
 
     def count_call(self):
         """Count a call; True if it is one of the `fail_rate` share to fail."""
