@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-only lint format bench soak mutation clean
+.PHONY: run test test-only lint format bench soak mutation cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,13 +48,16 @@ test-only: $(VENV)/.installed-test
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The benchmark (bench/README.md): SQLite and PostgreSQL, about 16 minutes; never part of `make test`.
+# BENCH_CLUSTER=1: the cluster's rows instead (bench/cluster_bench.py; PostgreSQL by default).
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/run.py $(BENCH_DATABASES)
+	$(BIN)/python bench/$(if $(BENCH_CLUSTER),cluster_bench.py,run.py) $(BENCH_DATABASES)
 
 # The soak (bench/README.md): 2 minutes of reads, posts and approvals, Akismet failing 1 call
 # in 5 (SOAK_SECONDS; SOAK_DATABASES=postgresql or "sqlite postgresql"); never part of `make test`.
+# SOAK_TARGET=cluster: the same through nginx against the cluster, with faults
+# (bench/soak_cluster.py; PostgreSQL unless SOAK_DATABASES says otherwise).
 soak: $(VENV)/.installed-test
-	$(BIN)/python bench/soak.py $(SOAK_DATABASES)
+	$(BIN)/python bench/$(if $(filter cluster,$(SOAK_TARGET)),soak_cluster.py,soak.py) $(SOAK_DATABASES)
 
 # Mutation testing (docs/testing.md): mutmut over comments/{moderation,policy,pipeline,spam}.py,
 # each mutant against the tests that cover it, MUTATION_JOBS (2) at a time; prints each module's
@@ -72,3 +75,9 @@ format: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3* artifacts mutants
+
+# The production layout on one machine (README, "A cluster on one machine"): nginx, two app
+# servers, two queue workers, the scheduler, PostgreSQL and a Redis of its own. Not in `make test`.
+CLUSTER_PORT ?= 8080
+cluster: $(VENV)/.installed-base
+	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python deploy/cluster.py
