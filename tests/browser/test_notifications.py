@@ -1,7 +1,9 @@
 """A reader asks for mail in a real browser: both boxes ticked → the confirmation mail →
-its link, confirmed → a moderator approves → "published" mail → someone replies, approved
-→ reply mail → the mail's one-click unsubscribe (RFC 8058 POST, as a mail provider sends
-it) → no further mail. The confirm and unsubscribe pages are screenshot and run through axe."""
+its link, confirmed → the comment's private status page says "awaiting moderation" → a
+moderator approves → the status page says "published", and a "published" mail → someone
+replies, approved → reply mail → the mail's one-click unsubscribe (RFC 8058 POST, as a mail
+provider sends it) → no further mail. The confirm and unsubscribe pages are screenshot and
+run through axe."""
 
 import re
 
@@ -70,6 +72,11 @@ def test_confirm_publish_reply_unsubscribe(
     settings.SITE_URL = live_server.url
     url = live_server.url + article.get_absolute_url()
     ada = post(page, url, "Ada Reader", "ada@example.com", "Where do the pumps go?", notify=True)
+    # Under her pending comment, on her own page: the private link to its status.
+    status_link = page.locator(f"#comment-{ada.pk}").get_by_role(
+        "link", name="Follow it on its private status page"
+    )
+    status_url = live_server.url + status_link.get_attribute("href")
 
     # The confirmation mail, and nothing else for Ada yet.
     (confirmation,) = mails_to("ada@example.com")
@@ -84,11 +91,17 @@ def test_confirm_publish_reply_unsubscribe(
     screenshot(page, "notifications-confirmed")
     assert Subscriber.objects.get().confirmed_at is not None
 
+    status = browser.new_context().new_page()  # the link alone, no cookie
+    status.goto(status_url)
+    expect(status.locator(".comment-status__state")).to_contain_text("Awaiting moderation.")
+
     # A moderator approves: "published".
     moderator = browser.new_context(viewport={"width": 1440, "height": 900})
     desk = moderator.new_page()
     sign_in(desk, live_server.url)
     approve(desk, live_server.url, "Where do the pumps go?")
+    status.reload()
+    expect(status.locator(".comment-status__state")).to_contain_text("Published.")
     published = mails_to("ada@example.com")[-1]
     assert "is published" in published.subject
     assert live_server.url + ada.get_absolute_url() in published.body
