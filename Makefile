@@ -20,6 +20,7 @@ $(VENV)/.installed-test: requirements/test.lock requirements/base.lock pyproject
 	touch $@ $(VENV)/.installed-base
 
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
