@@ -31,6 +31,7 @@ SUBJECTS = {
     "changes_requested": "Changes requested",
     "published": "Published",
     "scheduled": "Scheduled",
+    "unpublished": "Taken off the site",
     "revision_submitted": "A change waits for review",
     "revision_scheduled": "Your change is scheduled",
     "revision_published": "Your change is live",

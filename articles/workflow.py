@@ -88,6 +88,16 @@ def publish(article, user):
         _save(article, user, _("Published"), "published")
 
 
+@transaction.atomic
+def unpublish(article, user):
+    """A published (or scheduled) article goes back to draft: off the site at once."""
+    _require(user, PUBLISH)
+    if article.status != Status.PUBLISHED:
+        raise ValidationError(_("Only a published or scheduled article can be unpublished."))
+    article.status = Status.DRAFT
+    _save(article, user, _("Unpublished (back to draft)"), "unpublished")
+
+
 def propose(article, user):
     """A writer's edit of a published article: kept as a revision in review, not saved."""
     _require(user, CHANGE)

@@ -216,3 +216,39 @@ def test_publishing_with_a_future_time_schedules(editor_client, make_article):
     article.refresh_from_db()
     assert article.is_scheduled
     assert article.history.latest("history_id").history_change_reason.startswith("Scheduled for")
+
+
+def test_the_changelist_actions_are_workflow_steps(writer, editor_person, make_article):
+    """ "Publish selected" and "Unpublish selected" take the same steps as the form's
+    buttons: each recorded as a revision with its reason, the writer told by mail."""
+    from django.test import Client
+
+    edna = client_for(Client, editor_person)
+    draft = make_article(slug="bulk-draft", status=Article.Status.DRAFT)
+    draft.authors.set([writer])
+    mail.outbox.clear()
+    response = edna.post(
+        "/admin/articles/article/",
+        {"action": "publish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert "1 article published." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_published
+    latest = draft.history.order_by("-history_id").first()
+    assert (latest.history_change_reason, latest.history_user) == ("Published", editor_person)
+    assert [m.to for m in mail.outbox] == [["wendy@example.com"]]
+    assert mail.outbox[0].subject.startswith("[The Newsroom] Published:")
+
+    mail.outbox.clear()
+    response = edna.post(
+        "/admin/articles/article/",
+        {"action": "unpublish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert "1 article moved to draft." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.DRAFT
+    latest = draft.history.order_by("-history_id").first()
+    assert latest.history_change_reason == "Unpublished (back to draft)"
+    assert mail.outbox[0].subject.startswith("[The Newsroom] Taken off the site:")
