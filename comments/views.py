@@ -19,7 +19,7 @@ from comments import authoring, paging, preview, spam, subscriptions, waiting
 from comments import policy as policies
 from comments.forms import REPLY_UNAPPROVED, CommentEditForm, CommentForm, token_is_valid
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
-from comments.models import Comment
+from comments.models import BY_RULE, Comment
 from comments.pipeline import submit
 from comments.templatetags.comments_tags import thread_for
 
@@ -100,14 +100,15 @@ def post_comment(request, path):
     )
 
     anchor = f"#comment-{comment.pk}"
-    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+    by_rule = comment.status == Comment.Status.SPAM and comment.held_reason in BY_RULE
+    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING) and not by_rule:
         anchor = "#comments"  # spam and trash: nothing to show, and nothing to tell a bot
     if anchor == "#comments":
         url = article.get_absolute_url() + anchor
     else:  # the page of a long thread that shows it (its author's preview shows it there)
         url = paging.comment_url(comment, policy)
     response = HttpResponseRedirect(url)
-    if comment.status == Comment.Status.PENDING:
+    if comment.status == Comment.Status.PENDING or by_rule:  # blocked: told the same
         preview.remember_pending(request, response, comment)
     if user is None:
         preview.update_author_cookies(request, response, data)
