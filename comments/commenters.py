@@ -9,19 +9,16 @@ needs that proof; known counts without it only while the policy trusts unconfirm
 addresses (WordPress's behaviour). `policy.decide` applies the levels — only after Akismet
 said ham: trust never skips the check.
 
-A ban stores the person's new comments as spam (`blocks.rule_for`) and can hide their
-published ones: moved to trash by a worker in batches (`hide_published`, each move in the
-comment's history with reason "banned"), and shown again when the ban is lifted
-(`restore_hidden`). Trash hidden by a ban is kept while the ban stands (never purged).
+A ban stores the person's new comments as spam (`blocks.rule_for`); what moderators do to
+a person (set a level, a ban hiding their published comments) is `comments.controls`.
+This module only reads (the policy imports it).
 """
 
 from dataclasses import dataclass
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
 
-from comments import moderation, queue, subscriptions
 from comments.models import Comment, Commenter, Subscriber
 from comments.reasons import Reason
 
@@ -29,12 +26,10 @@ S = Comment.Status
 L = Commenter.Level
 NEW, KNOWN = "new", "known"
 LEVEL_WORDS = {NEW: "New", KNOWN: "Known", **{level.value: str(level.label) for level in L}}
-# Comments moved per transaction when a ban hides (or its lifting shows) a history.
-BATCH = 500
 
 
 def normalise(email):
-    return subscriptions.normalise(email)
+    return (email or "").strip().lower()  # as `subscriptions.normalise`
 
 
 def of(email):
@@ -133,70 +128,3 @@ def profile(email):
     level = rec.level if rec else (KNOWN if counts[S.APPROVED] else NEW)
     hidden = of(email).filter(status=S.TRASH, held_reason=Reason.BANNED).count()
     return Profile(email, counts, first, last, rec, level, confirmation(email), hidden)
-
-
-def set_level(email, level, *, by, reason="", hide_published=False):
-    """A moderator sets `level` for `email` ("" to go back to computed new/known). Lifting a
-    ban shows again what it hid. Hiding (with a ban) and showing are done by a worker after
-    the commit, in batches: the request never waits for a long history. Returns the record
-    (None when cleared)."""
-    email = normalise(email)
-    was = level_set(email)
-    if level:
-        rec, _created = Commenter.objects.update_or_create(
-            email=email,
-            defaults={"level": L(level), "reason": reason, "set_by": by, "set_at": timezone.now()},
-        )
-    else:
-        Commenter.objects.filter(email=email).delete()
-        rec = None
-    from comments import tasks
-
-    actor_id = getattr(by, "pk", None)
-    if level == L.BANNED and hide_published:
-        queue.after_commit(tasks.hide_banned_comments, email, actor_id)
-    elif was == L.BANNED and level != L.BANNED:
-        queue.after_commit(tasks.restore_banned_comments, email, actor_id)
-    return rec
-
-
-def _in_batches(comments, old, to, *, actor, reason, params=None, batch=BATCH):
-    moved = 0
-    while True:
-        pks = list(comments.filter(status=old).order_by("pk").values_list("pk", flat=True)[:batch])
-        if not pks:
-            return moved
-        done = moderation.change_status_many(
-            pks, old, to, actor=actor, actor_label="ban", reason=reason, params=params
-        )
-        moved += done
-        if not done:  # someone else moved them meanwhile
-            return moved
-
-
-def hide_published(email, actor=None, batch=BATCH):
-    """Move a banned address's published comments to trash (reason "banned"), in batches.
-    Nothing happens if the ban was lifted meanwhile. Returns how many moved."""
-    rec = record(email)
-    if rec is None or rec.level != L.BANNED:
-        return 0
-    params = {"reason": rec.reason} if rec.reason else {}
-    return _in_batches(
-        of(email),
-        S.APPROVED,
-        S.TRASH,
-        actor=actor,
-        reason=Reason.BANNED,
-        params=params,
-        batch=batch,
-    )
-
-
-def restore_hidden(email, actor=None, batch=BATCH):
-    """Show again what a ban hid (its trash with reason "banned"), unless banned again."""
-    if level_set(email) == L.BANNED:
-        return 0
-    hidden = of(email).filter(held_reason=Reason.BANNED)
-    return _in_batches(
-        hidden, S.TRASH, S.APPROVED, actor=actor, reason=Reason.BAN_LIFTED, batch=batch
-    )

@@ -350,11 +350,11 @@ def _email(value):
 def hide_banned_comments(email, actor_id=None):
     """A ban's second step: move the address's published comments to trash, in batches
     (`commenters.hide_published`; nothing if the ban was lifted meanwhile)."""
-    from comments import commenters
+    from comments import controls
 
     if _email(email) is None:
         return 0
-    moved = commenters.hide_published(email, _actor(actor_id))
+    moved = controls.hide_published(email, _actor(actor_id))
     logger.info("ban of %s: %d published comments hidden", email, moved)
     return moved
 
@@ -362,10 +362,10 @@ def hide_banned_comments(email, actor_id=None):
 @task()
 def restore_banned_comments(email, actor_id=None):
     """A lifted ban: show again what it hid (`commenters.restore_hidden`)."""
-    from comments import commenters
+    from comments import controls
 
     if _email(email) is None:
         return 0
-    moved = commenters.restore_hidden(email, _actor(actor_id))
+    moved = controls.restore_hidden(email, _actor(actor_id))
     logger.info("ban of %s lifted: %d comments shown again", email, moved)
     return moved

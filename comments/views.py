@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import ArticleView
-from comments import authoring, paging, preview, spam, subscriptions, waiting
+from comments import authoring, commenters, controls, paging, preview, spam, subscriptions, waiting
 from comments import policy as policies
 from comments.forms import REPLY_UNAPPROVED, CommentEditForm, CommentForm, token_is_valid
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
@@ -173,6 +173,11 @@ def comment_status(request, token):
             refuse_file_parts(request)
         except FilePartRefused:
             return _refused(request, comment.article, FILES, keep_text=False, status=400)
+        if "confirm_address" in request.POST:  # its own button: not an edit
+            if not same_origin(request):
+                return _refused(request, comment.article, FORGED, keep_text=False)
+            asked = controls.ask_to_confirm(comment, client_ip(request))
+            return HttpResponseRedirect(request.path + f"?address={asked}#address")
         form = CommentEditForm(request.POST)
         if not same_origin(request):
             status, message = 403, FORGED
@@ -201,6 +206,8 @@ def comment_status(request, token):
         "message": message,
         "edited": request.GET.get("edited") == "1" and status == 200,
         "typical_wait": waiting.said(policy),
+        "address": commenters.confirmation(comment.author_email).state,
+        "address_asked": request.GET.get("address", ""),
         "link_days": authoring.LINK_DAYS,
         "expires_at": comment.created_at + timedelta(days=authoring.LINK_DAYS),
     }
