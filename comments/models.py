@@ -700,12 +700,20 @@ class Block(models.Model):
     class Kind(models.TextChoices):
         EMAIL = "email", _("E-mail address")
         DOMAIN = "domain", _("E-mail domain")
-        NETWORK = "network", _("IP address or network (CIDR)")
+        NETWORK = "network", _("IP or network")
 
     kind = models.CharField(_("block"), max_length=8, choices=Kind.choices)
     # Lower case: an address, a domain ("example.com"), or a network in CIDR form
     # ("203.0.113.0/24"; one address is a /32 or /128).
-    value = models.CharField(_("value"), max_length=MAX_EMAIL)
+    value = models.CharField(
+        _("value"),
+        max_length=MAX_EMAIL,
+        help_text=_(
+            "An address (name@example.com), a domain (example.com, with its subdomains), "
+            "or an IP address or network in CIDR form (203.0.113.7, 203.0.113.0/24, "
+            "2001:db8::/32)."
+        ),
+    )
     # For networks: the first and last address, as fixed-width hex (32 digits, IPv4 mapped
     # into IPv6), so "is this IP in a blocked network" is a range comparison in SQL.
     first = models.CharField(max_length=32, blank=True, editable=False)

@@ -53,8 +53,8 @@ class Migration(migrations.Migration):
             name='Block',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'E-mail address'), ('domain', 'E-mail domain'), ('network', 'IP address or network (CIDR)')], max_length=8, verbose_name='block')),
-                ('value', models.CharField(max_length=100, verbose_name='value')),
+                ('kind', models.CharField(choices=[('email', 'E-mail address'), ('domain', 'E-mail domain'), ('network', 'IP or network')], max_length=8, verbose_name='block')),
+                ('value', models.CharField(help_text='An address (name@example.com), a domain (example.com, with its subdomains), or an IP address or network in CIDR form (203.0.113.7, 203.0.113.0/24, 2001:db8::/32).', max_length=100, verbose_name='value')),
                 ('first', models.CharField(blank=True, editable=False, max_length=32)),
                 ('last', models.CharField(blank=True, editable=False, max_length=32)),
                 ('reason', models.CharField(max_length=300, verbose_name='reason')),
