@@ -382,3 +382,22 @@ def test_an_author_confirms_their_address_from_the_status_page(
     assert "Your address is confirmed." in client.get(url).content.decode()
     forged = client.post(url, {"confirm_address": "1"}, HTTP_ORIGIN="https://evil.example")
     assert forged.status_code == 403
+
+
+def test_levels_set_and_removed_in_the_trust_levels_admin(maria_client, maria, make_comment):
+    make_comment(author_email="t@example.com", body="Published before the ban")
+    add = reverse("admin:comments_commenter_add")
+    response = maria_client.post(
+        add,
+        {"email": "T@Example.com", "level": "banned", "reason": "spam", "hide_published": "on"},
+    )
+    assert response.status_code == 302
+    rec = Commenter.objects.get()
+    assert (rec.email, rec.level, rec.set_by) == ("t@example.com", L.BANNED, maria)
+    comment = Comment.objects.get()
+    assert (comment.status, comment.held_reason) == (S.TRASH, Reason.BANNED)
+    listing = maria_client.get(reverse("admin:comments_commenter_changelist")).content.decode()
+    assert commenter_url("t@example.com").replace("&", "&amp;") in listing
+    maria_client.post(reverse("admin:comments_commenter_delete", args=[rec.pk]), {"post": "yes"})
+    assert not Commenter.objects.exists()
+    assert Comment.objects.get().status == S.APPROVED  # lifting the ban showed it again
