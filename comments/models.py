@@ -738,7 +738,7 @@ class Block(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "value"], name="block_unique_value"),
         ]
-        indexes = [models.Index(fields=["kind", "value"], name="block_value_idx")]
+        indexes = [models.Index(fields=["kind", "first", "last"], name="block_network_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value}"

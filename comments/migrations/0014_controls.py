@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'block',
                 'verbose_name_plural': 'blocks',
-                'indexes': [models.Index(fields=['kind', 'value'], name='block_value_idx')],
+                'indexes': [models.Index(fields=['kind', 'first', 'last'], name='block_network_idx')],
                 'constraints': [models.UniqueConstraint(fields=('kind', 'value'), name='block_unique_value')],
             },
         ),
