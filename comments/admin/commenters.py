@@ -209,11 +209,16 @@ class BlockForm(forms.ModelForm):
 @admin.register(Block)
 class BlockAdmin(admin.ModelAdmin):
     form = BlockForm
-    list_display = ["kind", "value", "reason", "set_by", "created_at", "expires_at", "in_force"]
+    list_display = ["kind", "value", "reason", "set", "expires_at", "in_force"]
     list_filter = ["kind"]
     search_fields = ["value", "reason"]
     list_select_related = ["set_by"]
     readonly_fields = ["set_by", "created_at"]
+
+    @admin.display(description="set", ordering="created_at")
+    def set(self, obj):
+        who = obj.set_by.get_username() if obj.set_by else "someone since removed"
+        return f"{who}, {timezone.localtime(obj.created_at):%d %b %Y}"
 
     @admin.display(description="in force", boolean=True)
     def in_force(self, obj):
