@@ -45,3 +45,28 @@ def test_commenter_page_ban_and_block(live_server, page, screenshot, newsroom): 
     assert Block.objects.filter(value="203.0.113.0/24").exists()
     screenshot(page, "blocks-admin")
     assert Comment.objects.filter(held_reason="blocked").exists()  # the demo's block at work
+
+
+def test_policy_warning_and_confirming_from_the_status_page(
+    live_server,
+    browser,
+    page,
+    screenshot,
+    newsroom,  # noqa: F811
+):
+    from comments import authoring
+
+    sign_in(page, live_server.url)
+    page.goto(live_server.url + "/admin/comments/moderationpolicy/1/change/")
+    field = page.locator(".field-trust_unconfirmed_addresses")
+    expect(field).to_contain_text("anyone can type someone else")
+    expect(page.locator(".field-hold_first_time_commenters")).to_be_visible()
+    field.scroll_into_view_if_needed()
+    screenshot(page, "policy-trust")
+
+    comment = Comment.objects.filter(status="pending").first()
+    reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    reader.goto(live_server.url + authoring.status_url(comment.pk, comment.preview_secret))
+    reader.get_by_role("button", name="Send me a confirmation link").click()
+    expect(reader.locator("#address")).to_contain_text("We have sent a link")
+    screenshot(reader, "status-confirm-address")
