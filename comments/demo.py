@@ -131,3 +131,33 @@ COMMENTS = [
     ),
 ]
 # fmt: on
+
+# Controls per commenter: a blocked domain (a bot network) with a comment it stopped, and a
+# banned commenter whose published comments the ban moved out of sight.
+BLOCKED_DOMAIN = "casino-bots.example"
+BLOCK_REASON = "Bot network posting casino links"
+BLOCKED_COMMENT = (
+    FLOOD,
+    "Lucky Winner",
+    f"win@{BLOCKED_DOMAIN}",
+    "203.0.113.66",
+    "Flood? Spin the wheel instead, first deposit doubled.",
+)
+BANNED = "grumpy.troll@example.org"
+BAN_REASON = "Repeated personal attacks on other readers"
+BANNED_COMMENTS = (
+    (
+        FLOOD,
+        "Anonymous Coward",
+        BANNED,
+        "198.51.100.99",
+        "Anyone who lives by a river deserves what they get.",
+    ),
+    (
+        TRAINS,
+        "Anonymous Coward",
+        BANNED,
+        "198.51.100.99",
+        "Night trains are for people with nothing better to do.",
+    ),
+)

@@ -11,6 +11,15 @@ MODERATOR_PERMISSIONS = [
     "moderate_comment",
     "view_moderationpolicy",
     "change_moderationpolicy",
+    # Controls per commenter: trust levels and bans, blocks.
+    "view_commenter",
+    "add_commenter",
+    "change_commenter",
+    "delete_commenter",
+    "view_block",
+    "add_block",
+    "change_block",
+    "delete_block",
 ]
 
 ensure_moderators_group = group_keeper(MODERATORS, "comments", MODERATOR_PERMISSIONS)

@@ -25,6 +25,10 @@ MAX_URL = 200
 MAX_BODY = 65525
 
 
+# Spam filed by a rule about its author, not its text: its author sees "awaiting moderation".
+BY_RULE = (Reason.BLOCKED, Reason.BANNED)
+
+
 def new_preview_secret():
     return secrets.token_urlsafe(24)
 
@@ -136,7 +140,11 @@ class CommentQuerySet(models.QuerySet):
             if secret:  # rows older than the secret have "", which never matches
                 own |= models.Q(pk=pk, preview_secret=secret)
         if own:
-            visible = visible | self.filter(own, article=article, status=Comment.Status.PENDING)
+            # Spam by rule (a block, a ban) looks to its author like any pending comment.
+            waiting = models.Q(status=Comment.Status.PENDING) | models.Q(
+                status=Comment.Status.SPAM, held_reason__in=BY_RULE
+            )
+            visible = visible | self.filter(own, waiting, article=article)
         return visible.only(
             "pk",
             "parent_id",
@@ -500,6 +508,25 @@ class ModerationPolicy(models.Model):
     # The median time from posting to a moderator's first decision over the latest
     # decided comments, in seconds (None: too few to say). Written by the periodic
     # `typical_wait` job, read with the policy: the article page says it for free.
+    # Trust per commenter (`comments.commenters`).
+    trust_unconfirmed_addresses = models.BooleanField(
+        _("trust unconfirmed addresses, as WordPress does"),
+        default=True,
+        help_text=_(
+            "Warning: anyone can type someone else's e-mail address. While this is on, a "
+            "comment is approved as from a known author (above) even when its address was "
+            "never confirmed by mail, so a stranger can post in a known author's name. Off: "
+            "only confirmed addresses and signed-in users count as known."
+        ),
+    )
+    hold_first_time_commenters = models.BooleanField(
+        _("hold first-time commenters"),
+        default=False,
+        help_text=_(
+            "A comment from an address with no approved comment yet waits for a moderator, "
+            "whatever the settings above say."
+        ),
+    )
     typical_wait_seconds = models.PositiveIntegerField(
         _("typical wait for a decision (seconds)"), null=True, blank=True, editable=False
     )
@@ -633,3 +660,85 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.comment_id} for {self.subscription}"
+
+
+class Commenter(models.Model):
+    """A moderator's decision about one person, by e-mail address (lower case): trusted,
+    always premoderated, or banned (`comments.commenters`). "New" and "known" have no
+    row: they are computed from the address's approved comments."""
+
+    class Level(models.TextChoices):
+        TRUSTED = "trusted", _("Trusted")
+        PREMODERATE = "premoderate", _("Always premoderate")
+        BANNED = "banned", _("Banned")
+
+    email = models.EmailField(_("email"), max_length=MAX_EMAIL, unique=True)  # lower case
+    level = models.CharField(_("trust level"), max_length=12, choices=Level.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("commenter's trust level")
+        verbose_name_plural = _("commenters' trust levels")
+
+    def __str__(self):
+        return f"{self.email}: {self.get_level_display()}"
+
+
+class Block(models.Model):
+    """Comments from an address, a domain, an IP address or a network are stored as spam
+    by rule (`comments.blocks`), until `expires_at` if set."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("E-mail address")
+        DOMAIN = "domain", _("E-mail domain")
+        NETWORK = "network", _("IP or network")
+
+    kind = models.CharField(_("block"), max_length=8, choices=Kind.choices)
+    # Lower case: an address, a domain ("example.com"), or a network in CIDR form
+    # ("203.0.113.0/24"; one address is a /32 or /128).
+    value = models.CharField(
+        _("value"),
+        max_length=MAX_EMAIL,
+        help_text=_(
+            "An address (name@example.com), a domain (example.com, with its subdomains), "
+            "or an IP address or network in CIDR form (203.0.113.7, 203.0.113.0/24, "
+            "2001:db8::/32)."
+        ),
+    )
+    # For networks: the first and last address, as fixed-width hex (32 digits, IPv4 mapped
+    # into IPv6), so "is this IP in a blocked network" is a range comparison in SQL.
+    first = models.CharField(max_length=32, blank=True, editable=False)
+    last = models.CharField(max_length=32, blank=True, editable=False)
+    reason = models.CharField(_("reason"), max_length=300)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("set"), default=timezone.now)
+    expires_at = models.DateTimeField(
+        _("expires"), null=True, blank=True, help_text=_("Empty: until removed.")
+    )
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="block_unique_value"),
+        ]
+        indexes = [models.Index(fields=["kind", "first", "last"], name="block_network_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"

@@ -19,15 +19,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import invalidation
-from comments import text
-from comments.models import Comment, ModerationPolicy
+from comments import commenters, text
+from comments.models import Comment, Commenter, ModerationPolicy
 from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
 # The row's fields as a dict: a new field gives a new key (a process of the previous
 # release, during a rolling deploy, would refuse a dict with a field it does not know).
-CACHE_KEY = "comments:policy:v3"
+CACHE_KEY = "comments:policy:v4"
 # A bound on staleness should an invalidation ever be lost (a cache that was briefly down).
 CACHE_SECONDS = 60
 
@@ -233,6 +233,11 @@ def decide(comment, policy):
     S = Comment.Status
     if can_moderate(comment.user):
         return Decision(S.APPROVED, Reason.POSTED_BY_MODERATOR)
+    level = commenters.level_set(comment.author_email)
+    if level == Commenter.Level.BANNED:  # banned after posting, before the check
+        return Decision(S.SPAM, Reason.BANNED)
+    if level == Commenter.Level.PREMODERATE:
+        return Decision(S.PENDING, Reason.ALWAYS_PREMODERATE)
     links = text.count_links(comment.body)
     too_many = bool(policy.link_limit and links >= policy.link_limit)
     word = match_word(word_list(policy.moderation_words), *_fields(comment))
@@ -243,10 +248,17 @@ def decide(comment, policy):
         return Decision(S.PENDING, Reason.LINKS, {"links": links, "limit": policy.link_limit})
     if word:
         return Decision(S.PENDING, Reason.MODERATION_WORD, {"word": word})
+    if level == Commenter.Level.TRUSTED and commenters.verified(comment):
+        # Trusted needs an address proven theirs; typed alone, it is only "known".
+        return Decision(S.APPROVED, Reason.TRUSTED_COMMENTER)
     if policy.manual_approval:
         return Decision(S.PENDING, Reason.MANUAL_APPROVAL)
-    if policy.auto_approve_known_authors:
-        if Comment.objects.approved_by_author(comment).exists():
-            return Decision(S.APPROVED, Reason.KNOWN_AUTHOR)
+    if not (policy.auto_approve_known_authors or policy.hold_first_time_commenters):
+        return Decision(S.APPROVED)
+    if not Comment.objects.approved_by_author(comment).exists():
         return Decision(S.PENDING, Reason.FIRST_COMMENT)
-    return Decision(S.APPROVED)
+    if not policy.auto_approve_known_authors:
+        return Decision(S.APPROVED)
+    if policy.trust_unconfirmed_addresses or commenters.verified(comment):
+        return Decision(S.APPROVED, Reason.KNOWN_AUTHOR)
+    return Decision(S.PENDING, Reason.UNCONFIRMED_ADDRESS)

@@ -94,7 +94,7 @@ def expired(now=None):
         )
         | models.Q(status=S.SPAM, status_changed_at__lt=now - Comment.SPAM_KEPT)
         | models.Q(status=S.TRASH, status_changed_at__lt=now - Comment.TRASH_KEPT)
-    )
+    ).exclude(status=S.TRASH, held_reason=Reason.BANNED)  # hidden by a ban: kept while it stands
 
 
 def stale_payloads(now=None):

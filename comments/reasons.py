@@ -53,6 +53,13 @@ class Reason(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
     # Its author changed the text (a published comment goes back to the queue).
     EDITED = "edited", _("Edited by its author")
+    # Controls per commenter (`comments.commenters`, `comments.blocks`).
+    BLOCKED = "blocked", _("Blocked")
+    BANNED = "banned", _("Commenter banned")
+    BAN_LIFTED = "ban_lifted", _("Ban lifted")
+    TRUSTED_COMMENTER = "trusted_commenter", _("Trusted commenter")
+    ALWAYS_PREMODERATE = "always_premoderate", _("Always premoderated")
+    UNCONFIRMED_ADDRESS = "unconfirmed_address", _("Known author, address not confirmed")
     # Anything else (a moderator's own words, or a sentence from before codes): {"text": …}.
     OTHER = "other", _("Other")
 
@@ -120,8 +127,20 @@ SENTENCES = {
     R.PERSONAL_DATA: _noted("contains personal data"),
     R.DUPLICATE: _noted("a duplicate"),
     R.EDITED: "edited by its author; waiting to be approved again",
+    R.BLOCKED: lambda p: (
+        f"blocked {BLOCK_WORDS.get(p.get('kind'), 'by rule')} {p.get('value', '')}"
+        + (f" ({p['reason']})" if p.get("reason") else "")
+    ),
+    R.BANNED: lambda p: "its author is banned" + (f" ({p['reason']})" if p.get("reason") else ""),
+    R.BAN_LIFTED: "its author's ban was lifted",
+    R.TRUSTED_COMMENTER: "its author is trusted (confirmed address)",
+    R.ALWAYS_PREMODERATE: "its author is always premoderated",
+    R.UNCONFIRMED_ADDRESS: "author has an approved comment, but the address is not confirmed",
     R.OTHER: lambda p: p.get("text") or p.get("note") or "other reason",
 }
+
+# How a block's kind reads in a sentence ("blocked e-mail domain example.com").
+BLOCK_WORDS = {"email": "e-mail address", "domain": "e-mail domain", "network": "network"}
 
 # How a check entry names Akismet's verdict (`Comment.Verdict`'s label, in lower case).
 VERDICT_WORDS = {"discard": "discard (blatant spam)"}

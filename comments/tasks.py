@@ -329,3 +329,43 @@ def notifications():
     sent = subscriptions.deliver_due()
     logger.info("notifications: %d mails sent", sent)
     return sent
+
+
+def _actor(actor_id):
+    if actor_id is None:
+        return None
+    if _id(actor_id, "user id") is None:
+        return None
+    return get_user_model().objects.filter(pk=actor_id).first()
+
+
+def _email(value):
+    if not isinstance(value, str) or "@" not in value or len(value) > 254:
+        logger.error("refused a job with a malformed e-mail address: %r (not retried)", value)
+        return None
+    return value
+
+
+@task()
+def hide_banned_comments(email, actor_id=None):
+    """A ban's second step: move the address's published comments to trash, in batches
+    (`commenters.hide_published`; nothing if the ban was lifted meanwhile)."""
+    from comments import controls
+
+    if _email(email) is None:
+        return 0
+    moved = controls.hide_published(email, _actor(actor_id))
+    logger.info("ban of %s: %d published comments hidden", email, moved)
+    return moved
+
+
+@task()
+def restore_banned_comments(email, actor_id=None):
+    """A lifted ban: show again what it hid (`commenters.restore_hidden`)."""
+    from comments import controls
+
+    if _email(email) is None:
+        return 0
+    moved = controls.restore_hidden(email, _actor(actor_id))
+    logger.info("ban of %s lifted: %d comments shown again", email, moved)
+    return moved

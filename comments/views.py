@@ -15,11 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import ArticleView
-from comments import authoring, paging, preview, spam, subscriptions, waiting
+from comments import authoring, commenters, controls, paging, preview, spam, subscriptions, waiting
 from comments import policy as policies
 from comments.forms import REPLY_UNAPPROVED, CommentEditForm, CommentForm, token_is_valid
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
-from comments.models import Comment
+from comments.models import BY_RULE, Comment
 from comments.pipeline import submit
 from comments.templatetags.comments_tags import thread_for
 
@@ -100,14 +100,15 @@ def post_comment(request, path):
     )
 
     anchor = f"#comment-{comment.pk}"
-    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+    by_rule = comment.status == Comment.Status.SPAM and comment.held_reason in BY_RULE
+    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING) and not by_rule:
         anchor = "#comments"  # spam and trash: nothing to show, and nothing to tell a bot
     if anchor == "#comments":
         url = article.get_absolute_url() + anchor
     else:  # the page of a long thread that shows it (its author's preview shows it there)
         url = paging.comment_url(comment, policy)
     response = HttpResponseRedirect(url)
-    if comment.status == Comment.Status.PENDING:
+    if comment.status == Comment.Status.PENDING or by_rule:  # blocked: told the same
         preview.remember_pending(request, response, comment)
     if user is None:
         preview.update_author_cookies(request, response, data)
@@ -172,6 +173,11 @@ def comment_status(request, token):
             refuse_file_parts(request)
         except FilePartRefused:
             return _refused(request, comment.article, FILES, keep_text=False, status=400)
+        if "confirm_address" in request.POST:  # its own button: not an edit
+            if not same_origin(request):
+                return _refused(request, comment.article, FORGED, keep_text=False)
+            asked = controls.ask_to_confirm(comment, client_ip(request))
+            return HttpResponseRedirect(request.path + f"?address={asked}#address")
         form = CommentEditForm(request.POST)
         if not same_origin(request):
             status, message = 403, FORGED
@@ -200,6 +206,8 @@ def comment_status(request, token):
         "message": message,
         "edited": request.GET.get("edited") == "1" and status == 200,
         "typical_wait": waiting.said(policy),
+        "address": commenters.confirmation(comment.author_email).state,
+        "address_asked": request.GET.get("address", ""),
         "link_days": authoring.LINK_DAYS,
         "expires_at": comment.created_at + timedelta(days=authoring.LINK_DAYS),
     }

@@ -31,6 +31,7 @@ from comments.actions import (
     reason_choices,
     row_buttons,
 )
+from comments.admin.commenters import commenter_url
 from comments.admin.filters import ArticleFilter, StatusFilter
 from comments.http import client_ip
 from comments.models import Comment, CommentEvent
@@ -207,7 +208,9 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
         return format_html(
             '<strong class="c-author"><bdi>{}</bdi></strong>'
             '<span class="c-email">{}</span>'
-            '{}<span class="c-approved" title="approved comments from this email">{}</span>',
+            '{}<span class="c-approved" title="approved comments from this email">{}</span>'
+            '<a class="c-person" href="{}" title="everything about this commenter">'
+            "commenter page</a>",
             obj.author_name,
             obj.author_email,
             format_html(
@@ -218,6 +221,7 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
             if obj.user_ip
             else "",
             ngettext("%d approved", "%d approved", obj.author_approved) % obj.author_approved,
+            commenter_url(obj.author_email),
         )
 
     def _comment_column(self, request):

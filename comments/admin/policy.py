@@ -12,7 +12,17 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
     """One row, edited like WordPress's Discussion settings page."""
 
     fieldsets = [
-        ("Before a comment appears", {"fields": ["manual_approval", "auto_approve_known_authors"]}),
+        (
+            "Before a comment appears",
+            {
+                "fields": [
+                    "manual_approval",
+                    "auto_approve_known_authors",
+                    "trust_unconfirmed_addresses",
+                    "hold_first_time_commenters",
+                ]
+            },
+        ),
         ("Hold or refuse", {"fields": ["link_limit", "moderation_words", "disallowed_words"]}),
         (
             "Discussion",

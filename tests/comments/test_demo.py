@@ -62,3 +62,26 @@ def test_missing_articles_are_skipped(db, capsys):
     }
     verdicts = set(Comment.objects.values_list("verdict", flat=True))
     assert verdicts >= {"ham", "spam", "discard", "error", "unchecked"}
+
+
+def test_a_block_and_a_ban_with_their_effects_seen_by_the_moderator(db, client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from comments.admin.commenters import commenter_url
+    from comments.demo import BANNED, BLOCKED_DOMAIN
+    from comments.models import Block, Commenter
+
+    seed()
+    seed()  # still one block, one ban
+    assert Block.objects.get().value == BLOCKED_DOMAIN
+    assert Commenter.objects.get().email == BANNED
+    blocked = Comment.objects.get(author_email__endswith="@" + BLOCKED_DOMAIN)
+    assert (blocked.status, blocked.held_reason) == ("spam", Reason.BLOCKED)
+    hidden = Comment.objects.filter(author_email=BANNED)
+    assert hidden.count() == 2
+    assert set(hidden.values_list("status", "held_reason")) == {("trash", Reason.BANNED)}
+    client.force_login(get_user_model().objects.get(username="moderator"))
+    page = client.get(commenter_url(BANNED)).content.decode()
+    assert "Banned" in page and "2 hidden by the ban" in page
+    assert BLOCKED_DOMAIN in client.get(reverse("admin:comments_block_changelist")).content.decode()

@@ -94,6 +94,26 @@ NEWER = [
     (R.PERSONAL_DATA, {"note": "a phone number"}, "contains personal data: a phone number"),
     (R.DUPLICATE, {}, "a duplicate"),
     (R.EDITED, {}, "edited by its author; waiting to be approved again"),
+    # Controls per commenter.
+    (
+        R.BLOCKED,
+        {"kind": "domain", "value": "example.net", "reason": "bots"},
+        "blocked e-mail domain example.net (bots)",
+    ),
+    (
+        R.BLOCKED,
+        {"kind": "network", "value": "203.0.113.0/24", "reason": ""},
+        "blocked network 203.0.113.0/24",
+    ),
+    (R.BANNED, {"reason": "threats"}, "its author is banned (threats)"),
+    (R.BAN_LIFTED, {}, "its author's ban was lifted"),
+    (R.TRUSTED_COMMENTER, {}, "its author is trusted (confirmed address)"),
+    (R.ALWAYS_PREMODERATE, {}, "its author is always premoderated"),
+    (
+        R.UNCONFIRMED_ADDRESS,
+        {},
+        "author has an approved comment, but the address is not confirmed",
+    ),
 ]
 
 

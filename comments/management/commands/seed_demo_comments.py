@@ -14,11 +14,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from comments import controls, pipeline, text
 from comments import policy as policies
-from comments import text
-from comments.demo import COMMENTS, MODERATION_WORD, MODERATOR
+from comments.demo import (
+    BAN_REASON,
+    BANNED,
+    BANNED_COMMENTS,
+    BLOCK_REASON,
+    BLOCKED_COMMENT,
+    BLOCKED_DOMAIN,
+    COMMENTS,
+    MODERATION_WORD,
+    MODERATOR,
+)
 from comments.groups import MODERATORS
-from comments.models import Comment, CommentEvent, ModerationPolicy
+from comments.models import Block, Comment, Commenter, CommentEvent, ModerationPolicy
 from comments.moderation import change_status
 from comments.reasons import Reason
 
@@ -44,6 +54,7 @@ class Command(BaseCommand):
             moderator = self.seed_moderator()
             self.seed_policy()
             added, skipped = self.seed_comments(moderator)
+            self.seed_controls(moderator)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo comments: {added} added, {skipped} skipped (article missing); "
@@ -107,6 +118,42 @@ class Command(BaseCommand):
                 added += 1
             made[key] = comment
         return added, skipped
+
+    def seed_controls(self, moderator):
+        """A block and a ban with their effects, set by the demo moderator."""
+        articles = {a.slug: a for a in Article.objects.all()}
+        if not Block.objects.filter(kind=Block.Kind.DOMAIN, value=BLOCKED_DOMAIN).exists():
+            Block.objects.create(
+                kind=Block.Kind.DOMAIN, value=BLOCKED_DOMAIN, reason=BLOCK_REASON, set_by=moderator
+            )
+            slug, name, email, ip, body = BLOCKED_COMMENT
+            if slug in articles:  # stored as spam by the block, as a POST would be
+                pipeline.submit(
+                    Comment(
+                        article=articles[slug],
+                        author_name=name,
+                        author_email=email,
+                        user_ip=ip,
+                        body=body,
+                        user_agent="demo",
+                    )
+                )
+        if Commenter.objects.filter(email=BANNED).exists():
+            return
+        for slug, name, email, ip, body in BANNED_COMMENTS:
+            if slug in articles:
+                comment = Comment.objects.create(
+                    article=articles[slug],
+                    author_name=name,
+                    author_email=email,
+                    user_ip=ip,
+                    body=body,
+                    user_agent="demo",
+                    created_at=max(timezone.now() - timedelta(days=2), articles[slug].published_at),
+                )
+                self.file(comment, "approved", moderator)
+        controls.set_level(BANNED, Commenter.Level.BANNED, by=moderator, reason=BAN_REASON)
+        controls.hide_published(BANNED, moderator)  # here, not by a worker: `make run` shows it
 
     def file(self, comment, state, moderator):
         """Bring a new (pending) comment to `state` the way the pipeline and a moderator
