@@ -12,6 +12,7 @@ from django.views.generic import ListView
 
 from articles import images
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
+from articles.html import html_to_text
 from articles.models import Article, Author
 from articles.seo import person
 from articles.xmltext import xml_safe
@@ -72,7 +73,8 @@ class AuthorFeed(LatestArticlesFeed):
         return author.get_absolute_url()
 
     def description(self, author):
-        return xml_safe(f"The latest articles by {author.name} on {settings.SITE_NAME}.")
+        bio = html_to_text(author.bio)
+        return xml_safe(bio or f"The latest articles by {author.name} on {settings.SITE_NAME}.")
 
     subtitle = description
 

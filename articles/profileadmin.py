@@ -12,24 +12,26 @@ from articles.models import Author, Tag
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 
+class PhotoField(forms.ImageField):
+    """An image no larger than PHOTO_MAX_BYTES: the size is checked before Pillow opens
+    the file (a huge upload is refused without being decoded)."""
+
+    def to_python(self, data):
+        size = getattr(data, "size", None)
+        if size is not None and size > PHOTO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("This file is %(size)s; a photo may be at most %(limit)s."),
+                code="too_large",
+                params={"size": filesizeformat(size), "limit": filesizeformat(PHOTO_MAX_BYTES)},
+            )
+        return super().to_python(data)
+
+
 class AuthorForm(forms.ModelForm):
     class Meta:
         model = Author
         fields = ["name", "slug", "user", "role", "bio", "photo"]
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        size = getattr(photo, "size", None)
-        if size is not None and size > PHOTO_MAX_BYTES and photo != self.initial.get("photo"):
-            raise forms.ValidationError(
-                _("This photo is %(size)s; the largest accepted is %(limit)s."),
-                code="too_large",
-                params={
-                    "size": filesizeformat(size),
-                    "limit": filesizeformat(PHOTO_MAX_BYTES),
-                },
-            )
-        return photo
+        field_classes = {"photo": PhotoField}
 
 
 @admin.register(Author)
@@ -39,7 +41,6 @@ class AuthorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "slug", "role"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
 
 
 @admin.register(Tag)
