@@ -584,7 +584,7 @@ class Author(XmlSafeText, models.Model):
         max_length=100,
         unique=True,
         validators=[validate_not_reserved, validate_not_a_section],
-        help_text=_("The author page's address: /author/<slug>/."),
+        help_text=_("The author page's address: /author/this-slug/."),
     )
     role = models.CharField(_("role"), max_length=100, blank=True)
     bio = ProseEditorField(_("short bio"), blank=True, extensions=BIO_EXTENSIONS, sanitize=True)
@@ -653,7 +653,7 @@ class Tag(XmlSafeText, models.Model):
         max_length=60,
         unique=True,
         validators=[validate_not_reserved, validate_not_a_section],
-        help_text=_("The tag page's address: /tag/<slug>/."),
+        help_text=_("The tag page's address: /tag/this-slug/."),
     )
 
     objects = TagQuerySet.as_manager()

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=60, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(help_text="The tag page's address: /tag/<slug>/.", max_length=60, unique=True, validators=[articles.models.validate_not_reserved, articles.models.validate_not_a_section], verbose_name='slug')),
+                ('slug', models.SlugField(help_text="The tag page's address: /tag/this-slug/.", max_length=60, unique=True, validators=[articles.models.validate_not_reserved, articles.models.validate_not_a_section], verbose_name='slug')),
             ],
             options={
                 'verbose_name': 'tag',
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('slug', models.SlugField(help_text="The author page's address: /author/<slug>/.", max_length=100, unique=True, validators=[articles.models.validate_not_reserved, articles.models.validate_not_a_section], verbose_name='slug')),
+                ('slug', models.SlugField(help_text="The author page's address: /author/this-slug/.", max_length=100, unique=True, validators=[articles.models.validate_not_reserved, articles.models.validate_not_a_section], verbose_name='slug')),
                 ('role', models.CharField(blank=True, max_length=100, verbose_name='role')),
                 ('bio', models.TextField(blank=True, verbose_name='short bio')),
                 ('photo', models.ImageField(blank=True, upload_to='authors/%Y/', verbose_name='photo')),
