@@ -190,8 +190,9 @@ def test_query_count_is_asserted_exactly(
 ):
     """Eight: the path lookup, the article, its authors, its tags, the trail, the "more
     from" teasers (an untagged article), the sections (the articles app's), then the
-    comments (one query for the whole thread); after a change, two more for the site's schedule (shared by every page),
-    the first of them the policy, read once a request (the comments section reuses it).
+    comments (one query for the whole thread); after a change, two more for the site's
+    schedule (shared by every page), the first of them the policy, read once a request
+    (the comments section reuses it).
     A signed-in reader gets the shared page with their own form: 2 queries (the session,
     the user; the form's article is named by its mark in the page)."""
     make_comment(parent=make_comment())
