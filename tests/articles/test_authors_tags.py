@@ -437,3 +437,18 @@ def test_editing_a_tag_or_an_articles_tags_updates_cached_pages(client, tags, ma
     assert ">Climate change</a>" not in client.get(article.get_absolute_url()).content.decode()
     tags["Climate"].delete()
     assert client.get("/tag/climate/").status_code == 404
+
+
+def test_the_demo_has_authors_with_photos_and_tagged_articles(client, db, media_root):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # safe to repeat
+    assert Author.objects.count() == 6 and all(a.photo_renditions for a in Author.objects.all())
+    # The editor signs only the unpublished demo pieces: her profile has no page yet.
+    assert Author.objects.public().count() == 5
+    assert client.get("/author/maria-lindqvist/").status_code == 404
+    html = client.get("/author/tomas-brandt/").content.decode()
+    assert "<h1>Tomas Brandt</h1>" in html and "night train" in html
+    assert "Night trains return" in client.get("/tag/rail/").content.decode()
+    assert client.get("/tag/climate/feed/").status_code == 200
