@@ -10,7 +10,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import revisions, workflow
+from articles import (
+    profileadmin,  # noqa: F401 (registers the authors' and tags' admin)
+    revisions,
+    workflow,
+)
 from articles.adminlist import ForgivingChangeList
 from articles.models import Article, Category
 from articles.params import SelectedIds, parse_id
@@ -101,6 +105,7 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["authors"]
+    autocomplete_fields = ["tags"]
     list_select_related = ["category"]
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at", "preview_link"]
@@ -113,6 +118,7 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
                     "slug",
                     "category",
                     "authors",
+                    "tags",
                     "standfirst",
                     "body",
                     "base_revision",

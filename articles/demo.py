@@ -548,3 +548,64 @@ ARTICLES = [
         ),
     },
 ]
+
+
+# Author profiles of the bylines above: (slug, role, bio). Their photos are drawn
+# (articles.demo_images.portrait).
+AUTHORS = {
+    "editor": (
+        "maria-lindqvist",
+        "Editor",
+        "<p>Maria decides what leads the front page and reads every story before it goes "
+        "out. She spent ten years on the regional desk and still answers readers' letters "
+        "herself.</p>",
+    ),
+    "tbrandt": (
+        "tomas-brandt",
+        "Environment and transport reporter",
+        "<p>Tomas covers rivers, railways and the roads between them. He has ridden every "
+        "night train in the country at least once, <em>usually in the cheapest berth</em>.</p>",
+    ),
+    "aokafor": (
+        "amara-okafor",
+        "Business reporter",
+        "<p>Amara writes about the people who make, sell and deliver things: bakers, "
+        "factory apprentices, <strong>cooperatives</strong>. Before journalism she kept the "
+        "books for a family grocery.</p>",
+    ),
+    "icarvalho": (
+        "ines-carvalho",
+        "Science correspondent",
+        "<p>Inês reports on the natural world and the people who count it, from seabirds on "
+        "the outer islands to comets over the lake. She trained as a marine biologist.</p>",
+    ),
+    "jwhitfield": (
+        "jonah-whitfield",
+        "Columnist",
+        "<p>Jonah writes a weekly column on the city's shared spaces: libraries, buses and "
+        "the benches in between. He answers every letter, eventually.</p>",
+    ),
+    "lpetrovic": (
+        "lena-petrovic",
+        "Culture critic",
+        "<p>Lena reviews films, records and the occasional village brass band. She likes "
+        "slow films and fast music.</p>",
+    ),
+}
+
+# Tags of the demo articles, by slug.
+ARTICLE_TAGS = {
+    "river-delta-towns-agree-shared-flood-plan": ["Climate", "Local government"],
+    "night-trains-return-to-the-northern-line": ["Rail", "Climate"],
+    "harbour-city-closes-old-town-to-cars-on-sundays": ["Local government", "Cities"],
+    "small-bakeries-weather-the-price-of-flour": ["Small business", "Food"],
+    "turbine-works-hires-first-apprentices": ["Energy", "Jobs"],
+    "grocery-cooperatives-buy-direct-from-farms": ["Food", "Small business"],
+    "seabird-colony-counts-rise-on-outer-islands": ["Wildlife", "Climate"],
+    "schoolchildren-lake-ice-record-helps-climate-scientists": ["Climate", "Citizen science"],
+    "amateur-astronomers-spot-a-new-comet": ["Citizen science", "Space"],
+    "in-praise-of-the-public-library": ["Cities"],
+    "let-the-bus-be-boring": ["Cities", "Local government"],
+    "a-quiet-film-about-a-lighthouse-keeper": ["Film"],
+    "village-brass-band-records-first-album": ["Music"],
+}

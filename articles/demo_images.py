@@ -326,3 +326,29 @@ def draw(name):
     buffer = BytesIO()
     image.convert("RGB").save(buffer, "JPEG", quality=88, optimize=True)
     return buffer.getvalue()
+
+
+def portrait(name, size=480):
+    """A flat, poster-like head-and-shoulders drawing for an author's photo, as JPEG bytes
+    (square; the same `name` always gives the same picture)."""
+    rng = random.Random(f"portrait:{name}")
+    backgrounds = [(52, 92, 125), (120, 72, 90), (70, 110, 80), (150, 110, 60), (90, 80, 140)]
+    skins = [(236, 200, 170), (198, 150, 110), (150, 100, 70), (110, 72, 50), (224, 178, 140)]
+    hair = [(40, 30, 25), (110, 70, 40), (200, 170, 110), (70, 70, 70), (20, 20, 20)]
+    top = rng.choice(backgrounds)
+    image = _gradient(top, tuple(max(0, c - 40) for c in top), size=(size, size))
+    draw = ImageDraw.Draw(image)
+    s = size / 480
+    shirt = tuple(rng.randrange(40, 220) for _ in range(3))
+    draw.ellipse([90 * s, 330 * s, 390 * s, 600 * s], fill=shirt)  # shoulders
+    skin = rng.choice(skins)
+    draw.rectangle([205 * s, 280 * s, 275 * s, 350 * s], fill=skin)  # neck
+    colour = rng.choice(hair)
+    draw.ellipse([138 * s, 90 * s, 342 * s, 300 * s], fill=colour)  # hair
+    draw.ellipse([155 * s, 125 * s, 325 * s, 320 * s], fill=skin)  # face
+    for x in (205, 275):  # eyes
+        draw.ellipse([(x - 8) * s, 205 * s, (x + 8) * s, 221 * s], fill=(40, 35, 35))
+    draw.arc([205 * s, 240 * s, 275 * s, 285 * s], 20, 160, fill=(120, 60, 60), width=round(5 * s))
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=88, optimize=True)
+    return buffer.getvalue()

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article, Category
-from articles.people import display_name
+from articles.people import author_name
 from articles.xmltext import xml_safe
 
 FEED_LENGTH = 30
@@ -57,7 +57,7 @@ class LatestArticlesFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        names = ", ".join(display_name(a) for a in article.authors.all())
+        names = ", ".join(author_name(a) for a in article.authors.all())
         return xml_safe(names)
 
     def item_categories(self, article):

@@ -2,7 +2,8 @@
 helper the comments app uses for its Moderators group.
 
 Writers write and submit articles for review; they cannot publish or schedule (no
-`publish_article`). Editors review, publish and schedule, and keep every right they had.
+`publish_article`), and choose among existing tags. Editors review, publish and schedule,
+manage author profiles and tags, and keep every right they had.
 """
 
 from django.apps import apps as global_apps
@@ -13,11 +14,18 @@ WRITERS = "Writers"
 
 EDITOR_PERMISSIONS = [
     f"{action}_{model}"
-    for model in ("article", "category")
+    for model in ("article", "category", "author", "tag")
     for action in ("add", "change", "delete", "view")
 ] + ["publish_article"]
 
-WRITER_PERMISSIONS = ["add_article", "change_article", "view_article", "view_category"]
+# view_tag: the article form's tag autocomplete answers only users who may view tags.
+WRITER_PERMISSIONS = [
+    "add_article",
+    "change_article",
+    "view_article",
+    "view_category",
+    "view_tag",
+]
 
 
 def group_keeper(name, app_label, codenames):

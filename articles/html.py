@@ -32,6 +32,16 @@ ARTICLE_BODY_EXTENSIONS = {
 
 sanitize_article_html = create_sanitizer(ARTICLE_BODY_EXTENSIONS)
 
+# An author's short bio: a few words with emphasis and links, nothing more.
+BIO_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+}
+
+sanitize_bio_html = create_sanitizer(BIO_EXTENSIONS)
+
 _TAG = re.compile(r"<[^>]*>")
 
 

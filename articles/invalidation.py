@@ -47,6 +47,12 @@ Scheduled article's publish time comes; an        nothing (no write)           n
   N days after publication
 A scheduled revision goes live (revisions.apply:   article_changed()            content
   a normal save)                                     post_save
+Article's tags changed (m2m: the admin's form)     article_changed()            content
+                                                     m2m_changed
+Author profile saved or deleted (the admin: name,  author_changed()             content
+  bio, role, photo; its photo renditions: update())  post_save, post_delete
+Tag saved (renamed) or deleted (its articles lose  tag_changed()                content
+  it with the rows of the m2m table)                 post_save, post_delete
 
 The schedule (`caching.schedule`) expires every entry at the next scheduled publish,
 unpublish or comment-closing time; for the latter it reads "comments close N days after
@@ -84,6 +90,16 @@ def category_changed():
     caching.bump(content=True)
 
 
+def author_changed():
+    """An author profile was saved or deleted (author pages, bylines, feeds, JSON-LD)."""
+    caching.bump(content=True)
+
+
+def tag_changed():
+    """A tag was saved or deleted (tag pages, the article pages' tags and "Related")."""
+    caching.bump(content=True)
+
+
 def comment_visibility_changed(article_id):
     """A comment shown on the article appeared, changed or disappeared: its thread and
     every page that could show it get new keys."""
@@ -116,13 +132,21 @@ def comments_close_after_days():
 
 def connect():
     """Connect the articles app's writes (its `ready()` calls this)."""
-    from articles.models import Article, Category  # which import this module
+    from articles.models import Article, Author, Category, Tag  # which import this module
 
-    for model, receiver in ((Article, _article_written), (Category, _category_written)):
+    for model, receiver in (
+        (Article, _article_written),
+        (Category, _category_written),
+        (Author, _author_written),
+        (Tag, _tag_written),
+    ):
         post_save.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"cache-del-{model.__name__}")
     m2m_changed.connect(
         _article_written, sender=Article.authors.through, dispatch_uid="cache-article-authors"
+    )
+    m2m_changed.connect(
+        _article_written, sender=Article.tags.through, dispatch_uid="cache-article-tags"
     )
 
 
@@ -132,6 +156,14 @@ def _article_written(sender, **kwargs):
 
 def _category_written(sender, **kwargs):
     category_changed()
+
+
+def _author_written(sender, **kwargs):
+    author_changed()
+
+
+def _tag_written(sender, **kwargs):
+    tag_changed()
 
 
 @dataclass(frozen=True)

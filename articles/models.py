@@ -14,7 +14,13 @@ from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
 from articles import images, invalidation, links, search
-from articles.html import ARTICLE_BODY_EXTENSIONS, html_to_text, sanitize_article_html
+from articles.html import (
+    ARTICLE_BODY_EXTENSIONS,
+    BIO_EXTENSIONS,
+    html_to_text,
+    sanitize_article_html,
+    sanitize_bio_html,
+)
 from articles.xmltext import has_xml_forbidden, xml_safe
 
 # Path segments taken by fixed routes (and by article sub-pages): never a category
@@ -250,7 +256,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(category__in=subtree.values("pk"))
 
     def for_listing(self):
-        return self.select_related("category").prefetch_related("authors")
+        return self.select_related("category").prefetch_related(authors_prefetch())
 
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -332,6 +338,9 @@ class Article(XmlSafeText, models.Model):
     )
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("authors"), blank=True, related_name="articles"
+    )
+    tags = models.ManyToManyField(
+        "Tag", verbose_name=_("tags"), blank=True, related_name="articles"
     )
     standfirst = models.TextField(
         _("standfirst"),
@@ -525,3 +534,147 @@ def remember_redirect(old_path, new_path):
     Redirect.objects.filter(site=site, new_path=old_path).update(new_path=new_path)
     Redirect.objects.filter(site=site, old_path=new_path).delete()
     Redirect.objects.update_or_create(site=site, old_path=old_path, defaults={"new_path": new_path})
+
+
+# --- Authors and tags (articles.authors, articles.tags) --------------------------------
+
+
+def authors_prefetch():
+    """An article's authors with their profiles (bylines, feeds, JSON-LD): one query."""
+    from django.contrib.auth import get_user_model
+
+    return models.Prefetch(
+        "authors", queryset=get_user_model().objects.select_related("author_profile")
+    )
+
+
+def validate_not_a_section(slug):
+    """An author's or a tag's slug that is a section's address would read as that section."""
+    if slug and Category.objects.filter(path__iexact=slug).exists():
+        raise ValidationError(
+            _("“%(slug)s” is the address of a section (/%(slug)s/); choose another slug."),
+            code="section",
+            params={"slug": slug},
+        )
+
+
+class AuthorQuerySet(models.QuerySet):
+    def public(self):
+        """Authors with at least one published article: the others have no page."""
+        return self.filter(
+            models.Exists(Article.objects.published().filter(authors=models.OuterRef("user")))
+        )
+
+
+class Author(XmlSafeText, models.Model):
+    """A writer's public profile: the byline's name, a page at /author/<slug>/."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text=_("The account whose articles this profile signs."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        validators=[validate_not_reserved, validate_not_a_section],
+        help_text=_("The author page's address: /author/this-slug/."),
+    )
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    bio = ProseEditorField(_("short bio"), blank=True, extensions=BIO_EXTENSIONS, sanitize=True)
+    photo = models.ImageField(_("photo"), upload_to="authors/%Y/", blank=True)
+    # Like Article.renditions: made from the photo on save (articles.images).
+    renditions = models.JSONField(_("photo renditions"), default=dict, blank=True, editable=False)
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def photo_renditions(self):
+        if self.photo and self.renditions.get("source") == self.photo.name:
+            return self.renditions["items"]
+        return []
+
+    def clean(self):
+        self.drop_xml_forbidden()
+        super().clean()
+
+    def save(self, *args, **kwargs):
+        self.drop_xml_forbidden()
+        self.bio = sanitize_bio_html(self.bio or "")
+        super().save(*args, **kwargs)
+        source = self.photo.name if self.photo else None
+        if self.renditions.get("source") != source:
+            images.delete_renditions(self.renditions.get("items", []))
+            self.renditions = {}
+            if source:
+                self.renditions = {
+                    "source": source,
+                    "items": images.make_renditions(self.photo, widths=PHOTO_WIDTHS),
+                }
+            Author.objects.filter(pk=self.pk).update(renditions=self.renditions)
+            invalidation.author_changed()  # update() sends no signal
+
+
+# An author's photo is shown small (a 10rem square at most): two widths cover 1× and 2×.
+PHOTO_WIDTHS = (160, 320)
+
+
+class TagQuerySet(models.QuerySet):
+    def public(self):
+        """Tags on at least one published article: the others have no page."""
+        return self.filter(
+            models.Exists(Article.objects.published().filter(tags=models.OuterRef("pk")))
+        )
+
+
+class Tag(XmlSafeText, models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=60,
+        unique=True,
+        validators=[validate_not_reserved, validate_not_a_section],
+        help_text=_("The tag page's address: /tag/this-slug/."),
+    )
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.drop_xml_forbidden()
+        super().clean()
+
+    def save(self, *args, **kwargs):
+        self.drop_xml_forbidden()
+        super().save(*args, **kwargs)

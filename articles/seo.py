@@ -35,7 +35,7 @@ def news_article(request, article, trail):
         "dateModified": article.updated_at.isoformat(),
         "articleSection": " › ".join(c.name for c in trail),
         "mainEntityOfPage": _absolute(request, article.get_absolute_url()),
-        "author": [{"@type": "Person", "name": display_name(a)} for a in article.authors.all()],
+        "author": [_author(request, a) for a in article.authors.all()],
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "isAccessibleForFree": True,
     }
@@ -47,3 +47,25 @@ def news_article(request, article, trail):
     elif article.image:
         data["image"] = [_absolute(request, article.image.url)]
     return data
+
+
+def person(request, author):
+    """schema.org `Person` for `author` (their page, and the `author` of their articles)."""
+    data = {
+        "@type": "Person",
+        "name": author.name,
+        "url": request.build_absolute_uri(author.get_absolute_url()),
+    }
+    if author.role:
+        data["jobTitle"] = author.role
+    if items := author.photo_renditions:
+        data["image"] = request.build_absolute_uri(default_storage.url(items[-1]["name"]))
+    return data
+
+
+def _author(request, user):
+    """An article's author: their profile's `Person` (with their page) if they have one."""
+    profile = getattr(user, "author_profile", None)  # loaded with the authors
+    if profile is not None:
+        return person(request, profile)
+    return {"@type": "Person", "name": display_name(user)}

@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Category
+from articles.models import Article, Author, Category, Tag
 
 NEWS_WINDOW = timedelta(days=2)
 
@@ -66,8 +66,30 @@ class NewsSitemap(ArticleSitemap):
         return super().items().filter(published_at__gte=timezone.now() - NEWS_WINDOW)
 
 
+class AuthorSitemap(Sitemap):
+    """Authors with a published article (the others have no page)."""
+
+    changefreq = "daily"
+    priority = 0.4
+
+    def items(self):
+        return Author.objects.public().order_by("slug")
+
+
+class TagSitemap(Sitemap):
+    """Tags on a published article (the others have no page)."""
+
+    changefreq = "daily"
+    priority = 0.4
+
+    def items(self):
+        return Tag.objects.public().order_by("slug")
+
+
 SITEMAPS = {
     "pages": FrontPageSitemap,
     "sections": CategorySitemap,
     "articles": ArticleSitemap,
+    "authors": AuthorSitemap,
+    "tags": TagSitemap,
 }

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from articles import views
+from articles.authors import AuthorAtomFeed, AuthorFeed, AuthorView
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.pagecache import anonymous_page_cache
+from articles.tags import TagAtomFeed, TagFeed, TagView
 
 app_name = "articles"
 urlpatterns = [
@@ -10,6 +12,17 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", anonymous_page_cache(LatestArticlesFeed()), name="feed"),
     path("feed/atom/", anonymous_page_cache(LatestArticlesAtomFeed()), name="atom-feed"),
+    # Authors and tags: "author" and "tag" are reserved slugs, never a category's.
+    path("author/<slug:slug>/", anonymous_page_cache(AuthorView.as_view()), name="author"),
+    path("author/<slug:slug>/feed/", anonymous_page_cache(AuthorFeed()), name="author-feed"),
+    path(
+        "author/<slug:slug>/feed/atom/",
+        anonymous_page_cache(AuthorAtomFeed()),
+        name="author-atom-feed",
+    ),
+    path("tag/<slug:slug>/", anonymous_page_cache(TagView.as_view()), name="tag"),
+    path("tag/<slug:slug>/feed/", anonymous_page_cache(TagFeed()), name="tag-feed"),
+    path("tag/<slug:slug>/feed/atom/", anonymous_page_cache(TagAtomFeed()), name="tag-atom-feed"),
     # Before the catch-all: "feed" and "atom" are reserved, never a category or article slug.
     path("<path:path>/feed/", anonymous_page_cache(LatestArticlesFeed()), name="category-feed"),
     path(

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import search, seo
+from articles import search, seo, tags
 from articles.context_processors import navigation
-from articles.models import Article, Category, featured_key
+from articles.models import Article, Category, authors_prefetch, featured_key
 
 
 def can_preview(user):
@@ -92,7 +92,12 @@ class ArticleView(VisibleArticlesMixin, DetailView):
     more_count = 3
 
     def get_queryset(self):
-        return super().get_queryset().select_related("category").prefetch_related("authors")
+        return (
+            super()
+            .get_queryset()
+            .select_related("category")
+            .prefetch_related(authors_prefetch(), "tags")
+        )
 
     def canonical_path(self):
         """This page's one URL (a page of the article's comments has its own)."""
@@ -119,15 +124,23 @@ class ArticleView(VisibleArticlesMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         trail = article.category.trail()
+        # "Related": the articles sharing the most tags; with none, more from the section.
+        more = tags.related(article, article.tags.all(), self.more_count)
+        more_related = bool(more)
+        if not more:
+            more = (
+                Article.objects.published()
+                .filter(category=article.category)
+                .exclude(pk=article.pk)
+                .select_related("category")
+                .latest_first()[: self.more_count]
+            )
         return super().get_context_data(
             trail=trail,
             active_paths=[c.path for c in trail],
             canonical_url=self.request.build_absolute_uri(self.canonical_path()),
-            more=Article.objects.published()
-            .filter(category=article.category)
-            .exclude(pk=article.pk)
-            .select_related("category")
-            .latest_first()[: self.more_count],
+            more=more,
+            more_related=more_related,
             article_jsonld=seo.news_article(self.request, article, trail),
             breadcrumb_jsonld=seo.breadcrumb_list(self.request, trail, article),
             **kwargs,

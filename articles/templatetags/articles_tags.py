@@ -10,8 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from articles import images, xmltext
-from articles.html import sanitize_article_html
-from articles.people import display_name
+from articles.html import sanitize_article_html, sanitize_bio_html
+from articles.people import author_name, display_name
 
 register = template.Library()
 
@@ -28,14 +28,34 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
+def _and(names):
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 @register.simple_tag
 def byline(article):
-    names = [display_name(a) for a in article.authors.all()]
-    if not names:
-        return ""
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return _and([author_name(a) for a in article.authors.all()])
+
+
+@register.simple_tag
+def byline_links(article):
+    """The byline with each author that has a profile linked to their page (HTML)."""
+    parts = []
+    for user in article.authors.all():
+        profile = getattr(user, "author_profile", None)  # loaded with the authors
+        if profile is None:
+            parts.append(conditional_escape(display_name(user)))
+        else:
+            parts.append(
+                format_html(
+                    '<a class="article__author" href="{}" rel="author">{}</a>',
+                    profile.get_absolute_url(),
+                    profile.name,
+                )
+            )
+    return mark_safe(_and(parts))
 
 
 @register.simple_tag
@@ -102,6 +122,12 @@ def sanitized(html):
     `onerror=` stored there never reaches a visitor.
     """
     return mark_safe(sanitize_article_html(str(html or "")))
+
+
+@register.filter
+def sanitized_bio(html):
+    """An author's bio through its (smaller) allow-list again, at render time."""
+    return mark_safe(sanitize_bio_html(str(html or "")))
 
 
 @register.filter(is_safe=True)

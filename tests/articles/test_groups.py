@@ -5,11 +5,12 @@ from articles.groups import EDITOR_PERMISSIONS
 
 
 def test_editors_group_has_exactly_the_article_permissions(db):
-    """The Editors group exists on a fresh database with article/category permissions only."""
+    """The Editors group exists on a fresh database with the permissions of articles,
+    categories, author profiles and tags only."""
     group = Group.objects.get(name="Editors")
     perms = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert perms == {("articles", codename) for codename in EDITOR_PERMISSIONS}
-    assert len(perms) == 9
+    assert len(perms) == 17
     assert ("articles", "publish_article") in perms
 
 

@@ -28,6 +28,8 @@ def test_the_index_lists_each_part(client, db):
         "/sitemap-pages.xml",
         "/sitemap-sections.xml",
         "/sitemap-articles.xml",
+        "/sitemap-authors.xml",
+        "/sitemap-tags.xml",
     ]
 
 
@@ -103,6 +105,8 @@ def test_articles_sitemap_is_paginated_and_the_index_lists_every_page(
         "sitemap-articles.xml",
         "sitemap-articles.xml?p=2",
         "sitemap-articles.xml?p=3",
+        "sitemap-authors.xml",
+        "sitemap-tags.xml",
     ]
     listed = [paths(locations(client.get("/sitemap-articles.xml", {"p": p}))) for p in (1, 2, 3)]
     assert [len(page) for page in listed] == [2, 2, 1]
@@ -115,7 +119,7 @@ def test_index_queries_do_not_grow_and_give_the_latest_edit(
     rf, make_article, django_assert_num_queries
 ):
     """The index view itself (uncached): categories counted, articles counted, their latest
-    edit; never a read of every article."""
+    edit, authors and tags counted; never a read of every article."""
     from django.contrib.sitemaps.views import index
 
     from articles.sitemaps import SITEMAPS
@@ -128,14 +132,14 @@ def test_index_queries_do_not_grow_and_give_the_latest_edit(
         make_article(published_at=NOW - timedelta(days=d))
     make_article(status=Article.Status.DRAFT)
     get()  # the current Site, read once per process
-    with django_assert_num_queries(3) as queries:
+    with django_assert_num_queries(5) as queries:
         response = get()
     assert not any('"articles_article"."slug"' in q["sql"] for q in queries.captured_queries)
     lastmods = [e.text for e in ET.fromstring(response.content).iter(f"{SM}lastmod")]
     assert lastmods == ["2026-05-01T12:00:00+00:00"]
     for _ in range(20):
         make_article()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         get()
 
 

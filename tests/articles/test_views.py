@@ -131,10 +131,11 @@ def test_article_page_queries_do_not_grow(
     shallow = make_article(category=a)
     deep = make_article(category=d)
     for article in (shallow, deep):
-        # category lookup, article (+category), authors, trail, "more from" teasers, sections;
-        # then the comments section: the approved thread (7, was 8: the policy is read
-        cache.clear()  # once a request) + the site's schedule: the policy and one aggregate
-        with django_assert_num_queries(7 + 2):
+        # category lookup, article (+category), authors (+profiles), tags, trail, "more
+        # from" teasers (an untagged article: no "Related" query), sections; then the
+        # comments section: the approved thread (8: the policy is read once a request)
+        cache.clear()  # + the site's schedule: the policy and one aggregate
+        with django_assert_num_queries(8 + 2):
             assert client.get(article.get_absolute_url()).status_code == 200
         with django_assert_num_queries(0):  # from the page cache
             assert client.get(article.get_absolute_url()).status_code == 200

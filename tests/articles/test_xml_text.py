@@ -99,7 +99,13 @@ def sitemap_urls(client):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     parts = [urlparse(loc.text).path for loc in ET.fromstring(response.content).iter(f"{SM}loc")]
-    assert parts == ["/sitemap-pages.xml", "/sitemap-sections.xml", "/sitemap-articles.xml"]
+    assert parts == [
+        "/sitemap-pages.xml",
+        "/sitemap-sections.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-authors.xml",
+        "/sitemap-tags.xml",
+    ]
     return ["/sitemap.xml", *parts, "/sitemap-news.xml"]
 
 

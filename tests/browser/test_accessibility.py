@@ -18,6 +18,8 @@ PAGES = {
     "front": "/",
     "category": "/today/world/",
     "article": "/today/world/river-delta-towns-agree-shared-flood-plan/",
+    "author": "/author/tomas-brandt/",
+    "tag": "/tag/climate/",
     "search": "/search/?q=flood",
     "search-empty": "/search/?q=zeppelin",
     "404": "/no/such/page/",

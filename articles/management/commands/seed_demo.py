@@ -12,9 +12,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import demo_images, invalidation
-from articles.demo import ARTICLES, CATEGORIES, EDITOR, WRITER_LOGIN, WRITERS
+from articles.demo import (
+    ARTICLE_TAGS,
+    ARTICLES,
+    AUTHORS,
+    CATEGORIES,
+    EDITOR,
+    WRITER_LOGIN,
+    WRITERS,
+)
 from articles.html import html_to_text
-from articles.models import Article, Category
+from articles.models import Article, Author, Category, Tag
 
 # The text of a demo article; an edited one is brought up to date on the next run.
 CONTENT_FIELDS = ["title", "standfirst", "body", "image_alt", "image_caption"]
@@ -40,6 +48,8 @@ class Command(BaseCommand):
         editor = self.seed_editor()
         writers = self.seed_writers(editor)
         self.seed_articles(categories, writers)
+        self.seed_authors(writers)
+        self.seed_tags()
         if articles:
             self.seed_generated(articles, categories, editor)
         self.stdout.write(
@@ -139,6 +149,30 @@ class Command(BaseCommand):
             # As if written before publication, and edited `updated` hours after it.
             edited = article.published_at + timedelta(hours=spec.get("updated", 0))
             Article.objects.filter(pk=article.pk).update(updated_at=min(edited, now))
+
+    def seed_authors(self, writers):
+        """Profiles of the bylines, with bios and drawn photos (kept if already there)."""
+        from articles.people import display_name
+
+        for username, (slug, role, bio) in AUTHORS.items():
+            user = writers[username]
+            author = Author.objects.filter(user=user).first() or Author(user=user)
+            author.name, author.slug, author.role, author.bio = display_name(user), slug, role, bio
+            if not author.photo:
+                content = ContentFile(demo_images.portrait(slug))
+                author.photo.save(f"{slug}.jpg", content, save=False)
+            author.save()
+
+    def seed_tags(self):
+        """The demo articles' tags (created once; a second run changes nothing)."""
+        names = {name for names in ARTICLE_TAGS.values() for name in names}
+        tags = {}
+        for name in sorted(names):
+            tags[name], _ = Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name)})
+        for article in Article.objects.filter(slug__in=ARTICLE_TAGS):
+            wanted = {tags[name].pk for name in ARTICLE_TAGS[article.slug]}
+            if set(article.tags.values_list("pk", flat=True)) != wanted:
+                article.tags.set(wanted)
 
     def seed_generated(self, count, categories, editor):
         existing = Article.objects.filter(slug__startswith="generated-").count()
