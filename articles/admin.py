@@ -347,3 +347,7 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
             ngettext("%d article moved to draft.", "%d articles moved to draft.", count) % count,
             messages.SUCCESS,
         )
+
+
+# Corrections and updates, and preview links: their admins live in their own modules.
+from articles import correctionadmin, previewadmin  # noqa: E402, F401

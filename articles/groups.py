@@ -16,6 +16,9 @@ EDITOR_PERMISSIONS = [
     for model in ("article", "category")
     for action in ("add", "change", "delete", "view")
 ] + ["publish_article"]
+# Corrections and updates, and preview links (kept: never deleted, revoked instead).
+EDITOR_PERMISSIONS += [f"{action}_correction" for action in ("add", "change", "delete", "view")]
+EDITOR_PERMISSIONS += [f"{action}_previewlink" for action in ("add", "change", "view")]
 
 WRITER_PERMISSIONS = ["add_article", "change_article", "view_article", "view_category"]
 

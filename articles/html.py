@@ -32,6 +32,16 @@ ARTICLE_BODY_EXTENSIONS = {
 
 sanitize_article_html = create_sanitizer(ARTICLE_BODY_EXTENSIONS)
 
+# A correction or update note: a paragraph or two, with emphasis and links.
+CORRECTION_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+}
+
+sanitize_correction_html = create_sanitizer(CORRECTION_EXTENSIONS)
+
 _TAG = re.compile(r"<[^>]*>")
 
 

@@ -47,6 +47,11 @@ Scheduled article's publish time comes; an        nothing (no write)           n
   N days after publication
 A scheduled revision goes live (revisions.apply:   article_changed()            content
   a normal save)                                     post_save
+Correction or update added, changed or removed     article_changed()            content
+  (corrections.save_note/delete_note: a save of      post_save of the article;
+  its article, so `updated_at` moves too; the        post_save, post_delete of
+  shell)                                             the note
+Preview link created or revoked                    nothing (never cached)       nothing
 
 The schedule (`caching.schedule`) expires every entry at the next scheduled publish,
 unpublish or comment-closing time; for the latter it reads "comments close N days after
@@ -116,9 +121,13 @@ def comments_close_after_days():
 
 def connect():
     """Connect the articles app's writes (its `ready()` calls this)."""
-    from articles.models import Article, Category  # which import this module
+    from articles.models import Article, Category, Correction  # which import this module
 
-    for model, receiver in ((Article, _article_written), (Category, _category_written)):
+    for model, receiver in (
+        (Article, _article_written),
+        (Category, _category_written),
+        (Correction, _article_written),
+    ):
         post_save.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"cache-del-{model.__name__}")
     m2m_changed.connect(

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from articles import views
+from articles import preview_views, views
+from articles.correction_views import CorrectionsFeed, CorrectionsView
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.pagecache import anonymous_page_cache
 
@@ -10,6 +11,14 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", anonymous_page_cache(LatestArticlesFeed()), name="feed"),
     path("feed/atom/", anonymous_page_cache(LatestArticlesAtomFeed()), name="atom-feed"),
+    # Corrections and updates, and preview links ("corrections" and "preview" are reserved).
+    path(
+        "corrections/",
+        anonymous_page_cache(CorrectionsView.as_view()),
+        name="corrections",
+    ),
+    path("corrections/feed/", anonymous_page_cache(CorrectionsFeed()), name="corrections-feed"),
+    path("preview/<str:token>/", preview_views.preview_page, name="preview"),
     # Before the catch-all: "feed" and "atom" are reserved, never a category or article slug.
     path("<path:path>/feed/", anonymous_page_cache(LatestArticlesFeed()), name="category-feed"),
     path(
