@@ -62,6 +62,11 @@ class PreviewLinkAdmin(admin.ModelAdmin):
         return ["state", "article", "revision_id", "created_by", "created_at",
                 "expires_at", "revoked_at"]  # fmt: skip
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:  # a stored link is read-only: its page only revokes it
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj is not None else []
 
