@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import demo_images, invalidation
-from articles.demo import ARTICLES, CATEGORIES, EDITOR, WRITER_LOGIN, WRITERS
+from articles import corrections, demo_images, invalidation
+from articles.demo import ARTICLES, CATEGORIES, CORRECTIONS, EDITOR, WRITER_LOGIN, WRITERS
 from articles.html import html_to_text
-from articles.models import Article, Category
+from articles.models import Article, Category, Correction
 
 # The text of a demo article; an edited one is brought up to date on the next run.
 CONTENT_FIELDS = ["title", "standfirst", "body", "image_alt", "image_caption"]
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         editor = self.seed_editor()
         writers = self.seed_writers(editor)
         self.seed_articles(categories, writers)
+        self.seed_corrections(editor)
         if articles:
             self.seed_generated(articles, categories, editor)
         self.stdout.write(
@@ -139,6 +140,21 @@ class Command(BaseCommand):
             # As if written before publication, and edited `updated` hours after it.
             edited = article.published_at + timedelta(hours=spec.get("updated", 0))
             Article.objects.filter(pk=article.pk).update(updated_at=min(edited, now))
+
+    def seed_corrections(self, editor):
+        """The demo's corrections and updates, each added once (as an editor would: a
+        revision of its article)."""
+        now = timezone.now()
+        for slug, kind, hours, note in CORRECTIONS:
+            article = Article.objects.filter(slug=slug).first()
+            if article is None or not article.is_published:
+                continue
+            if Correction.objects.filter(article=article, kind=kind, note=note).exists():
+                continue
+            at = min(article.published_at + timedelta(hours=hours), now)
+            corrections.save_note(
+                Correction(article=article, kind=kind, note=note, published_at=at), editor
+            )
 
     def seed_generated(self, count, categories, editor):
         existing = Article.objects.filter(slug__startswith="generated-").count()
