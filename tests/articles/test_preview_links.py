@@ -53,6 +53,7 @@ def test_an_editor_makes_a_link_and_a_reader_without_an_account_sees_the_draft(
 ):
     page = editor_client.get(f"/admin/articles/article/{draft.pk}/change/").content.decode()
     assert f"{ADD}?article={draft.pk}" in page
+    assert 'name="_save"' in editor_client.get(f"{ADD}?article={draft.pk}").content.decode()
     response = editor_client.post(ADD, {"article": draft.pk, "revision_id": "", "hours": "48"})
     link = PreviewLink.objects.get()
     assert response["Location"] == f"/admin/articles/previewlink/{link.pk}/change/"
