@@ -288,3 +288,8 @@ def test_the_migration_renames_a_corrections_category_and_leaves_redirects(
     assert client.get("/corrections/").templates[0].name == "articles/corrections.html"
     assert client.get("/corrections/local/")["Location"] == "/corrections-3/local/"
     assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_every_page_links_to_the_corrections_page(client, make_article):
+    for url in ("/", make_article().get_absolute_url()):
+        assert '<a href="/corrections/">Corrections</a>' in client.get(url).content.decode()
