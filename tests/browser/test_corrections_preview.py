@@ -39,9 +39,9 @@ def test_corrections_show_on_the_article_and_the_corrections_page(live_server, p
     expect(items.first).to_contain_text("Update")  # newest first
     assert not blocking(page), blocking(page)
     screenshot(page, "corrections-page")
+    correction = Article.objects.get(slug=DELTA.split("/")[-2]).corrections.get(kind="correction")
     items.nth(1).get_by_role("link").click()
-    expect(page).to_have_url(f"{live_server.url}{DELTA}#correction-"
-                             f"{Article.objects.get(slug=DELTA.split('/')[-2]).corrections.get(kind='correction').pk}")  # fmt: skip
+    expect(page).to_have_url(f"{live_server.url}{DELTA}#correction-{correction.pk}")
 
 
 def test_a_preview_link_opens_without_an_account_and_stops_when_revoked(
