@@ -358,3 +358,7 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
             else:
                 count += 1
         return count
+
+
+# Corrections and updates, and preview links: their admins live in their own modules.
+from articles import correctionadmin, previewadmin  # noqa: E402, F401

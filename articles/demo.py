@@ -609,3 +609,21 @@ ARTICLE_TAGS = {
     "a-quiet-film-about-a-lighthouse-keeper": ["Film"],
     "village-brass-band-records-first-album": ["Music"],
 }
+# Corrections and updates on published demo articles: (article slug, kind, hours after
+# publication, note). Fiction like the rest.
+CORRECTIONS = [
+    (
+        "river-delta-towns-agree-shared-flood-plan",
+        "correction",
+        1,
+        "<p>An earlier version of this article said the towns would install fifty river "
+        "gauges. The agreement provides for <strong>forty</strong>.</p>",
+    ),
+    (
+        "river-delta-towns-agree-shared-flood-plan",
+        "update",
+        2,
+        "<p>Port Alder’s council ratified the agreement on Wednesday evening, the first of "
+        "the eleven to do so.</p>",
+    ),
+]

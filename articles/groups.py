@@ -17,6 +17,9 @@ EDITOR_PERMISSIONS = [
     for model in ("article", "category", "author", "tag")
     for action in ("add", "change", "delete", "view")
 ] + ["publish_article"]
+# Corrections and updates, and preview links (kept: never deleted, revoked instead).
+EDITOR_PERMISSIONS += [f"{action}_correction" for action in ("add", "change", "delete", "view")]
+EDITOR_PERMISSIONS += [f"{action}_previewlink" for action in ("add", "change", "view")]
 
 # view_tag: the article form's tag autocomplete answers only users who may view tags.
 WRITER_PERMISSIONS = [

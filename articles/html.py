@@ -32,15 +32,18 @@ ARTICLE_BODY_EXTENSIONS = {
 
 sanitize_article_html = create_sanitizer(ARTICLE_BODY_EXTENSIONS)
 
-# An author's short bio: a few words with emphasis and links, nothing more.
-BIO_EXTENSIONS = {
+# A short text by the newsroom, not an article: an author's bio, a correction or update
+# note. A few words with emphasis and links, nothing more (one allow-list for both).
+SHORT_TEXT_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
 }
 
-sanitize_bio_html = create_sanitizer(BIO_EXTENSIONS)
+sanitize_short_html = create_sanitizer(SHORT_TEXT_EXTENSIONS)
+BIO_EXTENSIONS = CORRECTION_EXTENSIONS = SHORT_TEXT_EXTENSIONS
+sanitize_bio_html = sanitize_correction_html = sanitize_short_html
 
 _TAG = re.compile(r"<[^>]*>")
 

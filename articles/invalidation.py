@@ -53,6 +53,11 @@ Author profile saved or deleted (the admin: name,  author_changed()             
   bio, role, photo; its photo renditions: update())  post_save, post_delete
 Tag saved (renamed) or deleted (its articles lose  tag_changed()                content
   it with the rows of the m2m table)                 post_save, post_delete
+Correction or update added, changed or removed     article_changed()            content
+  (corrections.save_note/delete_note: a save of      post_save of the article;
+  its article, so `updated_at` moves too; the        post_save, post_delete of
+  shell)                                             the note
+Preview link created or revoked                    nothing (never cached)       nothing
 
 The schedule (`caching.schedule`) expires every entry at the next scheduled publish,
 unpublish or comment-closing time; for the latter it reads "comments close N days after
@@ -132,13 +137,20 @@ def comments_close_after_days():
 
 def connect():
     """Connect the articles app's writes (its `ready()` calls this)."""
-    from articles.models import Article, Author, Category, Tag  # which import this module
+    from articles.models import (  # which import this module
+        Article,
+        Author,
+        Category,
+        Correction,
+        Tag,
+    )
 
     for model, receiver in (
         (Article, _article_written),
         (Category, _category_written),
         (Author, _author_written),
         (Tag, _tag_written),
+        (Correction, _article_written),
     ):
         post_save.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"cache-del-{model.__name__}")

@@ -14,7 +14,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 
 _MARK = "PATHMARK"
 _SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted: RFC 3986 sub-delims and /~:@
-FIXED = ("front", "search", "feed", "atom-feed")
+FIXED = ("front", "search", "feed", "atom-feed", "corrections")
 
 
 @lru_cache(maxsize=16)
@@ -37,5 +37,6 @@ def _fixed(prefix, urlconf):
 
 
 def fixed_urls():
-    """The site's fixed links by name (`front`, `search`, `feed`, `atom_feed`)."""
+    """The site's fixed links by name (`front`, `search`, `feed`, `atom_feed`,
+    `corrections`)."""
     return _fixed(get_script_prefix(), get_urlconf())

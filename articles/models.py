@@ -17,9 +17,11 @@ from articles import images, invalidation, links, search
 from articles.html import (
     ARTICLE_BODY_EXTENSIONS,
     BIO_EXTENSIONS,
+    CORRECTION_EXTENSIONS,
     html_to_text,
     sanitize_article_html,
     sanitize_bio_html,
+    sanitize_correction_html,
 )
 from articles.xmltext import has_xml_forbidden, xml_safe
 
@@ -30,6 +32,7 @@ RESERVED_SLUGS = frozenset(
         "admin", "search", "feed", "feeds", "rss", "atom", "static", "media", "privacy",
         "sitemap.xml", "robots.txt", "comments", "accounts", "api", "preview", "page",
         "tag", "tags", "author", "authors", "login", "logout", "favicon.ico", "notifications",
+        "corrections",
     }
 )  # fmt: skip
 
@@ -678,3 +681,120 @@ class Tag(XmlSafeText, models.Model):
     def save(self, *args, **kwargs):
         self.drop_xml_forbidden()
         super().save(*args, **kwargs)
+
+
+# -- Corrections and updates (articles.corrections) ------------------------------------
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Notes of published articles, newest first: what /corrections/ lists."""
+        return (
+            self.filter(article__in=Article.objects.published().values("pk"))
+            .select_related("article__category")
+            .order_by("-published_at", "-pk")
+        )
+
+
+class Correction(XmlSafeText, models.Model):
+    """A dated note appended to a published article: a correction of a fact, or an update
+    (new information). Written through `articles.corrections.save_note`, which also saves a
+    revision of the article with a reason (so its time modified moves)."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = ProseEditorField(
+        _("note"),
+        extensions=CORRECTION_EXTENSIONS,
+        sanitize=True,
+        help_text=_("What was wrong and what is right now, or what is new. Shown to readers."),
+    )
+    # The note's words without HTML: the feeds' text.
+    note_text = models.TextField(_("note text"), blank=True, default="", editable=False)
+    published_at = models.DateTimeField(_("date"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correction or update")
+        verbose_name_plural = _("corrections and updates")
+        ordering = ["article", "published_at", "pk"]
+        indexes = [models.Index(fields=["published_at", "id"], name="correction_latest_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article_id and self.article.title}"
+
+    def clean(self):
+        self.drop_xml_forbidden()
+        super().clean()
+        self.note = sanitize_correction_html(self.note or "")
+        if not html_to_text(self.note):
+            raise ValidationError({"note": _("Write the note readers will see.")})
+        if self.article_id and not self.article.is_published:
+            raise ValidationError(
+                {
+                    "article": _(
+                        "Corrections and updates go on published articles; this one is not "
+                        "public. Edit its text instead."
+                    )
+                }
+            )
+
+    def save(self, *args, **kwargs):
+        self.drop_xml_forbidden()
+        self.note = sanitize_correction_html(self.note or "")
+        self.note_text = html_to_text(self.note)
+        super().save(*args, **kwargs)
+
+
+# -- Preview links (articles.preview) ----------------------------------------------------
+
+
+class PreviewLink(models.Model):
+    """A signed link that shows a draft, a scheduled article or a revision waiting to go
+    live (in review or scheduled) to someone without an account, until `expires_at` or
+    until revoked. The URL carries `token` signed (articles.preview)."""
+
+    token = models.UUIDField(_("token id"), unique=True, editable=False)
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="+"
+    )
+    # A revision (history_id of Article.history) instead of the article's stored text.
+    revision_id = models.PositiveBigIntegerField(_("revision"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return _("Preview of “%(title)s”") % {"title": self.article.title}
+
+    @property
+    def is_live(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()

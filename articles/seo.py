@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from articles.corrections import schema_corrections
 from articles.people import display_name
 
 
@@ -25,7 +26,9 @@ def breadcrumb_list(request, trail, article=None):
     }
 
 
-def news_article(request, article, trail):
+def news_article(request, article, trail, corrections=()):
+    """NewsArticle JSON-LD; `corrections` (the article's notes) add schema.org
+    `correction` items (CorrectionComment), and a note's save moves `dateModified`."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -39,6 +42,8 @@ def news_article(request, article, trail):
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "isAccessibleForFree": True,
     }
+    if correction := schema_corrections(corrections):
+        data["correction"] = correction
     if renditions := article.image_renditions:
         # Largest first: search engines take the first image they can use.
         data["image"] = [

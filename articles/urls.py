@@ -1,7 +1,8 @@
 from django.urls import path
 
-from articles import views
+from articles import preview_views, views
 from articles.authors import AuthorAtomFeed, AuthorFeed, AuthorView
+from articles.correction_views import CorrectionsFeed, CorrectionsView
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.pagecache import anonymous_page_cache
 from articles.tags import TagAtomFeed, TagFeed, TagView
@@ -23,6 +24,14 @@ urlpatterns = [
     path("tag/<slug:slug>/", anonymous_page_cache(TagView.as_view()), name="tag"),
     path("tag/<slug:slug>/feed/", anonymous_page_cache(TagFeed()), name="tag-feed"),
     path("tag/<slug:slug>/feed/atom/", anonymous_page_cache(TagAtomFeed()), name="tag-atom-feed"),
+    # Corrections and updates, and preview links ("corrections" and "preview" are reserved).
+    path(
+        "corrections/",
+        anonymous_page_cache(CorrectionsView.as_view()),
+        name="corrections",
+    ),
+    path("corrections/feed/", anonymous_page_cache(CorrectionsFeed()), name="corrections-feed"),
+    path("preview/<str:token>/", preview_views.preview_page, name="preview"),
     # Before the catch-all: "feed" and "atom" are reserved, never a category or article slug.
     path("<path:path>/feed/", anonymous_page_cache(LatestArticlesFeed()), name="category-feed"),
     path(

@@ -1,15 +1,16 @@
 from collections import defaultdict
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import search, seo, tags
+from articles import corrections, search, seo, tags
 from articles.context_processors import navigation
-from articles.models import Article, Category, authors_prefetch, featured_key
+from articles.models import Article, Category, Correction, authors_prefetch, featured_key
 
 
 def can_preview(user):
@@ -92,16 +93,27 @@ class ArticleView(VisibleArticlesMixin, DetailView):
     more_count = 3
 
     def get_queryset(self):
+        # Whether it has corrections or updates: a subquery of the same query, so an
+        # article without any costs no query for them.
+        notes = Correction.objects.filter(article=OuterRef("pk"))
         return (
             super()
             .get_queryset()
             .select_related("category")
             .prefetch_related(authors_prefetch(), "tags")
+            .annotate(has_notes=Exists(notes))
         )
 
     def canonical_path(self):
         """This page's one URL (a page of the article's comments has its own)."""
         return self.object.get_absolute_url()
+
+    def notes(self):
+        """The article's corrections and updates, oldest first (one query, none when the
+        article's query found it has none)."""
+        if getattr(self.object, "has_notes", True) is False:
+            return []
+        return list(self.object.corrections.all())
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -135,13 +147,16 @@ class ArticleView(VisibleArticlesMixin, DetailView):
                 .select_related("category")
                 .latest_first()[: self.more_count]
             )
+        notes = self.notes()
         return super().get_context_data(
+            corrections=notes,
+            corrections_position=corrections.position(),
             trail=trail,
             active_paths=[c.path for c in trail],
             canonical_url=self.request.build_absolute_uri(self.canonical_path()),
             more=more,
             more_related=more_related,
-            article_jsonld=seo.news_article(self.request, article, trail),
+            article_jsonld=seo.news_article(self.request, article, trail, notes),
             breadcrumb_jsonld=seo.breadcrumb_list(self.request, trail, article),
             **kwargs,
         )

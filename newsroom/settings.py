@@ -330,3 +330,7 @@ LOGGING = {
 
 # Articles.
 ARTICLES_PER_PAGE = 20
+# Where corrections and updates show on the article page: TOP (under the headline) or BOTTOM.
+CORRECTIONS_POSITION = read.choice("CORRECTIONS_POSITION", "BOTTOM", ["TOP", "BOTTOM"]).lower()
+# How long a new preview link works (hours; an editor may choose another length).
+PREVIEW_LINK_HOURS = read.integer("PREVIEW_LINK_HOURS", 48, minimum=1)

@@ -40,4 +40,6 @@ def test_the_change_form_costs_the_same_with_more_revisions(editor_client, make_
         article.title = f"Title {n}"
         article.save()
     many = count(editor_client, CHANGE.format(article.pk))
-    assert few == many == 12  # 11, and the tags' autocomplete widget reads the chosen tags
+    # 13: the tags' autocomplete widget reads the chosen tags, and the published article's
+    # corrections and updates are listed on its form.
+    assert few == many == 13

@@ -81,3 +81,17 @@ def test_generated_articles_are_searchable(db):
     generated = Article.objects.filter(slug__startswith="generated-")
     assert all("Generated paragraph text" in a.body_text for a in generated)
     assert Article.objects.published().search("paragraph").count() == 3
+
+
+def test_seed_demo_adds_its_corrections_once(client, db):
+    from articles.models import Correction
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    notes = Correction.objects.select_related("article")
+    assert sorted(n.kind for n in notes) == ["correction", "update"]
+    article = notes[0].article
+    assert article.history.filter(history_change_reason="Correction added").count() == 1
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "The agreement provides for <strong>forty</strong>." in page
+    assert "Port Alder’s council ratified" in client.get("/corrections/").content.decode()

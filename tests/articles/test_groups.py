@@ -5,13 +5,16 @@ from articles.groups import EDITOR_PERMISSIONS
 
 
 def test_editors_group_has_exactly_the_article_permissions(db):
-    """The Editors group exists on a fresh database with the permissions of articles,
-    categories, author profiles and tags only."""
+    """The Editors group exists on a fresh database with the articles app's permissions
+    only: articles and categories, author profiles and tags, corrections (no deleting
+    preview links: they are revoked and kept)."""
     group = Group.objects.get(name="Editors")
     perms = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert perms == {("articles", codename) for codename in EDITOR_PERMISSIONS}
-    assert len(perms) == 17
+    assert len(perms) == 24
     assert ("articles", "publish_article") in perms
+    assert ("articles", "add_correction") in perms and ("articles", "add_previewlink") in perms
+    assert ("articles", "delete_previewlink") not in perms
 
 
 def test_writers_group_writes_but_cannot_publish(db):

@@ -11,18 +11,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import demo_images, invalidation
+from articles import corrections, demo_images, invalidation
 from articles.demo import (
     ARTICLE_TAGS,
     ARTICLES,
     AUTHORS,
     CATEGORIES,
+    CORRECTIONS,
     EDITOR,
     WRITER_LOGIN,
     WRITERS,
 )
 from articles.html import html_to_text
-from articles.models import Article, Author, Category, Tag
+from articles.models import Article, Author, Category, Correction, Tag
 
 # The text of a demo article; an edited one is brought up to date on the next run.
 CONTENT_FIELDS = ["title", "standfirst", "body", "image_alt", "image_caption"]
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         self.seed_articles(categories, writers)
         self.seed_authors(writers)
         self.seed_tags()
+        self.seed_corrections(editor)
         if articles:
             self.seed_generated(articles, categories, editor)
         self.stdout.write(
@@ -173,6 +175,21 @@ class Command(BaseCommand):
             wanted = {tags[name].pk for name in ARTICLE_TAGS[article.slug]}
             if set(article.tags.values_list("pk", flat=True)) != wanted:
                 article.tags.set(wanted)
+
+    def seed_corrections(self, editor):
+        """The demo's corrections and updates, each added once (as an editor would: a
+        revision of its article)."""
+        now = timezone.now()
+        for slug, kind, hours, note in CORRECTIONS:
+            article = Article.objects.filter(slug=slug).first()
+            if article is None or not article.is_published:
+                continue
+            if Correction.objects.filter(article=article, kind=kind, note=note).exists():
+                continue
+            at = min(article.published_at + timedelta(hours=hours), now)
+            corrections.save_note(
+                Correction(article=article, kind=kind, note=note, published_at=at), editor
+            )
 
     def seed_generated(self, count, categories, editor):
         existing = Article.objects.filter(slug__startswith="generated-").count()
