@@ -2,7 +2,8 @@
 
 `comment`: the queue (columns, filters, bulk actions), the comment's page and the views for
 one comment (moderate, reply, empty spam/trash); `filters`: the status and article filters;
-`policy`: the single-row moderation policy page.
+`policy`: the single-row moderation policy page; `reports`: the Reported view and
+the decision on readers' reports.
 
 The admin stays thin: what an action is and does is `comments.actions` (row buttons, bulk
 actions, the comment's page and the confirmation page all read it), the reply
@@ -13,5 +14,6 @@ mail) asks for confirmation.
 
 from comments.admin.comment import CommentAdmin
 from comments.admin.policy import ModerationPolicyAdmin
+from comments.admin.reports import ReportedCommentAdmin
 
-__all__ = ["CommentAdmin", "ModerationPolicyAdmin"]
+__all__ = ["CommentAdmin", "ModerationPolicyAdmin", "ReportedCommentAdmin"]

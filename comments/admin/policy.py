@@ -13,7 +13,17 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
 
     fieldsets = [
         ("Before a comment appears", {"fields": ["manual_approval", "auto_approve_known_authors"]}),
-        ("Hold or refuse", {"fields": ["link_limit", "moderation_words", "disallowed_words"]}),
+        (
+            "Hold or refuse",
+            {
+                "fields": [
+                    "link_limit",
+                    "moderation_words",
+                    "disallowed_words",
+                    "reports_to_hold",
+                ]
+            },
+        ),
         (
             "Discussion",
             {
