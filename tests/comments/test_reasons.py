@@ -94,6 +94,9 @@ NEWER = [
     (R.PERSONAL_DATA, {"note": "a phone number"}, "contains personal data: a phone number"),
     (R.DUPLICATE, {}, "a duplicate"),
     (R.EDITED, {}, "edited by its author; waiting to be approved again"),
+    (R.REPORTED, {"reports": 3}, "reported by 3 readers; waiting for a moderator's decision"),
+    (R.ILLEGAL, {"note": "defamation"}, "illegal content: defamation"),
+    (R.NO_BREACH, {}, "breaks neither the site's rules nor the law"),
 ]
 
 
