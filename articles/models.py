@@ -24,6 +24,7 @@ RESERVED_SLUGS = frozenset(
         "admin", "search", "feed", "feeds", "rss", "atom", "static", "media", "privacy",
         "sitemap.xml", "robots.txt", "comments", "accounts", "api", "preview", "page",
         "tag", "tags", "author", "authors", "login", "logout", "favicon.ico", "notifications",
+        "transparency",
     }
 )  # fmt: skip
 

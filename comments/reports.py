@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from articles import invalidation
 from comments import policy as policies
 from comments import queue
 from comments.models import Comment, CommentEvent, Report, ReportMonth
@@ -94,6 +95,7 @@ def _count(moment, update):
         row = ReportMonth.objects.select_for_update().get(month=_month(moment))
         update(row)
         row.save()
+        transaction.on_commit(invalidation.totals_changed)
 
 
 def file_report(comment, *, ground, ip, law="", explanation="", email="", now=None):

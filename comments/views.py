@@ -25,7 +25,7 @@ from comments.forms import (
     token_is_valid,
 )
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
-from comments.models import Comment
+from comments.models import Comment, Report
 from comments.pipeline import submit
 from comments.templatetags.comments_tags import thread_for
 
@@ -317,3 +317,16 @@ def report_comment(request, pk):
     response = render(request, "comments/report.html", context, status=status)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def transparency(request):
+    """/transparency/: readers' reports per month, by reason, the decisions and the median
+    time to a decision, from the monthly totals (`comments.reports.monthly`): deleting
+    old comments never changes a past month. Cached and shared like the other pages."""
+    rows = [{**row, "median": waiting.in_words(row["median_seconds"])} for row in reports.monthly()]
+    context = {
+        "rows": rows,
+        "grounds": [label for _value, label in Report.Ground.choices],
+        "reports_to_hold": policies.current().reports_to_hold,
+    }
+    return render(request, "transparency.html", context)

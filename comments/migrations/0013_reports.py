@@ -6,11 +6,51 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+RESERVED = "transparency"  # the transparency page's address, /transparency/
+
+
+def rename_reserved_categories(apps, schema_editor):
+    """A category with the slug "transparency" (now reserved) gets another slug; its
+    subtree's paths follow and its old addresses answer 301, as when a category moves."""
+    Category = apps.get_model("articles", "Category")
+    Redirect = apps.get_model("redirects", "Redirect")
+    Site = apps.get_model("sites", "Site")
+    site = Site.objects.filter(pk=getattr(settings, "SITE_ID", 1)).first()
+    for category in Category.objects.filter(slug__iexact=RESERVED).order_by("depth"):
+        category.refresh_from_db()  # an ancestor renamed before may have moved its path
+        siblings = Category.objects.filter(parent_id=category.parent_id).exclude(pk=category.pk)
+        n, slug = 1, f"{category.slug}-section"
+        while siblings.filter(slug=slug).exists():
+            n += 1
+            slug = f"{category.slug}-section-{n}"
+        old_path = category.path
+        new_path = old_path[: len(old_path) - len(category.slug)] + slug
+        category.slug, category.path = slug, new_path
+        category.save(update_fields=["slug", "path"])
+        moved = [(old_path, new_path)]
+        for child in Category.objects.filter(path__startswith=f"{old_path}/"):
+            child_new = new_path + child.path[len(old_path) :]
+            moved.append((child.path, child_new))
+            child.path = child_new
+            child.save(update_fields=["path"])
+        if site is None:
+            continue
+        for old, new in moved:
+            old_url, new_url = f"/{old}/", f"/{new}/"
+            Redirect.objects.filter(site=site, new_path=old_url).update(new_path=new_url)
+            Redirect.objects.filter(site=site, old_path=new_url).delete()
+            Redirect.objects.update_or_create(
+                site=site, old_path=old_url, defaults={"new_path": new_url}
+            )
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('comments', '0012_comment_pages'),
+        ('articles', '0007_revisions_workflow'),
+        ('redirects', '0002_alter_redirect_new_path_help_text'),
+        ('sites', '0002_alter_domain_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -90,4 +130,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('comment', 'reporter'), name='one_report_per_reader')],
             },
         ),
+        migrations.RunPython(rename_reserved_categories, migrations.RunPython.noop),
     ]

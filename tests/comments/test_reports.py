@@ -100,7 +100,8 @@ def test_a_report_is_filed_and_moderators_are_mailed_at_once(client, make_commen
     assert response.status_code == 200
     assert "your report is sent" in response.content.decode()
     report = Report.objects.get()
-    assert (report.comment, report.ground, report.law) == (comment, "illegal", "Defamation Act 2013")
+    assert (report.comment, report.ground) == (comment, "illegal")
+    assert report.law == "Defamation Act 2013"
     assert report.email == "reporter@example.org"
     assert report.reporter == reports.reporter_key("203.0.113.5")
     assert "203.0.113.5" not in report.reporter
@@ -114,9 +115,7 @@ def test_a_report_is_filed_and_moderators_are_mailed_at_once(client, make_commen
     assert reports.send_alert(report.pk) == 0  # once
 
 
-def test_illegal_content_needs_the_law_and_an_explanation_and_keeps_the_text(
-    client, make_comment
-):
+def test_illegal_content_needs_the_law_and_an_explanation_and_keeps_the_text(client, make_comment):
     comment = make_comment()
     response = send(client, comment, ground="illegal", explanation="", law="Hate speech law")
     assert response.status_code == 400
@@ -211,7 +210,8 @@ def test_enough_readers_send_a_comment_back_to_the_queue(client, make_comment, s
     )
     assert "reported by 3 readers" in comment.held_because
     # Not public any more: the article page leaves it out.
-    assert f"comment-{comment.pk}" not in client.get(comment.article.get_absolute_url()).content.decode()
+    page = client.get(comment.article.get_absolute_url()).content.decode()
+    assert f"comment-{comment.pk}" not in page
 
 
 def test_a_single_report_never_hides_a_comment(make_comment, set_policy):
