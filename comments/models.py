@@ -693,7 +693,12 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader")
+            # Retention clears the key ("" repeats then): one report per reader while kept.
+            models.UniqueConstraint(
+                fields=["comment", "reporter"],
+                condition=~models.Q(reporter=""),
+                name="one_report_per_reader",
+            )
         ]
         indexes = [models.Index(fields=["decided_at", "comment"], name="report_open_idx")]
 

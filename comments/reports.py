@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import logging
 import statistics
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -276,6 +277,48 @@ def monthly(limit=24):
             }
         )
     return rows
+
+
+# -- personal data (`comments.privacy`) ----------------------------------------------------
+
+
+def export(email):
+    """The reports filed with this address, JSON-ready."""
+    return [
+        {
+            "id": r.pk,
+            "comment": r.comment_id,
+            "reported": r.created_at.isoformat(),
+            "reason": r.ground,
+            "law": r.law,
+            "explanation": r.explanation,
+            "email": r.email,
+            "decision": r.decision or None,
+            "decided": r.decided_at.isoformat() if r.decided_at else None,
+            "decision_reason": sentence(r.decision_reason, {"note": r.decision_note}) or None,
+        }
+        for r in Report.objects.filter(email__iexact=email.strip()).order_by("created_at")
+    ]
+
+
+def erase(email):
+    """Forget the reports filed with this address: the address, the reader's key and
+    their words (the report's reason and decision stay, for the totals and the history).
+    Returns how many."""
+    return Report.objects.filter(email__iexact=email.strip()).update(
+        email="", reporter="", explanation="", law=""
+    )
+
+
+def expire(days, now=None):
+    """Retention: clear the reporter's address and key from reports decided more than
+    `days` ago (the policy's `personal_data_days`). Returns how many."""
+    now = now or timezone.now()
+    return (
+        Report.objects.filter(decided_at__lt=now - timedelta(days=days))
+        .exclude(email="", reporter="")
+        .update(email="", reporter="")
+    )
 
 
 # -- mail (sent by workers: `tasks.mail_report`, `tasks.mail_report_decision`) -----------

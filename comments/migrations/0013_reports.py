@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'reports',
                 'ordering': ['created_at', 'pk'],
                 'indexes': [models.Index(fields=['decided_at', 'comment'], name='report_open_idx')],
-                'constraints': [models.UniqueConstraint(fields=('comment', 'reporter'), name='one_report_per_reader')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('reporter', ''), _negated=True), fields=('comment', 'reporter'), name='one_report_per_reader')],
             },
         ),
         migrations.RunPython(rename_reserved_categories, migrations.RunPython.noop),

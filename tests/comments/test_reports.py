@@ -351,3 +351,54 @@ def test_the_report_link_and_page_name_the_comment_for_screen_readers(client, ma
     page = client.get(comment.article.get_absolute_url()).content.decode()
     link = re.search(r'<a class="comment__report"[^>]*>.*?</a>', page).group(0)
     assert "the comment by <bdi>Zoë &lt;Q&gt;</bdi>" in link
+
+
+# -- personal data ------------------------------------------------------------------------
+
+
+def test_reports_are_in_the_export_and_erased_on_request(make_comment):
+    from comments import privacy
+
+    comment = make_comment()
+    reports.file_report(comment, ground="other", explanation="I know him.",
+                        email="Reporter@Example.org", ip="192.0.2.100")  # fmt: skip
+    [exported] = privacy.export("reporter@example.org")["reports"]
+    assert exported["explanation"] == "I know him."
+    assert exported["email"] == "Reporter@Example.org"
+    assert exported["comment"] == comment.pk
+    assert privacy.export("someone@example.org")["reports"] == []
+    privacy.erase("reporter@example.org")
+    report = Report.objects.get()
+    assert (report.email, report.reporter, report.explanation) == ("", "", "")
+    assert report.ground == "other"  # the report itself stays, with its totals
+    assert ReportMonth.objects.get().filed == {"other": 1}
+    assert privacy.export("reporter@example.org")["reports"] == []
+
+
+def test_retention_clears_the_reporter_after_the_decision(make_comment, maria):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments import privacy
+
+    decided, still_open = make_comment(), make_comment()
+    for comment in (decided, still_open):
+        for n in (1, 2):
+            reports.file_report(comment, ground="spam", email=f"r{n}@example.org",
+                                ip=f"192.0.2.{n}")  # fmt: skip
+    reports.decide(decided, "keep", "no_breach", actor=maria)
+    later = timezone.now() + timedelta(days=61)
+    privacy.expire(60, later)
+    assert set(decided.reports.values_list("email", "reporter")) == {("", "")}
+    assert all(r.email and r.reporter for r in still_open.reports.all())
+    # Two cleared reports on one comment do not collide.
+    assert decided.reports.count() == 2
+
+
+def test_the_privacy_page_says_what_a_report_keeps(client, db):
+    page = client.get("/privacy/").content.decode()
+    assert "Reporting a comment" in page
+    assert "keyed hash of your IP address" in page
+    assert 'href="/transparency/"' in page
+    assert "after the moderators' decision" in page
