@@ -62,3 +62,24 @@ def test_missing_articles_are_skipped(db, capsys):
     }
     verdicts = set(Comment.objects.values_list("verdict", flat=True))
     assert verdicts >= {"ham", "spam", "discard", "error", "unchecked"}
+
+
+def test_the_demo_has_open_and_decided_reports(db):
+    from comments import reports
+    from comments.models import Report, ReportMonth
+
+    seed()
+    reported = list(reports.reported_comments())
+    assert reported and reported[0].reports_illegal == 1  # illegal content first
+    assert set(Report.objects.exclude(decision="").values_list("decision", flat=True)) == {
+        "keep",
+        "remove",
+    }
+    removed = Comment.objects.get(author_name="Rail Realist")
+    assert removed.status == "trash"
+    assert reports.statement(removed)["reason"] == "abusive: name-calling"
+    before = list(Report.objects.values_list("pk", "decision"))
+    totals = list(ReportMonth.objects.values_list("filed", "decided"))
+    seed()
+    assert list(Report.objects.values_list("pk", "decision")) == before
+    assert list(ReportMonth.objects.values_list("filed", "decided")) == totals
