@@ -42,6 +42,9 @@ Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  
                                                      with an approved one
 Moderation policy saved (the admin's form;         policy_changed()             content,
   comments.policy.forget() for other writes)         post_save                  policy
+Moderation totals changed (a reader's report        totals_changed()             content
+  filed or decided: comments.reports, the
+  transparency page's monthly totals)
 Scheduled article's publish time comes; an        nothing (no write)           nothing: the
   article's unpublish time comes; comments close                                schedule
   N days after publication
@@ -124,6 +127,11 @@ def policy_changed():
     caching.bump(content=True)
     if _comments is not None:
         _comments.drop_cached_policy()
+
+
+def totals_changed():
+    """The public moderation totals changed (the transparency page)."""
+    caching.bump(content=True)
 
 
 def comments_close_after_days():

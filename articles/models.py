@@ -33,6 +33,7 @@ RESERVED_SLUGS = frozenset(
         "sitemap.xml", "robots.txt", "comments", "accounts", "api", "preview", "page",
         "tag", "tags", "author", "authors", "login", "logout", "favicon.ico", "notifications",
         "corrections",
+        "transparency",
     }
 )  # fmt: skip
 

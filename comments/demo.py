@@ -4,6 +4,7 @@ Every state of the queue is on the flood-plan article (the one demo article sure
 approved threads are spread over the others and skipped where an article is missing.
 
 Each entry: (key, article slug, parent key, name, email, website, IP, hours ago, state, text).
+`REPORTS`: readers' reports on some of them, open or decided.
 States: approved · held (manual approval) · links · word · error · unchecked · spam ·
 discard · trash · not_spam (Akismet said spam, a moderator disagreed).
 """
@@ -124,6 +125,13 @@ COMMENTS = [
         "Nice article. We can bring your library website to the first page of every search "
         "engine in seven days.",
     ),
+    # Reported by readers, then removed by a moderator (see REPORTS).
+    (
+        "x1", TRAINS, None, "Rail Realist", "realist@example.com", "", "203.0.113.66", 11,
+        "approved",
+        "Whoever planned this timetable should never be allowed near a railway again. Idiots, "
+        "the lot of them.",
+    ),
     (
         "r1", FLOOD, None, "Tomás Ferreira", "tomas.f@example.org", "", "198.51.100.23", 2.1,
         "trash",
@@ -161,3 +169,23 @@ BANNED_COMMENTS = (
         "Night trains are for people with nothing better to do.",
     ),
 )
+# Readers' reports on demo comments, so the Reported view and /transparency/ have something
+# to show: (comment key, reason, law, explanation, reporter email, reporter IP, hours ago,
+# decision: None (open) or (keep|remove, reason code, note)). Reports on one comment that
+# share a decision are decided together.
+# fmt: off
+REPORTS = [
+    (
+        "f2", "illegal", "Defamation", "It says the council's engineers ruined houses; that is "
+        "an accusation against named people.", "", "192.0.2.150", 1.0, None,
+    ),
+    ("b1", "off_topic", "", "This is about one bakery, not the article.", "", "198.51.100.150",
+     3.0, None),
+    ("b1", "spam", "", "", "", "203.0.113.150", 2.5, None),
+    ("t2", "spam", "", "Looks like an advert for the coach.", "kim@example.org", "192.0.2.151",
+     10.0, ("keep", "no_breach", "an opinion about fares, not an advert")),
+    ("x1", "abuse", "", "Insults the planners.", "lee@example.org", "198.51.100.151", 10.5,
+     ("remove", "abusive", "name-calling")),
+    ("x1", "abuse", "", "", "", "203.0.113.151", 10.2, ("remove", "abusive", "name-calling")),
+]
+# fmt: on

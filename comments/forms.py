@@ -16,9 +16,10 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
 from articles.params import parse_id
+from articles.xmltext import xml_safe
 from comments import policy as policies
 from comments import spam, text
-from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL, Comment
+from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL, Comment, Report
 
 CONSENT_LABEL = "Save my name, email, and website in this browser for the next time I comment."
 EMAIL_HELP = "Your email address will not be published."
@@ -282,3 +283,45 @@ class CommentEditForm(forms.Form):
 
     default_renderer = CommentForm.default_renderer
     comment = CommentForm.base_fields["comment"]
+
+
+class ReportForm(forms.Form):
+    """A reader's report on a published comment (`comments.reports`). Illegal content is a
+    notice: it must say which law or kind of illegal content, and explain why."""
+
+    ground = forms.ChoiceField(
+        label="Why are you reporting this comment?",
+        choices=Report.Ground.choices,
+        widget=forms.RadioSelect,
+    )
+    law = forms.CharField(
+        label="Which law, or which kind of illegal content (illegal content only)",
+        max_length=200,
+        required=False,
+    )
+    explanation = forms.CharField(
+        label="Explanation (required for illegal content)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+    )
+    email = forms.EmailField(
+        label="Your email (optional: to be told the decision)",
+        max_length=100,
+        required=False,
+    )
+
+    def clean_law(self):
+        return xml_safe(" ".join(self.cleaned_data["law"].split()))
+
+    def clean_explanation(self):
+        return xml_safe(self.cleaned_data["explanation"].strip())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ground") == "illegal":
+            if not data.get("law"):
+                self.add_error("law", "Say which law, or which kind of illegal content.")
+            if not data.get("explanation"):
+                self.add_error("explanation", "Explain why the comment is illegal.")
+        return data

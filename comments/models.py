@@ -402,6 +402,7 @@ class CommentEvent(models.Model):
         CHECK = "check", _("Akismet check")
         FEEDBACK = "feedback", _("Feedback to Akismet")
         EDIT = "edit", _("Edit")
+        REPORT = "report", _("Decision on readers' reports")
 
     comment = models.ForeignKey(
         Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="history"
@@ -504,6 +505,14 @@ class ModerationPolicy(models.Model):
             "From the same browser or the comment's status link; every edit is checked by "
             "Akismet again. 0: no edits."
         ),
+    )
+    # Readers' reports (`comments.reports`): this many open reports from different readers
+    # send a published comment back to the queue. Never 1: one report alone hides nothing.
+    reports_to_hold = models.PositiveSmallIntegerField(
+        _("open reports from different readers that send a comment back to the queue"),
+        default=3,
+        validators=[MinValueValidator(2)],
+        help_text=_("At least 2: a single report never takes a comment off the page."),
     )
     # The median time from posting to a moderator's first decision over the latest
     # decided comments, in seconds (None: too few to say). Written by the periodic
@@ -742,3 +751,95 @@ class Block(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class Report(models.Model):
+    """A reader's report about a published comment (a notice, for illegal content), and the
+    moderator's decision on it (the statement of reasons). Written by `comments.reports`."""
+
+    class Ground(models.TextChoices):
+        ILLEGAL = "illegal", _("Illegal content")
+        ABUSE = "abuse", _("Abuse or harassment")
+        SPAM = "spam", _("Spam")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        OTHER = "other", _("Other")
+
+    class Decision(models.TextChoices):
+        KEEP = "keep", _("Kept")
+        REMOVE = "remove", _("Removed")
+
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="reports"
+    )
+    ground = models.CharField(_("reason"), max_length=10, choices=Ground.choices)
+    # For illegal content, the notice's ground: which law, or which kind of illegal content.
+    law = models.CharField(_("law or kind of illegal content"), max_length=200, blank=True)
+    explanation = models.TextField(_("explanation"), max_length=2000, blank=True)
+    email = models.EmailField(_("reporter's email"), max_length=MAX_EMAIL, blank=True)
+    # Who reported, as a keyed hash of the IP address (never the address itself): one
+    # report per reader and comment. Never shown to the comment's author.
+    reporter = models.CharField(_("reporter (hashed)"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
+    moderators_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision = models.CharField(_("decision"), max_length=6, choices=Decision.choices, blank=True)
+    decision_reason = models.CharField(
+        _("decision: reason"), max_length=32, choices=Reason.choices, blank=True
+    )
+    decision_note = models.TextField(_("decision: note"), max_length=reasons.NOTE_MAX, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reporter_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Retention clears the key ("" repeats then): one report per reader while kept.
+            models.UniqueConstraint(
+                fields=["comment", "reporter"],
+                condition=~models.Q(reporter=""),
+                name="one_report_per_reader",
+            )
+        ]
+        indexes = [models.Index(fields=["decided_at", "comment"], name="report_open_idx")]
+
+    def __str__(self):
+        return f"{self.get_ground_display()} report on comment {self.comment_id}"
+
+
+class ReportMonth(models.Model):
+    """Totals for the transparency page, one row per month, updated when a report is filed
+    and when it is decided: deleting comments (and their reports) never changes a past
+    month. `filed`: {ground: n}; `decided`: {decision: n}; `decision_seconds`: each
+    decision's time from the report, for the median."""
+
+    month = models.DateField(_("month"), unique=True)  # its first day
+    filed = models.JSONField(default=dict)
+    decided = models.JSONField(default=dict)
+    decision_seconds = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("reports in a month")
+        verbose_name_plural = _("reports by month")
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class ReportedComment(Comment):
+    """The moderators' Reported view of the queue (`comments.admin.reports`): the same
+    comments, those with open reports."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("reported comment")
+        verbose_name_plural = _("reported comments")

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # The row's fields as a dict: a new field gives a new key (a process of the previous
 # release, during a rolling deploy, would refuse a dict with a field it does not know).
-CACHE_KEY = "comments:policy:v4"
+CACHE_KEY = "comments:policy:v5"
 # A bound on staleness should an invalidation ever be lost (a cache that was briefly down).
 CACHE_SECONDS = 60
 

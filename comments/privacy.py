@@ -3,7 +3,9 @@
 What we hold about a commenter: the name, e-mail address and website they typed, the IP
 address and user agent their browser sent (and the page they came from), the copy of
 all that sent to Akismet, and the notifications they asked for (`comments.subscriptions`:
-the address, its confirmation mails with the IP address that asked, what was mailed).
+the address, its confirmation mails with the IP address that asked, what was mailed), and
+the reports they filed on others' comments (`comments.reports`: the address they left, a
+keyed hash of their IP address, their words).
 The texts stay: an erased comment reads "Anonymous" in its place in the thread, so
 replies still make sense (as WordPress's personal data eraser does).
 """
@@ -15,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from articles import invalidation
-from comments import subscriptions
+from comments import reports, subscriptions
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
 
@@ -77,6 +79,8 @@ def export(email):
         ],
         # The notifications asked for with this address (None: none).
         "notifications": subscriptions.export(email),
+        # Reports on comments filed with this address.
+        "reports": reports.export(email),
     }
 
 
@@ -129,6 +133,7 @@ def erase(email, *, actor=None, actor_label="privacy request"):
     history line saying so (with who asked, never the address itself)."""
     with transaction.atomic():
         subscriptions.erase(email)
+        reports.erase(email)
         ids = list(Comment.objects.by_email(email).values_list("pk", flat=True))
         _clear(ids, CLEARED | {"updated_at": timezone.now()}, actor, actor_label, Reason.ERASED)
         # update() sends no signal: give the pages showing these names new cache keys.
@@ -149,6 +154,7 @@ def expire(days, now=None):
     }
     with transaction.atomic():
         _clear(ids, fields | {"updated_at": now}, None, "policy", Reason.RETENTION, {"days": days})
+        reports.expire(days, now)
     return len(ids)
 
 

@@ -51,6 +51,11 @@ class Reason(models.TextChoices):
     ADVERTISING = "advertising", _("Spam or advertising")
     PERSONAL_DATA = "personal_data", _("Personal data")
     DUPLICATE = "duplicate", _("Duplicate")
+    # Readers' reports (`comments.reports`): sent back to the queue by {"reports": n} open
+    # reports; a moderator's reasons for a decision on reports.
+    REPORTED = "reported", _("Reported by readers")
+    ILLEGAL = "illegal", _("Illegal content")
+    NO_BREACH = "no_breach", _("Breaks no rule or law")
     # Its author changed the text (a published comment goes back to the queue).
     EDITED = "edited", _("Edited by its author")
     # Controls per commenter (`comments.commenters`, `comments.blocks`).
@@ -74,8 +79,11 @@ MODERATOR_REASONS = (
     R.ADVERTISING,
     R.PERSONAL_DATA,
     R.DUPLICATE,
+    R.ILLEGAL,
     R.OTHER,
 )
+# The reasons for keeping a reported comment: the same note beside them.
+KEEP_REASONS = (R.NO_BREACH, R.OTHER)
 # A moderator's own words beside the reason: at most this long.
 NOTE_MAX = 300
 
@@ -126,6 +134,9 @@ SENTENCES = {
     R.ADVERTISING: _noted("spam or advertising"),
     R.PERSONAL_DATA: _noted("contains personal data"),
     R.DUPLICATE: _noted("a duplicate"),
+    R.REPORTED: "reported by {reports} readers; waiting for a moderator's decision",
+    R.ILLEGAL: _noted("illegal content"),
+    R.NO_BREACH: _noted("breaks neither the site's rules nor the law"),
     R.EDITED: "edited by its author; waiting to be approved again",
     R.BLOCKED: lambda p: (
         f"blocked {BLOCK_WORDS.get(p.get('kind'), 'by rule')} {p.get('value', '')}"

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from comments import text
 
 # A change to the markup below changes this, and with it the key of every cached thread.
-MARKUP_VERSION = "2"
+MARKUP_VERSION = "3"
 
 _OPEN = (
     '<li id="comment-{pk}" class="comment{awaiting_class}">\n'
@@ -45,10 +45,17 @@ _EDITED = ' <span class="comment__edited">(edited)</span>'
 # private status page, and how long they may still edit.
 _OWN = '    <p class="comment__own"><a href="{url}" rel="nofollow">{label}</a>{until}</p>\n'
 _REPLY = (
-    '    <p class="comment__actions"><a class="comment__reply" href="?replytocom={pk}#respond"'
+    '<a class="comment__reply" href="?replytocom={pk}#respond"'
     ' rel="nofollow" data-reply-to="{pk}" data-author="{name}">Reply<span'
-    ' class="visually-hidden"> to <bdi>{name}</bdi></span></a></p>\n'
+    ' class="visually-hidden"> to <bdi>{name}</bdi></span></a>'
 )
+# A published comment's Report link: the same for every reader (the page stays shared).
+_REPORT = (
+    '<a class="comment__report" href="/comments/{pk}/report/"'
+    ' rel="nofollow">Report<span class="visually-hidden"> the comment by <bdi>{name}</bdi>'
+    "</span></a>"
+)
+_ACTIONS = '    <p class="comment__actions">{links}</p>\n'
 _REPLIES_OPEN = '  <ol class="comment-list comment-list--replies">\n'
 _REPLIES_CLOSE = "  </ol>\n"
 _CLOSE = "</li>\n"
@@ -122,6 +129,16 @@ def _own(comment, link, approved):
     )
 
 
+def _actions(comment, name, approved, closed):
+    """Reply (where the thread allows it) and Report (a published comment)."""
+    links = []
+    if getattr(comment, "can_reply", False) and not closed:
+        links.append(_REPLY.format(pk=comment.pk, name=name))
+    if approved:
+        links.append(_REPORT.format(pk=comment.pk, name=name))
+    return _ACTIONS.format(links=" ".join(links)) if links else ""
+
+
 def comment_open(comment, closed, dates=None, own=None):
     """One comment's `<li>` up to its replies: everything its own fields, its place in the
     thread (`can_reply`, set by `build_thread`) and the article's closing decide. `own`:
@@ -141,9 +158,7 @@ def comment_open(comment, closed, dates=None, own=None):
         edited=_EDITED if getattr(comment, "edited_at", None) else "",
         awaiting=("" if approved else _AWAITING) + (_own(comment, own, approved) if own else ""),
         body=_body(comment),
-        reply=_REPLY.format(pk=comment.pk, name=name)
-        if getattr(comment, "can_reply", False) and not closed
-        else "",
+        reply=_actions(comment, name, approved, closed),
     )
 
 

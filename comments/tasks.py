@@ -160,6 +160,24 @@ def mail_held_comment(comment_id):
 
 
 @task()
+def mail_report(report_id):
+    """Mail the moderators about a reader's report, at once (`reports.send_alert`)."""
+    from comments import reports
+
+    pk = _id(report_id, "report id")
+    return 0 if pk is None else reports.send_alert(pk)
+
+
+@task()
+def mail_report_decision(report_id):
+    """Mail a reporter the decision on their report (`reports.send_decision`)."""
+    from comments import reports
+
+    pk = _id(report_id, "report id")
+    return 0 if pk is None else reports.send_decision(pk)
+
+
+@task()
 def send_confirmation(confirmation_id):
     """A reader's confirmation mail (double opt-in), once."""
     pk = _id(confirmation_id, "confirmation id")

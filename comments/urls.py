@@ -8,6 +8,8 @@ from comments.feeds import LatestCommentsFeed
 app_name = "comments"
 urlpatterns = [
     path("comment-status/<str:token>/", views.comment_status, name="status"),
+    # A reader's report on a published comment ("comments" is a reserved slug).
+    path("comments/<id:pk>/report/", views.report_comment, name="report"),
     # The site's comment feed; "comments" is a reserved slug, never a category.
     path("comments/feed/", anonymous_page_cache(LatestCommentsFeed()), name="feed"),
     path(

@@ -15,11 +15,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import ArticleView
-from comments import authoring, commenters, controls, paging, preview, spam, subscriptions, waiting
+from comments import (
+    authoring,
+    commenters,
+    controls,
+    paging,
+    preview,
+    reports,
+    spam,
+    subscriptions,
+    waiting,
+)
 from comments import policy as policies
-from comments.forms import REPLY_UNAPPROVED, CommentEditForm, CommentForm, token_is_valid
+from comments.forms import (
+    REPLY_UNAPPROVED,
+    CommentEditForm,
+    CommentForm,
+    ReportForm,
+    token_is_valid,
+)
 from comments.http import FilePartRefused, client_ip, refuse_file_parts, same_origin
-from comments.models import BY_RULE, Comment
+from comments.models import BY_RULE, Comment, Report
 from comments.pipeline import submit
 from comments.templatetags.comments_tags import thread_for
 
@@ -210,6 +226,7 @@ def comment_status(request, token):
         "address_asked": request.GET.get("address", ""),
         "link_days": authoring.LINK_DAYS,
         "expires_at": comment.created_at + timedelta(days=authoring.LINK_DAYS),
+        "statement": reports.statement(comment),
     }
     return _private_page(request, "comments/status.html", context, status=status)
 
@@ -276,3 +293,58 @@ def unsubscribe(request, token):
         "all_url": subscriptions.unsubscribe_url(subscriber=subscriber),
     }
     return render(request, "comments/notify/unsubscribe.html", context)
+
+
+# A small form page of its own (no JavaScript needed); a link per published comment leads
+# here, so the shared article page stays the same for everyone. The page sets no cookie;
+# the POST is checked by its Origin, as a new comment is.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_comment(request, pk):
+    """/comments/<id>/report/: a reader reports a published comment (404 for any other)."""
+    comment = get_object_or_404(reports.reportable().select_related("article__category"), pk=pk)
+    status, message = 200, ""
+    form = ReportForm()
+    if request.method == "POST":
+        try:
+            refuse_file_parts(request)
+        except FilePartRefused:
+            return _refused(request, comment.article, FILES, keep_text=False, status=400)
+        form = ReportForm(request.POST)
+        if not same_origin(request):
+            status, message = 403, FORGED
+        elif not form.is_valid():
+            status = 400
+        else:
+            data = form.cleaned_data
+            try:
+                reports.file_report(
+                    comment,
+                    ground=data["ground"],
+                    law=data["law"],
+                    explanation=data["explanation"],
+                    email=data["email"],
+                    ip=client_ip(request),
+                )
+            except reports.Refused as exc:
+                status, message = exc.http_status, str(exc)
+            else:
+                return render(request, "comments/report_sent.html", {"comment": comment})
+    context = {"comment": comment, "article": comment.article, "form": form, "message": message}
+    response = render(request, "comments/report.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def transparency(request):
+    """/transparency/: readers' reports per month, by reason, the decisions and the median
+    time to a decision, from the monthly totals (`comments.reports.monthly`): deleting
+    old comments never changes a past month. Cached and shared like the other pages."""
+    rows = [{**row, "median": waiting.in_words(row["median_seconds"])} for row in reports.monthly()]
+    context = {
+        "rows": rows,
+        "grounds": [label for _value, label in Report.Ground.choices],
+        "reports_to_hold": policies.current().reports_to_hold,
+    }
+    return render(request, "transparency.html", context)

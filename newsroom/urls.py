@@ -42,6 +42,14 @@ urlpatterns += [
 ]
 # Before the catch-all ("privacy" is a reserved slug): the privacy page.
 urlpatterns += [path("privacy/", comment_views.privacy, name="privacy")]
+# Before the catch-all ("transparency" is a reserved slug): readers' reports in totals.
+urlpatterns += [
+    path(
+        "transparency/",
+        anonymous_page_cache(comment_views.transparency),
+        name="transparency",
+    )
+]
 # Before the catch-all: comment posting under article paths.
 urlpatterns += [path("", include("comments.urls"))]
 # Last: the catch-all for category and article paths (and search and the feeds before it).

@@ -3,7 +3,7 @@
 `comment`: the queue (columns, filters, bulk actions), the comment's page and the views for
 one comment (moderate, reply, empty spam/trash); `filters`: the status and article filters;
 `policy`: the single-row moderation policy page; `commenters`: the commenter page, trust
-levels and blocks.
+levels and blocks; `reports`: the Reported view and the decision on readers' reports.
 
 The admin stays thin: what an action is and does is `comments.actions` (row buttons, bulk
 actions, the comment's page and the confirmation page all read it), the reply
@@ -15,5 +15,12 @@ mail) asks for confirmation.
 from comments.admin.comment import CommentAdmin
 from comments.admin.commenters import BlockAdmin, CommenterAdmin
 from comments.admin.policy import ModerationPolicyAdmin
+from comments.admin.reports import ReportedCommentAdmin
 
-__all__ = ["BlockAdmin", "CommentAdmin", "CommenterAdmin", "ModerationPolicyAdmin"]
+__all__ = [
+    "BlockAdmin",
+    "CommentAdmin",
+    "CommenterAdmin",
+    "ModerationPolicyAdmin",
+    "ReportedCommentAdmin",
+]

@@ -23,7 +23,17 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Hold or refuse", {"fields": ["link_limit", "moderation_words", "disallowed_words"]}),
+        (
+            "Hold or refuse",
+            {
+                "fields": [
+                    "link_limit",
+                    "moderation_words",
+                    "disallowed_words",
+                    "reports_to_hold",
+                ]
+            },
+        ),
         (
             "Discussion",
             {

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0012_comment_pages'),
+        ('comments', '0013_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

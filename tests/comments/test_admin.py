@@ -39,6 +39,7 @@ def test_saving_the_policy_takes_effect_at_once(admin_client):
         "notify_moderators": "on",
         "personal_data_days": "60",
         "edit_minutes": "10",
+        "reports_to_hold": "4",
     }
     response = admin_client.post("/admin/comments/moderationpolicy/1/change/", data)
     assert response.status_code == 302
@@ -46,6 +47,7 @@ def test_saving_the_policy_takes_effect_at_once(admin_client):
     assert (policy.manual_approval, policy.link_limit, policy.thread_depth) == (False, 3, 4)
     assert policy.close_after_days == 30
     assert (policy.comments_per_page, policy.comment_order) == (20, "newest")
+    assert policy.reports_to_hold == 4
     assert ModerationPolicy.objects.count() == 1
 
 

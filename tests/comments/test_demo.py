@@ -85,3 +85,24 @@ def test_a_block_and_a_ban_with_their_effects_seen_by_the_moderator(db, client):
     page = client.get(commenter_url(BANNED)).content.decode()
     assert "Banned" in page and "2 hidden by the ban" in page
     assert BLOCKED_DOMAIN in client.get(reverse("admin:comments_block_changelist")).content.decode()
+
+
+def test_the_demo_has_open_and_decided_reports(db):
+    from comments import reports
+    from comments.models import Report, ReportMonth
+
+    seed()
+    reported = list(reports.reported_comments())
+    assert reported and reported[0].reports_illegal == 1  # illegal content first
+    assert set(Report.objects.exclude(decision="").values_list("decision", flat=True)) == {
+        "keep",
+        "remove",
+    }
+    removed = Comment.objects.get(author_name="Rail Realist")
+    assert removed.status == "trash"
+    assert reports.statement(removed)["reason"] == "abusive: name-calling"
+    before = list(Report.objects.values_list("pk", "decision"))
+    totals = list(ReportMonth.objects.values_list("filed", "decided"))
+    seed()
+    assert list(Report.objects.values_list("pk", "decision")) == before
+    assert list(ReportMonth.objects.values_list("filed", "decided")) == totals

@@ -345,6 +345,7 @@ def test_the_policy_saved_in_the_admin_moves_the_content_and_drops_it(
         "comment_order": "oldest",
         "personal_data_days": "60",
         "edit_minutes": "10",
+        "reports_to_hold": "3",
     }
     policy.current()
     assert shared_cache.get(policy.CACHE_KEY) is not None

@@ -114,6 +114,9 @@ NEWER = [
         {},
         "author has an approved comment, but the address is not confirmed",
     ),
+    (R.REPORTED, {"reports": 3}, "reported by 3 readers; waiting for a moderator's decision"),
+    (R.ILLEGAL, {"note": "defamation"}, "illegal content: defamation"),
+    (R.NO_BREACH, {}, "breaks neither the site's rules nor the law"),
 ]
 
 

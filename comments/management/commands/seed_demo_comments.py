@@ -1,9 +1,11 @@
-"""Comments in every state on the demo articles, and a moderator account. Safe to run again.
+"""Comments in every state on the demo articles, readers' reports on some (open and
+decided), and a moderator account. Safe to run again.
 
 Articles are found by slug (the articles app owns them and never imports this one); a
 comment whose article is missing is skipped. `make run` runs this right after `seed_demo`.
 """
 
+import contextlib
 import secrets
 from datetime import timedelta
 
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments import controls, pipeline, text
+from comments import controls, pipeline, reports, text
 from comments import policy as policies
 from comments.demo import (
     BAN_REASON,
@@ -26,6 +28,7 @@ from comments.demo import (
     COMMENTS,
     MODERATION_WORD,
     MODERATOR,
+    REPORTS,
 )
 from comments.groups import MODERATORS
 from comments.models import Block, Comment, Commenter, CommentEvent, ModerationPolicy
@@ -53,8 +56,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             moderator = self.seed_moderator()
             self.seed_policy()
-            added, skipped = self.seed_comments(moderator)
+            added, skipped, made = self.seed_comments(moderator)
             self.seed_controls(moderator)
+            self.seed_reports(made, moderator)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo comments: {added} added, {skipped} skipped (article missing); "
@@ -117,7 +121,32 @@ class Command(BaseCommand):
                 self.file(comment, state, moderator)
                 added += 1
             made[key] = comment
-        return added, skipped
+        return added, skipped, made
+
+    def seed_reports(self, made, moderator):
+        """Readers' reports on some demo comments, filed and decided as readers and a
+        moderator would (`comments.reports`), back-dated; a report filed before is kept."""
+        now = timezone.now()
+        for key, ground, law, explanation, email, ip, hours, _decision in REPORTS:
+            comment = made.get(key)
+            if comment is None:
+                continue
+            comment.refresh_from_db()
+            if comment.status != S.APPROVED:
+                continue  # decided on an earlier run
+            with contextlib.suppress(reports.Refused):  # filed on an earlier run
+                reports.file_report(
+                    comment, ground=ground, law=law, explanation=explanation, email=email,
+                    ip=ip, now=now - timedelta(hours=hours),
+                )  # fmt: skip
+        for key, *_rest, decision in REPORTS:
+            comment = made.get(key)
+            if comment is None or decision is None:
+                continue
+            comment.refresh_from_db()
+            # Decided already: the second report of the same decision, or an earlier run.
+            with contextlib.suppress(reports.DecisionError):
+                reports.decide(comment, *decision, actor=moderator, now=now - timedelta(hours=9))
 
     def seed_controls(self, moderator):
         """A block and a ban with their effects, set by the demo moderator."""
