@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models.functions import Lower
 
-from comments.models import Comment, Commenter, Subscriber
+from comments.models import Comment, Commenter, Report, Subscriber
 from comments.reasons import Reason
 
 S = Comment.Status
@@ -103,6 +103,8 @@ class Profile:
     level: str
     confirmation: Confirmation
     hidden_by_ban: int
+    # Readers' reports against this address's comments: {"all": n, "open": n, "removed": n}.
+    reports: dict
 
     @property
     def level_words(self):
@@ -127,4 +129,15 @@ def profile(email):
     rec = record(email)
     level = rec.level if rec else (KNOWN if counts[S.APPROVED] else NEW)
     hidden = of(email).filter(status=S.TRASH, held_reason=Reason.BANNED).count()
-    return Profile(email, counts, first, last, rec, level, confirmation(email), hidden)
+    return Profile(
+        email, counts, first, last, rec, level, confirmation(email), hidden, reports_against(email)
+    )
+
+
+def reports_against(email):
+    """How many readers' reports this address's comments drew, open and decided (one query)."""
+    return Report.objects.filter(comment__in=of(email)).aggregate(
+        all=models.Count("pk"),
+        open=models.Count("pk", filter=models.Q(decision="")),
+        removed=models.Count("pk", filter=models.Q(decision=Report.Decision.REMOVE)),
+    )

@@ -323,11 +323,12 @@ def test_the_commenter_page(maria_client, make_comment, django_assert_max_num_qu
     make_comment(author_email=email, status=S.SPAM, body="Ann spams")
     make_comment(author_email="other@example.com", body="Not Ann")
     Subscriber.objects.create(email=email, confirmation_sent_at=timezone.now())
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = maria_client.get(commenter_url(email))
     body = page.content.decode()
     assert page.status_code == 200
     assert "56 in all" in body and "55 approved" in body and "1 spam" in body
+    assert '<dd class="person-reports">none</dd>' in body
     assert "Known" in body and "Confirmation asked, not confirmed" in body
     assert "First seen" in body and "Not Ann" not in body
     assert body.count('href="/admin/comments/comment/') >= 50
@@ -401,3 +402,19 @@ def test_levels_set_and_removed_in_the_trust_levels_admin(maria_client, maria, m
     maria_client.post(reverse("admin:comments_commenter_delete", args=[rec.pk]), {"post": "yes"})
     assert not Commenter.objects.exists()
     assert Comment.objects.get().status == S.APPROVED  # lifting the ban showed it again
+
+
+def test_the_commenter_page_counts_the_reports_against_them(maria_client, make_comment):
+    from comments.models import Report
+
+    mine = make_comment(author_email="Ann@example.com", body="Ann says something")
+    theirs = make_comment(author_email="bo@example.com", body="Bo says something")
+    for n, (comment, decision) in enumerate(
+        [(mine, ""), (mine, ""), (mine, Report.Decision.REMOVE), (mine, Report.Decision.KEEP)]
+        + [(theirs, "")]
+    ):
+        Report.objects.create(
+            comment=comment, ground=Report.Ground.ABUSE, reporter=f"r{n}", decision=decision
+        )
+    body = maria_client.get(commenter_url("ann@example.com")).content.decode()
+    assert "4 from readers: 2 open, 1 led to a removal" in body
