@@ -40,7 +40,7 @@ def byline(article):
 
 
 @register.simple_tag
-def byline_links(article):
+def byline_links(article, link_class="article__author"):
     """The byline with each author that has a profile linked to their page (HTML)."""
     parts = []
     for user in article.authors.all():
@@ -50,7 +50,8 @@ def byline_links(article):
         else:
             parts.append(
                 format_html(
-                    '<a class="article__author" href="{}" rel="author">{}</a>',
+                    '<a class="{}" href="{}" rel="author">{}</a>',
+                    link_class,
                     profile.get_absolute_url(),
                     profile.name,
                 )
@@ -189,7 +190,7 @@ def card(
             f'<p class="kicker"><a href="{e(article.category.get_absolute_url())}">'
             f"{e(article.category.name)}</a></p>"
         )
-    by = byline(article) if show_byline else ""
+    by = byline_links(article, "card__author") if show_byline else ""
     published = template_localtime(article.published_at)
     return mark_safe(
         _CARD.format(
@@ -204,7 +205,7 @@ def card(
                 if show_standfirst and article.standfirst
                 else ""
             ),
-            byline=f'<span class="card__byline">{e(by)}</span> ' if by else "",
+            byline=f'<span class="card__byline">{by}</span> ' if by else "",
             iso=e(date_filter(published, "c")),
             date=e(date_filter(published, "j F Y")),
         )

@@ -153,7 +153,12 @@ def test_the_profile_name_is_the_byline_in_feeds_and_cards(client, author, write
     by(writer, make_article(title="Signed"))
     feed = client.get("/feed/").content.decode()
     assert "T. Brandt" in feed
-    assert "T. Brandt" in client.get("/today/world/").content.decode()
+    section = client.get("/today/world/").content.decode()
+    # On a card the byline links to the author's page too.
+    assert (
+        '<span class="card__byline"><a class="card__author" href="/author/tomas-brandt/"'
+        ' rel="author">T. Brandt</a></span>'
+    ) in section
 
 
 # --- data migration ---------------------------------------------------------------------
