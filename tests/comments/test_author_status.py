@@ -318,16 +318,91 @@ def test_a_trusted_author_stays_published_and_readers_see_edited(
     assert '<span class="comment__edited">(edited)</span>' in page
 
 
+@pytest.mark.parametrize(
+    "author, reason",
+    [
+        ("akismet-guaranteed-spam", Reason.AKISMET_SPAM),
+        ("akismet-guaranteed-discard", Reason.AKISMET_DISCARD),
+    ],
+)
 def test_a_trusted_authors_edit_into_spam_goes_to_spam(
-    akismet_server, client, make_comment, set_policy
+    akismet_server, client, make_comment, set_policy, author, reason
 ):
+    """Filed by Akismet's answer, as a new comment would be: spam, or blatant spam."""
     set_policy(manual_approval=False, flood_interval=0)
-    comment = make_comment(status="approved", verdict="ham", author_name="akismet-guaranteed-spam")
+    comment = make_comment(status="approved", verdict="ham", author_name=author)
     url = authoring.status_url(comment.pk, comment.preview_secret)
     edit(client, url, "Cheap pills here.")
     comment.refresh_from_db()
-    assert comment.status == "spam"
+    assert (comment.status, comment.held_reason) == ("spam", reason)
+    event = comment.history.filter(to_status="spam").get()
+    assert (event.actor, event.actor_label, event.reason) == (None, "Akismet", reason)
     assert akismet_server.calls("comment-check")[-1]["recheck_reason"] == "edit"
+
+
+def test_an_edit_check_is_claimed_once_while_the_comment_is_shown(make_comment):
+    from comments.models import Comment
+    from comments.pipeline import claim_edit_check
+
+    comment = make_comment(status="approved", verdict="ham", check_attempts=2)
+    other = make_comment(status="approved", verdict="ham", check_attempts=2)
+    assert claim_edit_check(comment.pk, 1) is False  # stale
+    assert claim_edit_check(comment.pk, 2) is True
+    assert claim_edit_check(comment.pk, 2) is False  # the same job twice
+    comment.refresh_from_db()
+    other.refresh_from_db()
+    assert (comment.check_attempts, other.check_attempts) == (3, 2)  # only this one
+    Comment.objects.filter(pk=comment.pk).update(status="trash")
+    assert claim_edit_check(comment.pk, 3) is False  # taken off by a person
+
+
+def test_a_superseded_edit_check_records_and_files_nothing(akismet_server, make_comment):
+    from comments.models import Comment
+    from comments.pipeline import check_edit
+
+    comment = make_comment(
+        status="approved", verdict="ham", check_attempts=1, author_name="akismet-guaranteed-spam"
+    )
+    Comment.objects.filter(pk=comment.pk).update(check_attempts=3)  # a later claim
+    assert check_edit(comment, 1) is None
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict, comment.check_attempts) == ("approved", "ham", 3)
+    assert not comment.history.exists()
+
+
+def test_an_edit_check_that_finds_the_comment_moved_leaves_it_and_logs(
+    akismet_server, make_comment, caplog, monkeypatch
+):
+    """Akismet says spam, but a person moved the comment while it was asked: the person's
+    decision stands, and the log says which comment."""
+    import logging
+
+    from comments import pipeline
+    from comments.models import Comment
+
+    # Its check #2 claimed by this worker (`claim_edit_check`).
+    comment = make_comment(
+        status="approved", verdict="ham", check_attempts=2, author_name="akismet-guaranteed-spam"
+    )
+    real_check = pipeline.spam.check
+
+    def check_then_a_person_decides(*args, **kwargs):
+        verdict = real_check(*args, **kwargs)
+        Comment.objects.filter(pk=comment.pk).update(status="trash")
+        return verdict
+
+    monkeypatch.setattr(pipeline.spam, "check", check_then_a_person_decides)
+    real_refresh = comment.refresh_from_db
+
+    def refresh_keeping_the_old_status(*args, **kwargs):
+        real_refresh(*args, **kwargs)
+        comment.status = "approved"  # what the worker read before the person's move
+
+    monkeypatch.setattr(comment, "refresh_from_db", refresh_keeping_the_old_status)
+    with caplog.at_level(logging.INFO, logger="comments.pipeline"):
+        assert pipeline.check_edit(comment, 1) == "spam"
+    assert Comment.objects.get(pk=comment.pk).status == "trash"
+    assert f"comment {comment.pk} changed while being filed; left as it is" in caplog.text
 
 
 def test_the_authors_page_offers_the_edit_while_the_window_is_open(posted, client, article):

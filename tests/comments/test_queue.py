@@ -342,3 +342,30 @@ def test_a_superseded_recheck_records_and_files_nothing(akismet_server, make_com
     comment.refresh_from_db()
     assert (comment.status, comment.verdict, comment.check_attempts) == ("pending", "ham", 3)
     assert not comment.history.exists()
+
+
+def test_a_check_finishing_after_a_person_decided_records_the_verdict_and_says_so(
+    akismet_server, make_comment, caplog
+):
+    """A moderator trashed the comment while its check was out: the verdict is recorded,
+    the person's decision stands, and the log line names the comment, the status and the
+    verdict. A superseded check (a later claim) records nothing."""
+    from comments.pipeline import check_and_file
+
+    comment = make_comment(
+        status="pending", verdict="unchecked", check_attempts=1, author_name="Ada"
+    )
+    Comment.objects.filter(pk=comment.pk).update(status="trash")
+    with caplog.at_level(logging.INFO, logger="comments.pipeline"):
+        assert check_and_file(comment, 0) == "ham"
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict) == ("trash", "ham")
+    assert (
+        f"comment {comment.pk} was decided (trash) before its check finished; the verdict "
+        "ham is recorded, the status left as it is"
+    ) in caplog.text
+
+    later = make_comment(status="pending", verdict="unchecked", check_attempts=3)
+    assert check_and_file(later, 0) is None
+    later.refresh_from_db()
+    assert (later.status, later.verdict, later.check_attempts) == ("pending", "unchecked", 3)
