@@ -396,3 +396,36 @@ def test_an_unchecked_comment_waits_for_the_policy(
     comment = filed(make_comment, verdict="unchecked")
     event = comment.history.get(kind="status")
     assert (comment.status, comment.held_reason, event.actor_label) == ("pending", reason, "policy")
+
+
+def test_an_edit_is_a_flood_within_the_interval_of_the_authors_last_words(make_comment):
+    """An edit too soon after the comment was posted or edited, or after another comment
+    from the same address or e-mail, is flood; the comment itself does not count."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments.models import ModerationPolicy
+
+    policy = ModerationPolicy(flood_interval=15)
+    now = timezone.now() + timedelta(hours=1)  # a clock of the caller's, not the machine's
+    old = now - timedelta(seconds=60)
+    comment = make_comment(author_email="ann@example.com", user_ip="192.0.2.1")
+    type(comment).objects.filter(pk=comment.pk).update(created_at=old)
+    comment.refresh_from_db()
+    assert not policies.is_edit_flood(comment, "192.0.2.1", policy, now=now)
+    # Posted (or edited) exactly the interval ago is no longer flood; a second less is.
+    comment.edited_at = now - timedelta(seconds=15)
+    assert not policies.is_edit_flood(comment, "192.0.2.1", policy, now=now)
+    comment.edited_at = now - timedelta(seconds=14)
+    assert policies.is_edit_flood(comment, "192.0.2.1", policy, now=now)
+    comment.edited_at = None
+    # Another comment just now, from the same address (another e-mail) or the same e-mail
+    # (another address).
+    other = make_comment(author_email="bo@example.com", user_ip="192.0.2.1")
+    type(other).objects.filter(pk=other.pk).update(created_at=now - timedelta(seconds=5))
+    assert policies.is_edit_flood(comment, "192.0.2.1", policy, now=now)
+    assert not policies.is_edit_flood(comment, "198.51.100.9", policy, now=now)
+    type(other).objects.filter(pk=other.pk).update(author_email="ANN@example.com")
+    assert policies.is_edit_flood(comment, "198.51.100.9", policy, now=now)
+    assert not policies.is_edit_flood(comment, "198.51.100.9", ModerationPolicy(flood_interval=0))
