@@ -378,9 +378,17 @@ def _deliver_published(subscription):
     claimed = _claim(subscription.notifications.filter(kind=N.Kind.PUBLISHED))
     if not _still_approved(subscription, claimed):
         return 0
+    from comments import authoring
+
     comment = subscription.comment
     subject = f'Your comment on "{comment.article.title}" is published'
-    context = {"comment": comment, "comment_url": absolute(comment.get_absolute_url())}
+    context = {
+        "comment": comment,
+        "comment_url": absolute(comment.get_absolute_url()),
+        # The author's private status page (the same link as under "awaiting moderation").
+        "status_url": absolute(authoring.status_url(comment.pk, comment.preview_secret)),
+        "link_days": authoring.LINK_DAYS,
+    }
     return _finish(subscription, claimed, subject, "comments/mail/published.txt", context)
 
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from comments import privacy, subscriptions, tasks
+from comments import authoring, privacy, subscriptions, tasks
 from comments.forms import CommentForm
 from comments.models import Comment, ConfirmationMail, Notification, Subscriber, Subscription
 from comments.moderation import change_status
@@ -139,6 +139,10 @@ def test_first_ask_sends_a_confirmation_and_nothing_else_until_confirmed(
         == f'[The Newsroom] Your comment on "{comment.article.title}" is published'
     )
     assert f"https://news.example.com{comment.get_absolute_url()}" in published.body
+    # The author's private status link comes in it too, and opens that comment's page.
+    status_url = re.search(r"https://news\.example\.com(/comment-status/\S+/)", published.body)
+    assert status_url and status_url[1] == authoring.status_url(comment.pk, comment.preview_secret)
+    assert client.get(status_url[1]).status_code == 200
     assert Notification.objects.get().state == Notification.State.SENT
 
 
