@@ -51,18 +51,10 @@ def feedback_for(comment, old, new):
     return None
 
 
-def change_status(comment, to, *, actor=None, actor_label="", reason="", params=None):
-    """Move `comment` to status `to`, record who did it and why, and send feedback.
-
-    `actor` is the user deciding (a person); `actor_label` names an automatic actor
-    ("Akismet", "policy", "honeypot"). `reason` is a `Reason` code (or "") and `params`
-    its parameters (`comments.reasons` turns them into the sentence people read). Only a
-    person's decision is reported to Akismet: automatic changes never train it. Raises
-    `TransitionError` for a transition that is not allowed or when the stored status is no
-    longer the one `comment` was read with.
-    """
-    old = comment.status
-    to = S(to)
+def _change(old, to, actor, actor_label, reason, params):
+    """The checks and the stored fields of a move from `old` to `to`, for `change_status`
+    and `change_status_many`: (reason, params, now, fields). Raises `TransitionError` for a
+    transition that is not allowed, `ValueError` when nobody is named."""
     if to not in ALLOWED[S(old)]:
         raise TransitionError(f"a comment cannot go from {old} to {to}")
     if actor is None and not actor_label:
@@ -79,6 +71,22 @@ def change_status(comment, to, *, actor=None, actor_label="", reason="", params=
     }
     if actor is not None:
         fields.update(moderated_by=actor, moderated_at=now)
+    return reason, params, now, fields
+
+
+def change_status(comment, to, *, actor=None, actor_label="", reason="", params=None):
+    """Move `comment` to status `to`, record who did it and why, and send feedback.
+
+    `actor` is the user deciding (a person); `actor_label` names an automatic actor
+    ("Akismet", "policy", "honeypot"). `reason` is a `Reason` code (or "") and `params`
+    its parameters (`comments.reasons` turns them into the sentence people read). Only a
+    person's decision is reported to Akismet: automatic changes never train it. Raises
+    `TransitionError` for a transition that is not allowed or when the stored status is no
+    longer the one `comment` was read with.
+    """
+    old = comment.status
+    to = S(to)
+    reason, params, now, fields = _change(old, to, actor, actor_label, reason, params)
     kind = feedback_for(comment, old, to) if actor is not None else None
     if kind and spam.is_configured():
         fields["feedback_pending"] = kind  # until a worker has delivered it
@@ -138,22 +146,7 @@ def change_status_many(pks, old, to, *, actor=None, actor_label="", reason="", p
     ban hides a person's published comments; lifting it shows them again). Nobody judged
     each comment's text, so Akismet is told nothing. Returns how many moved."""
     old, to = S(old), S(to)
-    if to not in ALLOWED[old]:
-        raise TransitionError(f"a comment cannot go from {old} to {to}")
-    if actor is None and not actor_label:
-        raise ValueError("say who changes the status: a user, or an actor_label")
-    reason, params = Reason(reason) if reason else "", params or {}
-    now = timezone.now()
-    fields = {
-        "status": to,
-        "previous_status": old,
-        "status_changed_at": now,
-        "held_reason": "" if to == S.APPROVED else reason,
-        "held_params": {} if to == S.APPROVED else params,
-        "updated_at": now,
-    }
-    if actor is not None:
-        fields.update(moderated_by=actor, moderated_at=now)
+    reason, params, now, fields = _change(old, to, actor, actor_label, reason, params)
     with transaction.atomic():
         rows = list(
             Comment.objects.select_for_update()
