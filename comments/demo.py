@@ -197,16 +197,16 @@ SURGE_ARTICLE = "harbour-city-closes-old-town-to-cars-on-sundays"
 _SURGE_OPENINGS = [
     "Finally.",
     "Terrible idea.",
-    "I run a shop on the square:",
-    "As a cyclist,",
-    "My parents live inside the ring:",
-    "Honest question:",
+    "I run a shop on the square.",
+    "I cycle through there every day.",
+    "My parents live inside the ring.",
+    "Honest question, not a complaint.",
 ]
 _SURGE_POINTS = [
     "Sundays were already quiet; why not Saturdays instead?",
-    "how do deliveries reach the market stalls before nine?",
-    "the buses will need more room at the gates, and nobody has said where.",
-    "the trial last summer doubled the number of people walking through.",
+    "How do deliveries reach the market stalls before ten?",
+    "The buses will need more room at the gates, and nobody has said where.",
+    "The trial last summer doubled the number of people walking through.",
 ]
 SURGE_COMMENTS = [
     (f"Reader {n + 1}", f"busy.reader{n + 1}@example.net", f"198.51.100.{120 + n}",

@@ -955,7 +955,7 @@ class Surge(models.Model):
         indexes = [models.Index(fields=["active", "mode"], name="surge_active_idx")]
 
     def __str__(self):
-        return str(self.article_id)
+        return f"Surge: {self.article.title}"
 
     @property
     def state(self):

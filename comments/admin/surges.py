@@ -71,7 +71,14 @@ class SurgeForm(forms.ModelForm):
 @admin.register(Surge)
 class SurgeAdmin(admin.ModelAdmin):
     form = SurgeForm
-    list_display = ["article_title", "state_column", "changed_at", "pending", "last_switch"]
+    list_display = [
+        "article_name",
+        "state_column",
+        "changed_at",
+        "pending",
+        "last_switch",
+        "links",
+    ]
     list_filter = ["active", "mode"]
     search_fields = ["article__title"]
     list_select_related = ["article__category"]
@@ -158,6 +165,19 @@ class SurgeAdmin(admin.ModelAdmin):
     # -- columns -------------------------------------------------------------------------
 
     @admin.display(description="article", ordering="article__title")
+    def article_name(self, obj):
+        return obj.article.title
+
+    @admin.display(description="see")
+    def links(self, obj):
+        return format_html(
+            '<a href="{}">public page</a> · <a href="{}?article={}">its comments</a>',
+            obj.article.get_absolute_url(),
+            reverse("admin:comments_comment_changelist"),
+            obj.article_id,
+        )
+
+    @admin.display(description="article")
     def article_title(self, obj):
         return format_html(
             '{} <a href="{}" title="the public page">↗</a> · '
