@@ -81,6 +81,13 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
         ("Privacy", {"fields": ["personal_data_days"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        """Only what the form edits: the fields the jobs write (the typical wait, the surge
+        states of `comments.surges`) are kept as they are in the row, not as this request
+        read them (a switch may have happened meanwhile)."""
+        fields = [f.name for f in obj._meta.concrete_fields if f.editable and not f.primary_key]
+        obj.save(update_fields=fields)
+
     def has_add_permission(self, request):
         return False
 

@@ -556,3 +556,20 @@ def test_the_mirror_heals_itself(article, maria):
     policies.drop_cached()
     surges.calm_down()
     assert state(article) == "forced_on"
+
+
+def test_saving_the_policy_form_keeps_a_switch_made_meanwhile(maria_client, article, maria):
+    from unittest import mock
+
+    from comments.admin.policy import ModerationPolicyAdmin
+
+    response = maria_client.get("/admin/comments/moderationpolicy/1/change/")
+    form = response.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and v is not False}
+    data = {k: ("on" if v is True else v) for k, v in data.items()}
+    stale = ModerationPolicy.objects.get()  # the row as the form's request read it
+    surges.force(article.pk, Surge.Mode.ON, actor=maria)  # then a switch commits
+    with mock.patch.object(ModerationPolicyAdmin, "get_object", return_value=stale):
+        response = maria_client.post("/admin/comments/moderationpolicy/1/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert ModerationPolicy.objects.get().surges == {str(article.pk): "forced_on"}
