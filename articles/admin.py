@@ -21,6 +21,17 @@ from articles.params import SelectedIds, parse_id
 from articles.people import display_name
 from articles.revisionadmin import RevisionForm, RevisionsAdmin
 
+# Panels other apps add to the article's admin page (`register_panel`): callables
+# (request, article) -> HTML ("" for none). The comments app adds its surge history this
+# way: articles never imports comments.
+PANELS = []
+
+
+def register_panel(panel):
+    if panel not in PANELS:
+        PANELS.append(panel)
+
+
 # The review workflow's buttons on the article form: (value of `_workflow`, permission).
 WORKFLOW_ACTIONS = {
     "submit": workflow.CHANGE,
@@ -211,6 +222,7 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
             waiting=list(revisions.pending(obj)) if obj is not None and obj.pk else [],
             stale=getattr(context.get("adminform") and context["adminform"].form, "stale", None),
             is_writer=not can_publish,
+            panels=[panel(request, obj) for panel in PANELS] if obj is not None else [],
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -42,6 +42,9 @@ Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  
                                                      with an approved one
 Moderation policy saved (the admin's form;         policy_changed()             content,
   comments.policy.forget() for other writes)         post_save                  policy
+An article's comment surge switched (the comments  policy_changed()             content,
+  app's update() of the policy row's mirror of                                policy
+  surge states: automatic, forced, the calm job)
 Moderation totals changed (a reader's report        totals_changed()             content
   filed or decided: comments.reports, the
   transparency page's monthly totals)

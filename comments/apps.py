@@ -29,3 +29,9 @@ class CommentsConfig(AppConfig):
         # Readers with cookies: the shared page with their own form.
         pagecache.register_personal(personal.needs_own_page, personal.personalise)
         post_migrate.connect(ensure_moderators_group, sender=self)
+
+        # The article's admin page shows its surge history (articles never imports comments).
+        from articles.admin import register_panel
+        from comments.admin.surges import article_panel
+
+        register_panel(article_panel)

@@ -189,3 +189,29 @@ REPORTS = [
     ("x1", "abuse", "", "", "", "203.0.113.151", 10.2, ("remove", "abusive", "name-calling")),
 ]
 # fmt: on
+
+# A story in surge (`comments.surges`): this many readers post on it within the last few
+# minutes, all waiting for a moderator: the rate switches it to surge, and with more
+# pending comments than the "off" threshold it stays so until moderators catch up.
+SURGE_ARTICLE = "harbour-city-closes-old-town-to-cars-on-sundays"
+_SURGE_OPENINGS = [
+    "Finally.",
+    "Terrible idea.",
+    "I run a shop on the square.",
+    "I cycle through there every day.",
+    "My parents live inside the ring.",
+    "Honest question, not a complaint.",
+]
+_SURGE_POINTS = [
+    "Sundays were already quiet; why not Saturdays instead?",
+    "How do deliveries reach the market stalls before ten?",
+    "The buses will need more room at the gates, and nobody has said where.",
+    "The trial last summer doubled the number of people walking through.",
+]
+SURGE_COMMENTS = [
+    (f"Reader {n + 1}", f"busy.reader{n + 1}@example.net", f"198.51.100.{120 + n}",
+     f"{opening} {point}")
+    for n, (opening, point) in enumerate(
+        (o, p) for p in _SURGE_POINTS for o in _SURGE_OPENINGS
+    )
+]  # fmt: skip

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from articles.params import parse_id
 from articles.xmltext import xml_safe
 from comments import policy as policies
-from comments import spam, text
+from comments import spam, surges, text
 from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL, Comment, Report
 
 CONSENT_LABEL = "Save my name, email, and website in this browser for the next time I comment."
@@ -38,7 +38,7 @@ DUPLICATE = "Duplicate comment detected; it looks as though you've already said 
 TOO_DEEP = "Replies cannot be nested deeper than {depth} levels."
 # Error code → the status the view answers with instead of 400 (reply_unapproved: 403 on
 # a page of its own, before any other error).
-REFUSALS = {"reply_unapproved": 403, "duplicate": 409, "flood": 429}
+REFUSALS = {"reply_unapproved": 403, "duplicate": 409, "flood": 429, "surge_interval": 429}
 
 
 def form_token(article):
@@ -253,6 +253,12 @@ class CommentForm(forms.Form):
                 raise forms.ValidationError(DUPLICATE, code="duplicate")
             if policies.is_flood(self.ip, data["email"], self.policy):
                 raise forms.ValidationError(FLOOD, code="flood")
+            # A story in surge: once per `surge_interval` on this article (no query otherwise).
+            if surges.too_soon(self.article.pk, self.ip, data["email"], self.policy):
+                wait = surges.in_words(self.policy.surge_interval)
+                raise forms.ValidationError(
+                    surges.TOO_SOON.format(wait=wait), code="surge_interval"
+                )
         return data
 
     def refusal(self):

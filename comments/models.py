@@ -2,6 +2,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Coalesce, Lower
@@ -24,6 +25,11 @@ MAX_EMAIL = 100
 MAX_URL = 200
 MAX_BODY = 65525
 
+
+SURGE_AT_LEAST_ONE = _(
+    "Enter 1 or more. To stop articles switching to surge by themselves, untick "
+    "“switch busy stories to surge automatically” instead."
+)
 
 # Spam filed by a rule about its author, not its text: its author sees "awaiting moderation".
 BY_RULE = (Reason.BLOCKED, Reason.BANNED)
@@ -539,6 +545,66 @@ class ModerationPolicy(models.Model):
     typical_wait_seconds = models.PositiveIntegerField(
         _("typical wait for a decision (seconds)"), null=True, blank=True, editable=False
     )
+    # Busy stories (`comments.surges`): the thresholds that switch an article into and out
+    # of surge, and what surge changes there.
+    surge_automatic = models.BooleanField(
+        _("switch busy stories to surge automatically"),
+        default=True,
+        help_text=_(
+            "Off: no article switches by itself (moderators can still switch one on or off "
+            "by hand, under Comments › Surges)."
+        ),
+    )
+    surge_pending_on = models.PositiveIntegerField(
+        _("surge on: pending comments on one article"),
+        default=50,
+        validators=[MinValueValidator(1, SURGE_AT_LEAST_ONE)],
+        help_text=_("An article switches to surge when this many of its comments wait."),
+    )
+    surge_posts_on = models.PositiveIntegerField(
+        _("surge on: comments posted on one article…"),
+        default=20,
+        validators=[MinValueValidator(1, SURGE_AT_LEAST_ONE)],
+        help_text=_("…or when this many comments are posted on it within the minutes below."),
+    )
+    surge_posts_minutes = models.PositiveSmallIntegerField(
+        _("…within this many minutes"),
+        default=10,
+        validators=[MinValueValidator(1, SURGE_AT_LEAST_ONE)],
+    )
+    surge_pending_off = models.PositiveIntegerField(
+        _("surge off: fewer pending comments than"),
+        default=20,
+        validators=[MinValueValidator(1, SURGE_AT_LEAST_ONE)],
+        help_text=_(
+            "Must be below the pending threshold that switches surge on, so an article "
+            "does not flap between the two."
+        ),
+    )
+    surge_calm_minutes = models.PositiveSmallIntegerField(
+        _("surge off: after this many calm minutes"),
+        default=10,
+        validators=[MinValueValidator(1, SURGE_AT_LEAST_ONE)],
+        help_text=_(
+            "Surge ends once the article has had fewer pending comments than above, and "
+            "fewer posts than the rate that switches it on, for this long (checked every "
+            "minute)."
+        ),
+    )
+    surge_interval = models.PositiveIntegerField(
+        _("seconds between two comments on an article in surge"),
+        default=120,
+        validators=[MinValueValidator(1, SURGE_AT_LEAST_ONE)],
+        help_text=_(
+            "From one IP address or e-mail on that article; the site-wide interval above "
+            "still applies everywhere."
+        ),
+    )
+    # Which articles are in surge, by id: "on" (switched automatically), "forced_on",
+    # "forced_off" (a moderator's choice). Kept on the policy row, which every page and
+    # every post read anyway: knowing costs no query. Written only by `comments.surges`
+    # (from the `Surge` rows, which are the record).
+    surges = models.JSONField(_("articles in surge"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("moderation policy")
@@ -546,6 +612,26 @@ class ModerationPolicy(models.Model):
 
     def __str__(self):
         return str(_("Moderation policy"))
+
+    def clean(self):
+        on, off = self.surge_pending_on, self.surge_pending_off
+        if on is not None and off is not None and off >= on:
+            raise ValidationError(
+                {
+                    "surge_pending_off": _(
+                        "Must be below the pending threshold that switches surge on (%(on)s), "
+                        "or an article would switch off and on again at once."
+                    )
+                    % {"on": on}
+                }
+            )
+
+    def surge_state(self, article_id):
+        """ "on", "forced_on", "forced_off", or "" (automatic, not in surge)."""
+        return (self.surges or {}).get(str(article_id), "")
+
+    def in_surge(self, article_id):
+        return self.surge_state(article_id) in ("on", "forced_on")
 
     def save(self, *args, **kwargs):
         self.pk = 1  # one row; `comments.policy.current()` reads it (and caches it)
@@ -843,3 +929,90 @@ class ReportedComment(Comment):
         proxy = True
         verbose_name = _("reported comment")
         verbose_name_plural = _("reported comments")
+
+
+class Surge(models.Model):
+    """An article's surge state (`comments.surges`): one row per article that has ever
+    switched, or been switched by hand. The policy row's `surges` mirrors the states."""
+
+    class Mode(models.TextChoices):
+        AUTO = "auto", _("Automatic")
+        ON = "on", _("Forced on")
+        OFF = "off", _("Forced off")
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.AUTO)
+    active = models.BooleanField(_("in surge"), default=False)
+    changed_at = models.DateTimeField(_("switched"), default=timezone.now)
+    # Automatic and on: since when the article has been calm (None: busy).
+    calm_since = models.DateTimeField(_("calm since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("surge")
+        verbose_name_plural = _("surges")
+        indexes = [models.Index(fields=["active", "mode"], name="surge_active_idx")]
+
+    def __str__(self):
+        return f"Surge: {self.article.title}"
+
+    @property
+    def state(self):
+        """What the policy row's `surges` says for this article."""
+        if self.mode == self.Mode.AUTO:
+            return "on" if self.active else ""
+        return "forced_on" if self.mode == self.Mode.ON else "forced_off"
+
+
+class SurgeEvent(models.Model):
+    """One switch of an article's surge (automatic or a moderator's), with the numbers."""
+
+    class Cause(models.TextChoices):
+        PENDING = "pending", _("Pending comments reached the threshold")
+        RATE = "rate", _("Posting rate reached the threshold")
+        CALM = "calm", _("Calm long enough")
+        AUTOMATIC_OFF = "automatic_off", _("Automatic switching turned off")
+        FORCED_ON = "forced_on", _("Forced on by a moderator")
+        FORCED_OFF = "forced_off", _("Forced off by a moderator")
+        AUTOMATIC = "automatic", _("Back to automatic by a moderator")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    on = models.BooleanField(_("in surge after"))
+    cause = models.CharField(_("why"), max_length=16, choices=Cause.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    # The numbers when it switched: pending, posts in the window, the thresholds.
+    params = models.JSONField(_("numbers"), default=dict, blank=True)
+    # The moderators' mail about an automatic switch on, claimed before it is sent.
+    alerted_at = models.DateTimeField(_("moderators mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("surge switch")
+        verbose_name_plural = _("surge history")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["article", "created_at"], name="surge_event_article_idx")]
+
+    def __str__(self):
+        return f"{self.article_id} {'on' if self.on else 'off'} ({self.cause})"
+
+    @property
+    def numbers(self):
+        """The numbers in words: "52 pending (on at 50)", "21 posts in 10 minutes"…"""
+        p = self.params or {}
+        said = []
+        if "pending" in p:
+            said.append(f"{p['pending']} pending")
+        if "posts" in p:
+            said.append(f"{p['posts']} posted in {p.get('minutes', '?')} min")
+        if "threshold" in p:
+            said.append(f"threshold {p['threshold']}")
+        return ", ".join(said)

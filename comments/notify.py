@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import policy as policies
-from comments import queue, reasons, text
+from comments import queue, reasons, surges, text
 from comments.actions import in_mail
-from comments.models import Comment
+from comments.models import Comment, SurgeEvent
 from comments.reasons import Reason
 
 logger = logging.getLogger(__name__)
@@ -183,3 +183,44 @@ def send_digest():
         Comment.objects.filter(pk__in=ids, notified_at=claimed).update(notified_at=None)
         raise
     return len(due), sent
+
+
+def send_surge_alert(event_pk):
+    """Mail the moderators that an article switched to surge (automatically); returns how
+    many mails were sent. One per switch: the event's `alerted_at` is claimed first, so a
+    job delivered twice sends nothing the second time. Never raises."""
+    claimed = None
+    try:
+        event = SurgeEvent.objects.select_related("article__category").filter(pk=event_pk).first()
+        if event is None or not event.on:
+            return 0
+        recipients = moderator_emails()
+        if not recipients:
+            return 0
+        claimed = timezone.now()
+        if not SurgeEvent.objects.filter(pk=event_pk, alerted_at__isnull=True).update(
+            alerted_at=claimed
+        ):
+            queue.count_duplicate("surge mail", event_pk, "the moderators were mailed already")
+            claimed = None
+            return 0
+        article = event.article
+        context = {
+            "event": event,
+            "article": article,
+            "site_name": settings.SITE_NAME,
+            "article_url": settings.SITE_URL + article.get_absolute_url(),
+            "queue_url": settings.SITE_URL
+            + reverse("admin:comments_comment_changelist")
+            + f"?article={article.pk}",
+            "interval": surges.in_words(policies.current().surge_interval),
+            "surge_url": settings.SITE_URL
+            + reverse("admin:comments_surge_change", args=[article.pk]),
+        }
+        subject = f'[{settings.SITE_NAME}] Surge: "{article.title}" is busy'
+        return _send(subject, render_to_string("comments/mail/surge.txt", context), recipients)
+    except Exception:
+        logger.exception("could not mail the moderators about surge event %s", event_pk)
+        if claimed is not None:
+            SurgeEvent.objects.filter(pk=event_pk, alerted_at=claimed).update(alerted_at=None)
+        return 0

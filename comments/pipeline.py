@@ -13,7 +13,7 @@ import logging
 from django.utils import timezone
 
 from articles.people import display_name
-from comments import blocks, notify, queue, spam, subscriptions
+from comments import blocks, notify, queue, spam, subscriptions, surges
 from comments import policy as policies
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError, change_status
@@ -45,6 +45,7 @@ def submit(comment, *, honeypot="", notify_published=False, notify_replies=False
     subscriptions.subscribe(
         comment, on_publish=notify_published, on_replies=notify_replies, ip=comment.user_ip
     )
+    surges.after_post(comment)  # one query; switches the article to surge past a threshold
     from comments import tasks
 
     queue.after_commit(tasks.check_comment, comment.pk, comment.check_attempts)

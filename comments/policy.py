@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # The row's fields as a dict: a new field gives a new key (a process of the previous
 # release, during a rolling deploy, would refuse a dict with a field it does not know).
-CACHE_KEY = "comments:policy:v5"
+CACHE_KEY = "comments:policy:v6"
 # A bound on staleness should an invalidation ever be lost (a cache that was briefly down).
 CACHE_SECONDS = 60
 
@@ -253,10 +253,13 @@ def decide(comment, policy):
         return Decision(S.APPROVED, Reason.TRUSTED_COMMENTER)
     if policy.manual_approval:
         return Decision(S.PENDING, Reason.MANUAL_APPROVAL)
-    if not (policy.auto_approve_known_authors or policy.hold_first_time_commenters):
+    # An article in surge (`comments.surges`) holds first-time commenters whatever the
+    # site-wide switch says (the policy row knows: no query).
+    surge = not policy.hold_first_time_commenters and policy.in_surge(comment.article_id)
+    if not (policy.auto_approve_known_authors or policy.hold_first_time_commenters or surge):
         return Decision(S.APPROVED)
     if not Comment.objects.approved_by_author(comment).exists():
-        return Decision(S.PENDING, Reason.FIRST_COMMENT)
+        return Decision(S.PENDING, Reason.FIRST_COMMENT, {"surge": True} if surge else {})
     if not policy.auto_approve_known_authors:
         return Decision(S.APPROVED)
     if policy.trust_unconfirmed_addresses or commenters.verified(comment):

@@ -109,7 +109,10 @@ SENTENCES = {
     R.LINKS_AND_WORD: lambda p: f"{sentence(R.LINKS, p)}; {sentence(R.MODERATION_WORD, p)}",
     R.MANUAL_APPROVAL: "every comment is approved by a moderator",
     R.KNOWN_AUTHOR: "author has a previously approved comment",
-    R.FIRST_COMMENT: "first comment from this author",
+    R.FIRST_COMMENT: lambda p: (
+        "first comment from this author"
+        + (" (the story was in surge: first comments wait)" if p.get("surge") else "")
+    ),
     R.APPROVED_TO_REPLY: "approved to reply to it",
     R.STAFF_REPLY: "reply from a moderator",
     R.AKISMET_SAID: lambda p: f"Akismet said {VERDICT_WORDS.get(p['verdict'], p['verdict'])}",

@@ -160,6 +160,25 @@ def mail_held_comment(comment_id):
 
 
 @task()
+def mail_surge_alert(event_id):
+    """Mail the moderators that an article switched to surge (once: `notify.send_surge_alert`
+    claims the event)."""
+    pk = _id(event_id, "surge event id")
+    return 0 if pk is None else notify.send_surge_alert(pk)
+
+
+@task()
+def calm_surges():
+    """Switch off the surges that have been calm long enough (`comments.surges.calm_down`)."""
+    from comments import surges
+
+    events = surges.calm_down()
+    if events:
+        logger.info("surges switched off: %s", [e.article_id for e in events])
+    return len(events)
+
+
+@task()
 def mail_report(report_id):
     """Mail the moderators about a reader's report, at once (`reports.send_alert`)."""
     from comments import reports

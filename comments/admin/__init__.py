@@ -3,7 +3,8 @@
 `comment`: the queue (columns, filters, bulk actions), the comment's page and the views for
 one comment (moderate, reply, empty spam/trash); `filters`: the status and article filters;
 `policy`: the single-row moderation policy page; `commenters`: the commenter page, trust
-levels and blocks; `reports`: the Reported view and the decision on readers' reports.
+levels and blocks; `reports`: the Reported view and the decision on readers' reports;
+`surges`: busy articles switched by hand, their history (also on the article's page).
 
 The admin stays thin: what an action is and does is `comments.actions` (row buttons, bulk
 actions, the comment's page and the confirmation page all read it), the reply
@@ -16,6 +17,7 @@ from comments.admin.comment import CommentAdmin
 from comments.admin.commenters import BlockAdmin, CommenterAdmin
 from comments.admin.policy import ModerationPolicyAdmin
 from comments.admin.reports import ReportedCommentAdmin
+from comments.admin.surges import SurgeAdmin
 
 __all__ = [
     "BlockAdmin",
@@ -23,4 +25,5 @@ __all__ = [
     "CommenterAdmin",
     "ModerationPolicyAdmin",
     "ReportedCommentAdmin",
+    "SurgeAdmin",
 ]

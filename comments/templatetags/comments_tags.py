@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from articles import caching
 from articles.params import parse_id
 from articles.people import display_name
-from comments import authoring, paging, personal, render, text, waiting
+from comments import authoring, paging, personal, render, surges, text, waiting
 from comments import policy as policies
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -212,6 +212,8 @@ def comments_for(context, article):
         "closed": closed,
         # Stored on the policy by the `typical_wait` job: no query, cached with the page.
         "typical_wait": waiting.said(thread.policy),
+        # Mirrored on the policy by every switch (`comments.surges`): no query either.
+        "surge_notice": surges.NOTICE if thread.policy.in_surge(article.pk) else "",
         # The form's place in the page, marked so that a reader with cookies gets the
         # shared page with their own form (`comments.personal`).
         "personal_mark": personal.mark(article) if not reply_to else None,

@@ -40,6 +40,13 @@ def test_saving_the_policy_takes_effect_at_once(admin_client):
         "personal_data_days": "60",
         "edit_minutes": "10",
         "reports_to_hold": "4",
+        "surge_automatic": "on",
+        "surge_pending_on": "50",
+        "surge_posts_on": "20",
+        "surge_posts_minutes": "10",
+        "surge_pending_off": "20",
+        "surge_calm_minutes": "10",
+        "surge_interval": "120",
     }
     response = admin_client.post("/admin/comments/moderationpolicy/1/change/", data)
     assert response.status_code == 302

@@ -106,3 +106,20 @@ def test_the_demo_has_open_and_decided_reports(db):
     seed()
     assert list(Report.objects.values_list("pk", "decision")) == before
     assert list(ReportMonth.objects.values_list("filed", "decided")) == totals
+
+
+def test_one_story_is_in_surge_with_its_notice(db, client):
+    from comments import policy as policies
+    from comments.demo import SURGE_ARTICLE, SURGE_COMMENTS
+    from comments.models import SurgeEvent
+
+    seed()
+    article = Article.objects.get(slug=SURGE_ARTICLE)
+    assert policies.current().surge_state(article.pk) == "on"
+    [event] = SurgeEvent.objects.filter(article=article)
+    assert event.cause == SurgeEvent.Cause.RATE
+    assert Comment.objects.filter(article=article, status="pending").count() == len(SURGE_COMMENTS)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Comments on this story are busy; each is read before it appears." in html
+    seed()  # again: no second switch, no more comments
+    assert SurgeEvent.objects.filter(article=article).count() == 1

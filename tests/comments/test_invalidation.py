@@ -346,6 +346,12 @@ def test_the_policy_saved_in_the_admin_moves_the_content_and_drops_it(
         "personal_data_days": "60",
         "edit_minutes": "10",
         "reports_to_hold": "3",
+        "surge_pending_on": "50",
+        "surge_posts_on": "20",
+        "surge_posts_minutes": "10",
+        "surge_pending_off": "20",
+        "surge_calm_minutes": "10",
+        "surge_interval": "120",
     }
     policy.current()
     assert shared_cache.get(policy.CACHE_KEY) is not None

@@ -240,6 +240,7 @@ def test_the_scheduler_enqueues_each_slot_once(database_queue):
         "notifications",
         "purge",
         "revisions",
+        "surges",
         "sweep",
         "typical_wait",
     ]
@@ -247,10 +248,11 @@ def test_the_scheduler_enqueues_each_slot_once(database_queue):
     assert sorted(schedule.run_due(now + timedelta(minutes=5))) == [
         "notifications",
         "revisions",
+        "surges",
         "sweep",
     ]
-    assert ScheduledRun.objects.count() == 9
-    assert database_queue.count() == 9
+    assert ScheduledRun.objects.count() == 11
+    assert database_queue.count() == 11
 
 
 def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
@@ -263,7 +265,13 @@ def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
     now = timezone.now().replace(hour=1)
     assert schedule.run_due(now) == []
     monkeypatch.undo()
-    assert sorted(schedule.run_due(now)) == ["notifications", "revisions", "sweep", "typical_wait"]
+    assert sorted(schedule.run_due(now)) == [
+        "notifications",
+        "revisions",
+        "surges",
+        "sweep",
+        "typical_wait",
+    ]
 
 
 def test_an_unreachable_queue_at_start_up_is_one_log_line(monkeypatch, caplog):

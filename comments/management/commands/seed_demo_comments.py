@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments import controls, pipeline, reports, text
+from comments import controls, pipeline, reports, surges, text
 from comments import policy as policies
 from comments.demo import (
     BAN_REASON,
@@ -29,6 +29,8 @@ from comments.demo import (
     MODERATION_WORD,
     MODERATOR,
     REPORTS,
+    SURGE_ARTICLE,
+    SURGE_COMMENTS,
 )
 from comments.groups import MODERATORS
 from comments.models import Block, Comment, Commenter, CommentEvent, ModerationPolicy
@@ -59,6 +61,7 @@ class Command(BaseCommand):
             added, skipped, made = self.seed_comments(moderator)
             self.seed_controls(moderator)
             self.seed_reports(made, moderator)
+            self.seed_surge()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo comments: {added} added, {skipped} skipped (article missing); "
@@ -122,6 +125,28 @@ class Command(BaseCommand):
                 added += 1
             made[key] = comment
         return added, skipped, made
+
+    def seed_surge(self):
+        """A story in surge: readers posting on it within the last minutes, all waiting.
+        The policy's thresholds switch it, as a new comment would (`surges.after_post`)."""
+        article = Article.objects.filter(slug=SURGE_ARTICLE).first()
+        if article is None or surges.history(article.pk, limit=1):
+            return  # missing, or seeded on an earlier run
+        now = timezone.now()
+        last = None
+        for n, (name, email, ip, body) in enumerate(SURGE_COMMENTS):
+            last = Comment.objects.create(
+                article=article,
+                author_name=name,
+                author_email=email,
+                body=body,
+                user_ip=ip,
+                user_agent="Mozilla/5.0 (X11; Linux x86_64) demo",
+                created_at=now - timedelta(seconds=20 * (len(SURGE_COMMENTS) - n)),
+            )
+            self.file(last, "held", None)
+        if last is not None:
+            surges.after_post(last)
 
     def seed_reports(self, made, moderator):
         """Readers' reports on some demo comments, filed and decided as readers and a
