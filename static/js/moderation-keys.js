@@ -181,7 +181,8 @@
     var at = list.indexOf(row);
     row.hidden = true;
     row.classList.add("c-leaving");
-    focusRow(list[at + 1] || list[at - 1]);
+    var movedTo = list[at + 1] || list[at - 1];
+    focusRow(movedTo);
     post(actions.dataset.decide.replace("/_/", "/" + name + "/"), data).then(function (answer) {
       if (answer.ok) {
         row.remove();
@@ -200,6 +201,14 @@
       row.classList.add("c-conflict");
       actions.dataset.keys = "";
       note(row, answer.error);
+      var badge = row.querySelector(".field-state .c-badge");
+      if (badge && answer.status) {
+        badge.className = "c-badge c-badge--" + answer.status;
+        badge.textContent = answer.status;
+      }
+      if (current === movedTo) {
+        focusRow(row); // the moderator has not moved on: show them the row that refused
+      }
       say(answer.error);
     });
   }
