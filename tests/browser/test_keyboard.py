@@ -95,7 +95,17 @@ def axe_blocking(page, name):
     violations = Axe().run(page).response["violations"]
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"axe-{name}.json").write_text(
-        json.dumps([{"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:200] for n in v["nodes"]]} for v in violations], indent=2)
+        json.dumps(
+            [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "nodes": [n["html"][:200] for n in v["nodes"]],
+                }
+                for v in violations
+            ],
+            indent=2,
+        )
     )
     # Django's own search field (its label is an icon) is the admin's, not the queue's.
     return [f"{v['id']} ({v['impact']}) {v['help']}" for v in violations
@@ -103,9 +113,7 @@ def axe_blocking(page, name):
             and any('id="searchbar"' not in n["html"] for n in v["nodes"])]  # fmt: skip
 
 
-def test_approve_spam_and_undo_the_spam_sends_nothing(
-    queue_page, akismet_server, desk
-):
+def test_approve_spam_and_undo_the_spam_sends_nothing(queue_page, akismet_server, desk):
     page = queue_page
     expect(rows(page)).to_have_count(4)
     page.keyboard.press("j")
@@ -145,9 +153,7 @@ def test_approve_spam_and_undo_the_spam_sends_nothing(
     assert mail.outbox == []
 
 
-def test_a_comment_decided_meanwhile_says_so_and_keeps_the_other_decision(
-    queue_page, desk
-):
+def test_a_comment_decided_meanwhile_says_so_and_keeps_the_other_decision(queue_page, desk):
     page = queue_page
     jonas = get_user_model().objects.create_user("jonas", is_staff=True)
     first = Comment.objects.get(author_name="Reader 0")
