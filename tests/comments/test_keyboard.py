@@ -397,7 +397,9 @@ def test_row_buttons_and_bulk_actions_hold_their_side_effects_too(
         )
     assert Comment.objects.filter(status=S.SPAM).count() == 3
     jobs = list(database_queue.all())
-    assert len(jobs) == 3 and all(job.run_after > timezone.now() for job in jobs)
+    now = timezone.now()
+    assert len(jobs) == 3
+    assert all(now < job.run_after <= now + timedelta(seconds=UNDO_SECONDS) for job in jobs)
     assert akismet_server.calls("submit-spam") == []
 
 
@@ -430,3 +432,47 @@ def test_a_reporters_decision_mail_is_held_too(
     with time_machine.travel(start + timedelta(seconds=11), tick=False):
         assert 1 in run_due(database_queue)
     assert [m.to for m in mail.outbox] == [["reporter@example.com"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_waits_for_the_window_then_sends_what_stands_only(
+    akismet_server, maria, make_comment
+):
+    """`manage.py run_worker --burst` on the database queue, a process of its own."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.comments.test_queue_rq import _database_url, run_worker
+
+    env = {
+        **__import__("os").environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "test-only-not-secret",
+        "DATABASE_URL": _database_url(),
+        "TASKS_URL": "database://",
+        "AKISMET_API_KEY": "stub-key-123",
+        "AKISMET_API_URL": akismet_server.url,
+        "AKISMET_BLOG_URL": "http://testserver",
+        "EMAIL_URL": "consolemail://",
+        "CACHE_URL": "dummycache://",
+    }
+    with override_settings(TASKS=DATABASE_QUEUE):
+        kept, taken_back = (
+            make_comment(status=S.PENDING, verdict="ham", akismet_payload=PAYLOAD) for _ in range(2)
+        )
+        change_status(kept, S.SPAM, actor=maria)
+        event = change_status(taken_back, S.SPAM, actor=maria).status_event
+        undo(taken_back, event.pk, maria)
+        assert DBTaskResult.objects.count() == 2
+        first = run_worker(env)
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert akismet_server.calls("submit-spam") == []  # within the window: nothing due
+        # The window has passed (the jobs' time moved back rather than the test sleeping).
+        DBTaskResult.objects.update(run_after=timezone.now() - timedelta(seconds=1))
+        second = run_worker(env)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert len(akismet_server.calls("submit-spam")) == 1
+    assert "was undone or changed since" in second.stdout + second.stderr
+    kept.refresh_from_db()
+    taken_back.refresh_from_db()
+    assert (kept.status, kept.feedback_pending) == (S.SPAM, "")
+    assert (taken_back.status, taken_back.feedback_pending) == (S.PENDING, "")
