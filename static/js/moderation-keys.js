@@ -162,6 +162,18 @@
     }, 6000);
   }
 
+  function countPending(change) {
+    // The header's "N comments pending", kept right without a page load.
+    var badge = document.querySelector(".pending-badge");
+    var now = badge && parseInt(badge.textContent, 10);
+    if (!badge || isNaN(now)) {
+      return;
+    }
+    var count = Math.max(now + change, 0);
+    badge.textContent = count ? count + (count === 1 ? " comment" : " comments") + " pending" : "No comments pending";
+    badge.classList.toggle("pending-badge--none", !count);
+  }
+
   function decide(row, key) {
     var actions = info(row);
     var name = keysOf(row)[key];
@@ -186,7 +198,9 @@
     post(actions.dataset.decide.replace("/_/", "/" + name + "/"), data).then(function (answer) {
       if (answer.ok) {
         row.remove();
+        countPending((answer.status === "pending") - (actions.dataset.status === "pending"));
         undos.push({
+          change: (answer.status === "pending") - (actions.dataset.status === "pending"),
           row: row,
           url: answer.undo,
           message: answer.message,
@@ -225,6 +239,7 @@
     showBar();
     post(entry.url, new FormData()).then(function (answer) {
       if (answer.ok) {
+        countPending(-entry.change);
         putBack(entry.row);
         focusRow(entry.row);
         say(answer.message);

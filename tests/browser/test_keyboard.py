@@ -128,6 +128,7 @@ def test_approve_spam_and_undo_the_spam_sends_nothing(queue_page, akismet_server
     expect(undo_bar).to_contain_text("Mark as spam: the comment by Reader 1 is now spam.")
     expect(rows(page)).to_have_count(2)
     expect(page.locator("#c-live")).to_contain_text("Press z to undo.")
+    expect(page.locator(".pending-badge")).to_have_text("2 comments pending")
     shot(page, "queue-keyboard-undo-bar")
     assert dict(Comment.objects.values_list("author_name", "status"))["Reader 1"] == "spam"
 
@@ -135,6 +136,7 @@ def test_approve_spam_and_undo_the_spam_sends_nothing(queue_page, akismet_server
     expect(page.locator("#c-live")).to_contain_text("Undone: the comment by Reader 1 is pending")
     expect(rows(page)).to_have_count(3)
     expect(rows(page).first).to_contain_text("Buy cheap pumps")
+    expect(page.locator(".pending-badge")).to_have_text("3 comments pending")
     statuses = dict(Comment.objects.values_list("author_name", "status"))
     assert statuses == {
         "Reader 0": "approved",
