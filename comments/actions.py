@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import ngettext
 
 from comments import moderation, queue, spam, tasks, throttle
+from comments.history import who
 from comments.models import Comment
 from comments.moderation import TransitionError
 from comments.reasons import MODERATOR_REASONS, NOTE_MAX, Reason
@@ -42,6 +43,7 @@ class Action:
     bulk_name = ""  # the bulk action's name in the queue, if not `name`
     leaves_nothing = False  # True: the comment is gone afterwards, its page too
     asks_reason = False  # True: the moderator may say why (`moderator_reason`)
+    key = ""  # the queue's keyboard key; actions that never apply to one status may share one
 
     def __init__(self, **attributes):
         for key, value in attributes.items():
@@ -211,6 +213,7 @@ ALL = [
         to=S.APPROVED,
         row_button_for={S.PENDING},
         mail_verb="Approve",
+        key="a",
     ),
     Action(
         name="unapprove",
@@ -219,6 +222,7 @@ ALL = [
         applies_to={S.APPROVED},
         to=S.PENDING,
         row_button_for={S.APPROVED},
+        key="u",
     ),
     Action(
         name="spam",
@@ -229,8 +233,11 @@ ALL = [
         row_button_for={S.PENDING, S.APPROVED},
         mail_verb="Spam",
         bulk_name="mark_spam",
+        key="s",
     ),
-    Action(name="not_spam", label="Not spam", applies_to={S.SPAM}, row_button_for={S.SPAM}),
+    Action(
+        name="not_spam", label="Not spam", applies_to={S.SPAM}, row_button_for={S.SPAM}, key="u"
+    ),
     Action(
         name="trash",
         asks_reason=True,
@@ -239,8 +246,11 @@ ALL = [
         to=S.TRASH,
         row_button_for={S.PENDING, S.APPROVED},
         mail_verb="Trash",
+        key="t",
     ),
-    Action(name="restore", label="Restore", applies_to={S.TRASH}, row_button_for={S.TRASH}),
+    Action(
+        name="restore", label="Restore", applies_to={S.TRASH}, row_button_for={S.TRASH}, key="u"
+    ),
     Delete(
         name="delete",
         label="Delete permanently",
@@ -257,6 +267,54 @@ ALL = [
     ),
 ]
 ACTIONS = {action.name: action for action in ALL}
+
+
+class DecidedMeanwhile(Exception):
+    """Someone (or something) changed the comment after the moderator saw it; the message
+    says who and to what. Nothing was overwritten."""
+
+
+class DoesNotApply(ValueError):
+    """The action does not apply to the comment as it is (and as the moderator saw it)."""
+
+
+def keyed(user, comment):
+    """{key: action name} of the keyboard actions `user` may take on `comment` now."""
+    return {a.key: a.name for a in ALL if a.key and a.offered(comment, user)}
+
+
+def key_help():
+    """[(key, what it does)] for the queue's list of keys: one line per key."""
+    labels = {}
+    for action in ALL:
+        if action.key:
+            labels.setdefault(action.key, []).append(action.label)
+    return [(key, " / ".join(names)) for key, names in labels.items()]
+
+
+def meanwhile(comment):
+    """ "Decided meanwhile by maria: spam." for a comment someone else just changed."""
+    latest = moderation.latest_status_event(comment.pk)
+    status = comment.get_status_display().lower()
+    return f"Decided meanwhile by {who(latest)}: {status}."
+
+
+def decide(action, comment, user, why=("", None), seen=""):
+    """Take `action` on one `comment` as the moderator saw it (status `seen`, if given): the
+    queue's keyboard path, one comment at a time, each decision undoable
+    (`moderation.undo`). Returns the status `CommentEvent` of the change. Raises
+    `DecidedMeanwhile` if the comment is no longer as seen (nothing is overwritten),
+    `DoesNotApply` if the action never applied to it."""
+    if seen and comment.status != seen:
+        raise DecidedMeanwhile(meanwhile(comment))
+    if not action.applies(comment):
+        raise DoesNotApply(f"{action.label} does not apply to a {comment.status} comment.")
+    try:
+        action.take(comment, user, why if action.asks_reason else ("", None))
+    except TransitionError:
+        comment.refresh_from_db(fields=["status"])
+        raise DecidedMeanwhile(meanwhile(comment)) from None
+    return comment.status_event
 
 
 class ReasonRefused(ValueError):

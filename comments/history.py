@@ -25,6 +25,8 @@ def describe(event):
     """The entry as a sentence."""
     reason = reasons.sentence(event.reason, event.reason_params)
     if event.kind == K.STATUS:
+        if event.details.get("undoes"):
+            return f"{who(event)} undid their decision: {S(event.to_status).label.lower()} again"
         if event.actor_id:
             sentence = f"{who(event)} {_person_verb(event)}"
             return f"{sentence} ({reason})" if reason else sentence

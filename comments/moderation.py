@@ -6,13 +6,21 @@ all call `change_status`; nothing else assigns `Comment.status`. It checks the t
 moderator and the re-check, cannot overwrite each other's decision unseen), records the
 history, and, when a person overrules Akismet, tells Akismet once, after the change is
 committed.
+
+A person's decision can be undone for `UNDO_SECONDS` by whoever made it (`undo`), so what
+it sets off — feedback to Akismet, the "published" mail and reply notifications — is held
+until that window has passed: the jobs are enqueued to run then (`held_until`), and each
+checks when it runs that the decision still stands (`stands`), else does nothing.
 """
+
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from articles import invalidation
 from comments import spam, subscriptions
+from comments.history import who
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
 
@@ -28,8 +36,40 @@ ALLOWED = {
 }
 
 
+# How long a person may take their decision back; its side effects wait this long.
+UNDO_SECONDS = 10
+UNDO_WINDOW = timedelta(seconds=UNDO_SECONDS)
+
+
 class TransitionError(Exception):
     """The change is not allowed, or someone else changed the status first."""
+
+
+class UndoRefused(Exception):
+    """The decision cannot be undone here; the message says why and what to do instead."""
+
+
+def held_until(decided_at):
+    """When the side effects of a person's decision taken at `decided_at` may go out: once
+    it can no longer be undone."""
+    return decided_at + UNDO_WINDOW
+
+
+def latest_status_event(comment_id):
+    """The comment's last status change (a `CommentEvent`), or None."""
+    return (
+        CommentEvent.objects.filter(comment_id=comment_id, kind=CommentEvent.Kind.STATUS)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def stands(comment_id, event_id):
+    """Does the status change recorded as `event_id` still stand: is it the comment's last
+    one (not undone, nobody has changed the status since)?"""
+    latest = latest_status_event(comment_id)
+    return latest is not None and latest.pk == event_id
 
 
 def feedback_for(comment, old, new):
@@ -74,26 +114,37 @@ def _change(old, to, actor, actor_label, reason, params):
     return reason, params, now, fields
 
 
-def change_status(comment, to, *, actor=None, actor_label="", reason="", params=None):
+def change_status(comment, to, *, actor=None, actor_label="", reason="", params=None, undoes=None):
     """Move `comment` to status `to`, record who did it and why, and send feedback.
 
     `actor` is the user deciding (a person); `actor_label` names an automatic actor
     ("Akismet", "policy", "honeypot"). `reason` is a `Reason` code (or "") and `params`
     its parameters (`comments.reasons` turns them into the sentence people read). Only a
-    person's decision is reported to Akismet: automatic changes never train it. Raises
-    `TransitionError` for a transition that is not allowed or when the stored status is no
-    longer the one `comment` was read with.
+    person's decision is reported to Akismet: automatic changes never train it, and a
+    person's side effects wait for the end of the undo window (`held_until`). `undoes`: the
+    status `CommentEvent` this change takes back (see `undo`); it tells Akismet nothing and
+    withdraws the feedback the undone decision was holding. The change's `CommentEvent` is
+    left on `comment.status_event`. Raises `TransitionError` for a transition that is not
+    allowed or when the stored status is no longer the one `comment` was read with.
     """
     old = comment.status
     to = S(to)
     reason, params, now, fields = _change(old, to, actor, actor_label, reason, params)
-    kind = feedback_for(comment, old, to) if actor is not None else None
+    kind = feedback_for(comment, old, to) if actor is not None and undoes is None else None
+    details = {}
+    if actor is not None:
+        # What an undo puts back (the reason it was held for).
+        details["held_before"] = [comment.held_reason, comment.held_params]
     if kind and spam.is_configured():
-        fields["feedback_pending"] = kind  # until a worker has delivered it
+        fields["feedback_pending"] = details["feedback"] = kind  # until a worker delivered it
+    if undoes is not None:
+        details["undoes"] = undoes.pk
+        if undoes.details.get("feedback"):
+            fields["feedback_pending"] = ""
     with transaction.atomic():
         if not Comment.objects.filter(pk=comment.pk, status=old).update(**fields):
             raise TransitionError(f"comment {comment.pk} is no longer {old}")
-        CommentEvent.objects.create(
+        event = CommentEvent.objects.create(
             comment=comment,
             kind=CommentEvent.Kind.STATUS,
             created_at=now,
@@ -103,23 +154,75 @@ def change_status(comment, to, *, actor=None, actor_label="", reason="", params=
             to_status=to,
             reason=reason,
             reason_params=params,
+            details=details,
         )
     for name, value in fields.items():
         setattr(comment, name, value)
+    comment.status_event = event
+    held = held_until(now) if actor is not None else None
     if to == S.APPROVED and old != S.APPROVED:
         invalidation.comment_approved(comment.article_id)
         # Readers who asked to be told (its author, the author it replies to): a worker
-        # mails them once the approval is committed.
-        subscriptions.comment_approved(comment)
+        # mails them once the approval is committed (and a person's can no longer be undone).
+        subscriptions.comment_approved(comment, event.pk, run_after=held)
     elif S.APPROVED in (old, to):
         invalidation.comment_visibility_changed(comment.article_id)
     if kind and spam.is_configured():
-        # A worker reports it, after commit: never a network call in the caller's request,
-        # and never feedback about a change that was rolled back.
+        # A worker reports it, after commit and after the undo window: never a network call
+        # in the caller's request, never feedback about a change rolled back or undone.
         from comments import queue, tasks
 
-        queue.after_commit(tasks.report_to_akismet, comment.pk, kind, getattr(actor, "pk", None))
+        queue.after_commit(
+            tasks.report_to_akismet,
+            comment.pk,
+            kind,
+            getattr(actor, "pk", None),
+            event.pk,
+            run_after=held,
+            or_now=True,
+        )
     return comment
+
+
+def undo(comment, event_id, actor, now=None):
+    """Take back the decision recorded as status event `event_id` on `comment`: only the
+    person who made it, only within `UNDO_SECONDS`, and only while nobody has changed the
+    comment since. The comment goes back to the status (and held reason) it had, recorded
+    as an undo; nothing the decision set off has gone out yet, and now nothing will.
+    Returns `comment`; raises `UndoRefused` saying why not."""
+    event = (
+        CommentEvent.objects.filter(
+            pk=event_id, comment_id=comment.pk, kind=CommentEvent.Kind.STATUS
+        )
+        .select_related("actor")
+        .first()
+    )
+    if event is None or event.actor_id is None or "undoes" in event.details:
+        raise UndoRefused("There is no decision of yours to undo on this comment.")
+    if event.actor_id != actor.pk:
+        raise UndoRefused(
+            f"Only {event.actor.get_username()}, who made this decision, can undo it; "
+            "change it from the comment's page."
+        )
+    age = ((now or timezone.now()) - event.created_at).total_seconds()
+    if age > UNDO_SECONDS:
+        raise UndoRefused(
+            f"Too late to undo: the decision was made {int(age)} s ago; change it from the "
+            "comment's page."
+        )
+    latest = latest_status_event(comment.pk)
+    if latest.pk != event.pk or comment.status != event.to_status:
+        raise UndoRefused(
+            f"Not undone: {who(latest)} changed it since "
+            f"(now {comment.get_status_display().lower()})."
+        )
+    reason, params = event.details.get("held_before") or ["", {}]
+    try:
+        return change_status(
+            comment, event.from_status, actor=actor, reason=reason, params=params, undoes=event
+        )
+    except TransitionError:
+        raise UndoRefused("Not undone: someone changed it meanwhile; look again.") from None
 
 
 def send_feedback(comment, kind, actor):

@@ -33,15 +33,35 @@ def count_duplicate(kind, comment_id, why):
     )
 
 
-def enqueue(task, *args, run_after=None):
+# Held jobs that found, when they ran, that the decision they belonged to had been undone
+# or changed: counted per kind, each one logged.
+withdrawn = Counter()
+
+
+def count_withdrawn(kind, comment_id, why):
+    withdrawn[kind] += 1
+    logger.info(
+        "%s for comment %s not sent (%s); withdrawn %s so far in this process: %d",
+        kind,
+        comment_id,
+        why,
+        kind,
+        withdrawn[kind],
+    )
+
+
+def enqueue(task, *args, run_after=None, or_now=False):
     """Enqueue `task(*args)`, at `run_after` if given; returns the result handle, or None
     if the queue could not take it (logged; the sweep finds the work later). A deferred job
     on a backend that cannot defer (the immediate backend of the tests) is left to the
-    sweep too."""
+    sweep too, or, with `or_now`, run at once (work held only for an undo window, which
+    nothing else would pick up)."""
     try:
         if run_after is not None:
             if not task.get_backend().supports_defer:
-                return None
+                if not or_now:
+                    return None
+                return task.enqueue(*args)
             task = task.using(run_after=max(run_after, timezone.now()))
         return task.enqueue(*args)
     except Exception as exc:
@@ -55,9 +75,11 @@ def enqueue(task, *args, run_after=None):
         return None
 
 
-def after_commit(task, *args, run_after=None):
+def after_commit(task, *args, run_after=None, or_now=False):
     """Enqueue `task(*args)` once the current transaction commits (at once in autocommit)."""
-    transaction.on_commit(lambda: enqueue(task, *args, run_after=run_after), robust=True)
+    transaction.on_commit(
+        lambda: enqueue(task, *args, run_after=run_after, or_now=or_now), robust=True
+    )
 
 
 def backend_kind():

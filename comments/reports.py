@@ -33,7 +33,7 @@ from articles import invalidation
 from comments import policy as policies
 from comments import queue
 from comments.models import Comment, CommentEvent, Report, ReportMonth
-from comments.moderation import TransitionError, change_status
+from comments.moderation import TransitionError, change_status, held_until
 from comments.reasons import KEEP_REASONS, MODERATOR_REASONS, Reason, sentence
 
 logger = logging.getLogger(__name__)
@@ -235,9 +235,15 @@ def decide(comment, decision, reason, note="", *, actor, now=None):
         _count(now, decided)
     from comments import tasks
 
+    # Held like every person's decision's mail (`moderation.held_until`).
     for report in reports:
         if report.email:
-            queue.after_commit(tasks.mail_report_decision, report.pk)
+            queue.after_commit(
+                tasks.mail_report_decision,
+                report.pk,
+                run_after=held_until(now),
+                or_now=True,
+            )
     return reports
 
 

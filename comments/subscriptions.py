@@ -271,13 +271,16 @@ def _wanting(comment):
     return Subscription.objects.filter(_active()).filter(wanted)
 
 
-def comment_approved(comment):
-    """`comment` has just been approved (`moderation.change_status`): if anyone asked to be
-    told, a worker records and sends it once the approval is committed."""
+def comment_approved(comment, event_id=None, run_after=None):
+    """`comment` has just been approved (`moderation.change_status`, status event
+    `event_id`): if anyone asked to be told, a worker records and sends it once the
+    approval is committed, and not before `run_after` (a person's undo window)."""
     if _wanting(comment).exists():
         from comments import tasks
 
-        queue.after_commit(tasks.notify_approved, comment.pk)
+        queue.after_commit(
+            tasks.notify_approved, comment.pk, event_id, run_after=run_after, or_now=True
+        )
 
 
 def record_approved(pk):

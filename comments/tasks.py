@@ -203,12 +203,25 @@ def send_confirmation(confirmation_id):
     return 0 if pk is None else subscriptions.send_confirmation(pk)
 
 
+def _undone(pk, event_id, what):
+    """True (logged, counted) if the decision recorded as status event `event_id` no longer
+    stands (undone, or changed since): its held `what` is not sent."""
+    if event_id is None or moderation.stands(pk, event_id):
+        return False
+    queue.count_withdrawn(what, pk, f"the decision {event_id} was undone or changed since")
+    return True
+
+
 @task()
-def notify_approved(comment_id):
-    """Comment `comment_id` was approved: record and send what its subscribers are owed
-    ("published", a reply), once."""
+def notify_approved(comment_id, event_id=None):
+    """Comment `comment_id` was approved (status event `event_id`): record and send what
+    its subscribers are owed ("published", a reply), once, if the approval still stands."""
     pk = _id(comment_id, "comment id")
-    return 0 if pk is None else subscriptions.record_approved(pk)
+    if pk is None or (event_id is not None and _id(event_id, "event id") is None):
+        return 0
+    if _undone(pk, event_id, "notification"):
+        return 0
+    return subscriptions.record_approved(pk)
 
 
 @task()
@@ -219,8 +232,9 @@ def deliver_subscriber(subscriber_id):
 
 
 @task()
-def report_to_akismet(comment_id, kind, actor_id=None):
-    """Tell Akismet a person overruled it (submit-spam / submit-ham), once."""
+def report_to_akismet(comment_id, kind, actor_id=None, event_id=None):
+    """Tell Akismet a person overruled it (submit-spam / submit-ham), once, if that
+    decision (status event `event_id`) still stands."""
     pk = _id(comment_id, "comment id")
     if pk is None or kind not in ("spam", "ham"):
         if pk is not None:
@@ -228,6 +242,10 @@ def report_to_akismet(comment_id, kind, actor_id=None):
         return "refused"
     if actor_id is not None and _id(actor_id, "user id") is None:
         return "refused"
+    if event_id is not None and _id(event_id, "event id") is None:
+        return "refused"
+    if _undone(pk, event_id, "feedback"):
+        return "undone"
     comment = Comment.objects.select_related("article").filter(pk=pk).first()
     if comment is None:
         logger.info("comment %s is gone; no feedback sent", pk)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -20,11 +21,16 @@ from django.utils.translation import ngettext
 
 from articles.adminlist import ForgivingChangeList
 from articles.params import SelectedIds, parse_id
-from comments import pipeline, privacy
+from comments import moderation, pipeline, privacy
 from comments.actions import (
     ACTIONS,
     ALL,
+    DecidedMeanwhile,
+    DoesNotApply,
     ReasonRefused,
+    decide,
+    key_help,
+    keyed,
     moderator_reason,
     n_comments,
     page_buttons,
@@ -237,8 +243,11 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
                 (self._moderate_url(obj, a.name, back), a.label, a.name)
                 for a in row_buttons(obj, request.user)
             ]
+            keys = keyed(request.user, obj)
             return format_html(
-                '{}<a class="c-excerpt" href="{}">{}</a><div class="c-row-actions">{}'
+                '{}<a class="c-excerpt" href="{}">{}</a>{}<div class="c-row-actions" '
+                'data-comment="{}" data-status="{}" data-author="{}" data-keys="{}" '
+                'data-decide="{}" data-article="?{}">{}'
                 '<a class="c-open" href="{}">Open</a></div>',
                 format_html(
                     '<span class="c-reply-to">In reply to {}.</span>', obj.parent.author_name
@@ -247,6 +256,19 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
                 else "",
                 change,
                 excerpt(obj.body),
+                format_html(
+                    '<details class="c-more"><summary>Whole comment</summary>'
+                    '<div class="c-full">{}</div></details>',
+                    linebreaksbr(obj.body, autoescape=True),
+                )
+                if len(" ".join(obj.body.split())) > EXCERPT
+                else "",
+                obj.pk,
+                obj.status,
+                obj.author_name,
+                " ".join(f"{key}:{name}" for key, name in keys.items()),
+                reverse("admin:comments_comment_decide", args=[obj.pk, "_"]) if keys else "",
+                urlencode({"article": obj.article_id, "status": "pending"}),
                 format_html_join(
                     "",
                     '<button type="submit" formaction="{}" formmethod="post" '
@@ -297,6 +319,8 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
             "title": f"Comments: {label.lower()}",
             "status_view": view,
             "can_empty": self.has_delete_permission(request),
+            "keyboard_keys": key_help() if self.has_moderate_permission(request) else [],
+            "undo_seconds": moderation.UNDO_SECONDS,
         }
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
@@ -344,6 +368,12 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
                 wrap(self.moderate_view),
                 name="comments_comment_moderate",
             ),
+            path(
+                "<id:pk>/decide/<str:action>/",
+                wrap(self.decide_view),
+                name="comments_comment_decide",
+            ),
+            path("<id:pk>/undo/<id:event>/", wrap(self.undo_view), name="comments_comment_undo"),
             path("<id:pk>/reply/", wrap(self.reply_view), name="comments_comment_reply"),
             path("empty/<str:status>/", wrap(self.empty_view), name="comments_comment_empty"),
             *super().get_urls(),
@@ -397,6 +427,57 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
         ):
             back = reverse("admin:comments_comment_changelist")
         return redirect(back)
+
+    def decide_view(self, request, pk, action):
+        """POST, from the queue's keyboard script: take `action` on one comment and answer
+        in JSON, with the address that undoes it for `moderation.UNDO_SECONDS`. `seen`: the
+        status the moderator saw; if it changed meanwhile, nothing is overwritten (409)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        action = ACTIONS.get(action)
+        if action is None or not action.key or not action.permitted(request.user, comment):
+            raise PermissionDenied
+        try:
+            why = moderator_reason(request.POST)
+            event = decide(action, comment, request.user, why, request.POST.get("seen", ""))
+        except DecidedMeanwhile as exc:
+            return JsonResponse({"error": str(exc), "status": comment.status}, status=409)
+        except (DoesNotApply, ReasonRefused) as exc:
+            return JsonResponse({"error": f"Nothing changed: {exc}"}, status=400)
+        status = comment.get_status_display().lower()
+        return JsonResponse(
+            {
+                "status": comment.status,
+                "message": f"{action.label}: the comment by {comment.author_name} is now {status}.",
+                "undo": reverse("admin:comments_comment_undo", args=[comment.pk, event.pk]),
+                "undo_seconds": moderation.UNDO_SECONDS,
+            }
+        )
+
+    def undo_view(self, request, pk, event):
+        """POST: take back one's own decision on comment `pk` (status event `event`) within
+        the undo window (`moderation.undo`). JSON for the script; without it (a form), a
+        message and back to `next`."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        try:
+            moderation.undo(comment, event, request.user)
+        except moderation.UndoRefused as exc:
+            if wants_json:
+                return JsonResponse({"error": str(exc), "status": comment.status}, status=409)
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            status = comment.get_status_display().lower()
+            note = f"Undone: the comment by {comment.author_name} is {status} again."
+            if wants_json:
+                return JsonResponse({"status": comment.status, "message": note})
+            self.message_user(request, note, messages.SUCCESS)
+        return redirect(self._next(request, reverse("admin:comments_comment_changelist")))
 
     def reply_view(self, request, pk):
         """POST a staff reply under comment `pk` (approved, threaded, checked by Akismet)."""
