@@ -75,10 +75,11 @@ def publish(article, user):
     if article.is_published:
         raise ValidationError(_("This article is published already."))
     now = timezone.now()
-    if article.published_at <= now:
-        article.published_at = now
-    if article.unpublish_at and article.unpublish_at <= article.published_at:
+    published_at = max(article.published_at, now)
+    if article.unpublish_at and article.unpublish_at <= published_at:
+        # Refused before anything changes: the form's save goes on without the step.
         raise ValidationError(_("The unpublish time must be after the publish time."))
+    article.published_at = published_at
     article.status = Status.PUBLISHED
     article.review_note = ""
     if article.published_at > now:
@@ -96,6 +97,21 @@ def unpublish(article, user):
         raise ValidationError(_("Only a published or scheduled article can be unpublished."))
     article.status = Status.DRAFT
     _save(article, user, _("Unpublished (back to draft)"), "unpublished")
+
+
+def take_step(step, article, user, note=""):
+    """Take the form's workflow `step` ("submit", "request_changes", "publish") on
+    `article` as the form left it: the step's save is the form's save, one revision with the
+    step's reason. Returns what to tell the person; a step refused raises ValidationError
+    having changed nothing."""
+    if step == "submit":
+        submit(article, user)
+        return _("Submitted for review: the editors have been told.")
+    if step == "request_changes":
+        request_changes(article, user, note)
+        return _("Sent back to the writer with your note.")
+    publish(article, user)
+    return _("Scheduled.") if article.is_scheduled else _("Published.")
 
 
 def propose(article, user):
