@@ -247,8 +247,7 @@ def _m2m_diff(name, label, old, new, names):
     chunks = []
     for op, sign, items in (("ins", "+", added), ("del", "−", removed)):
         for text in items:
-            chunks += [("same", " ")] if chunks else []
-            chunks.append((op, f"{sign}{text}"))
+            chunks += [("same", f" {sign}" if chunks else sign), (op, text)]
     old_text = ", ".join(sorted((shown(pk) for pk in before), key=str.casefold))
     new_text = ", ".join(sorted((shown(pk) for pk in after), key=str.casefold))
     return FieldDiff(name, label, old_text, new_text, chunks)

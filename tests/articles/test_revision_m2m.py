@@ -84,12 +84,12 @@ def test_the_diff_shows_byline_and_tag_changes(editor_client, story, tom, electi
     authors, tags = revisions.compare(old, new)
     assert (authors.label, authors.old, authors.new) == ("authors", "Ana Ruiz", "Ana Ruiz, Tom Ito")
     assert (tags.label, tags.old, tags.new) == ("tags", "budget", "elections")
-    assert tags.chunks == [("ins", "+elections"), ("same", " "), ("del", "−budget")]
+    assert tags.chunks == [("same", "+"), ("ins", "elections"), ("same", " −"), ("del", "budget")]
 
     page = editor_client.get(COMPARE.format(story.pk), {"a": old.history_id, "b": new.history_id})
     html = page.content.decode()
     assert "Ana Ruiz → Ana Ruiz, <ins>Tom Ito</ins>" in html
-    assert "<ins>+elections</ins> <del>−budget</del>" in html
+    assert "+<ins>elections</ins> −<del>budget</del>" in html
 
 
 def test_an_author_taken_off_is_struck_out_of_the_old_byline(story, ana, tom):
@@ -181,7 +181,7 @@ def test_a_change_of_only_tags_by_someone_else_makes_a_save_stale(story, editor,
     html = refused.content.decode()
     assert refused.status_code == 200
     assert "Olga saved this article at" in html
-    assert "<ins>+elections</ins>" in html
+    assert "+<ins>elections</ins>" in html
     story.refresh_from_db()
     assert story.title == "Council votes"
     again = mine.post(CHANGE.format(story.pk), form_data(refused))
