@@ -143,6 +143,21 @@ def restorable_m2m(record):
     return kept, gone
 
 
+def show_m2m(article, record):
+    """Let `article` (revision `record`'s unsaved copy, for a preview) show the revision's
+    authors and tags that still exist, as a prefetch leaves them (`article.authors.all()`
+    reads them); a revision that does not record them shows the stored ones."""
+    if record.author_ids is None or record.tag_ids is None:
+        return article
+    User = Article.authors.field.related_model
+    authors = User.objects.filter(pk__in=record.author_ids).select_related("author_profile")
+    tags = Tag.objects.filter(pk__in=record.tag_ids)
+    article._prefetched_objects_cache = {"authors": authors.order_by("pk"), "tags": tags}
+    for queryset in article._prefetched_objects_cache.values():
+        list(queryset)  # evaluated now: its results are kept, as a prefetch's are
+    return article
+
+
 def _shown(record, name, categories):
     """A field's value of a revision as text a person reads."""
     value = getattr(record, f"{name}_id" if name in ("category", "parent") else name, None)
