@@ -230,7 +230,11 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
             # reason); a step refused leaves the form's save, recorded as usual.
             try:
                 obj._step_done = workflow.take_step(
-                    step, obj, request.user, request.POST.get("change_request")
+                    step,
+                    obj,
+                    request.user,
+                    request.POST.get("change_request"),
+                    before=self.restore_reason(obj),
                 )
                 return
             except ValidationError as exc:

@@ -222,10 +222,14 @@ class RevisionsAdmin(SimpleHistoryAdmin):
                     },
                 )
 
-    def save_model(self, request, obj, form, change):
+    def restore_reason(self, obj):
+        """The revision's reason when the form restored one, else ""."""
         record = getattr(obj, "_restoring", None)
-        if record is not None:
-            obj._change_reason = _("Restored revision #%s") % record.history_id
+        return _("Restored revision #%s") % record.history_id if record is not None else ""
+
+    def save_model(self, request, obj, form, change):
+        if reason := self.restore_reason(obj):
+            obj._change_reason = reason
         super().save_model(request, obj, form, change)
 
     @property

@@ -37,8 +37,9 @@ def _require(user, perm):
 
 
 def _save(article, user, reason, event, note=""):
+    before = getattr(article, "_reason_before", "")
     article._history_user = user
-    article._change_reason = reason
+    article._change_reason = f"{before}; {reason}" if before else reason
     article.save()
     tasks.after_commit(tasks.notify, article.pk, event, user.pk, note)
 
@@ -99,19 +100,24 @@ def unpublish(article, user):
     _save(article, user, _("Unpublished (back to draft)"), "unpublished")
 
 
-def take_step(step, article, user, note=""):
+def take_step(step, article, user, note="", before=""):
     """Take the form's workflow `step` ("submit", "request_changes", "publish") on
     `article` as the form left it: the step's save is the form's save, one revision with the
-    step's reason. Returns what to tell the person; a step refused raises ValidationError
-    having changed nothing."""
-    if step == "submit":
-        submit(article, user)
-        return _("Submitted for review: the editors have been told.")
-    if step == "request_changes":
-        request_changes(article, user, note)
-        return _("Sent back to the writer with your note.")
-    publish(article, user)
-    return _("Scheduled.") if article.is_scheduled else _("Published.")
+    step's reason (after `before`, what the form's save was: "Restored revision #12").
+    Returns what to tell the person; a step refused raises ValidationError having changed
+    nothing."""
+    article._reason_before = before
+    try:
+        if step == "submit":
+            submit(article, user)
+            return _("Submitted for review: the editors have been told.")
+        if step == "request_changes":
+            request_changes(article, user, note)
+            return _("Sent back to the writer with your note.")
+        publish(article, user)
+        return _("Scheduled.") if article.is_scheduled else _("Published.")
+    finally:
+        del article._reason_before
 
 
 def propose(article, user):

@@ -266,3 +266,17 @@ def test_a_writers_proposal_keeps_her_tags_until_it_goes_live(story, editor, ele
     revisions.apply(proposal, editor)
     assert list(story.tags.all()) == [elections]
     assert newest(story).tag_ids == [elections.pk]
+
+
+def test_a_restore_saved_with_a_step_says_both_in_its_one_revision(editor_client, story):
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.DRAFT)
+    first = story.history.earliest("history_id")
+    before = story.history.count()
+    url = CHANGE.format(story.pk) + f"?_restore={first.history_id}"
+    page = editor_client.get(url)
+    response = editor_client.post(url, form_data(page, status="draft", _workflow="submit"))
+    assert response.status_code == 302
+    assert story.history.count() == before + 1
+    assert newest(story).history_change_reason == (
+        f"Restored revision #{first.history_id}; Submitted for review"
+    )
