@@ -227,11 +227,30 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
+        # The revision keeps the authors and tags this form sets (after the save).
+        revisions.set_pending_m2m(
+            obj, form.cleaned_data.get("authors"), form.cleaned_data.get("tags")
+        )
         live = Article.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
         if change and live == Article.Status.PUBLISHED and not workflow.can_publish(request.user):
             # A writer's edit of a published article: a revision in review, not the site.
             obj._proposed = workflow.propose(obj, request.user)
             return
+        step = request.POST.get("_workflow")
+        if step is not None:
+            # A step from the form: its save is the form's save (one revision, the step's
+            # reason); a step refused leaves the form's save, recorded as usual.
+            try:
+                obj._step_done = workflow.take_step(
+                    step,
+                    obj,
+                    request.user,
+                    request.POST.get("change_request"),
+                    before=self.restore_reason(obj),
+                )
+                return
+            except ValidationError as exc:
+                obj._step_refused = exc
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -250,23 +269,13 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(request.path)
-        action = request.POST.get("_workflow")
-        if action is None:
+        if request.POST.get("_workflow") is None:
             return None
-        try:
-            if action == "submit":
-                workflow.submit(obj, request.user)
-                done = _("Submitted for review: the editors have been told.")
-            elif action == "request_changes":
-                workflow.request_changes(obj, request.user, request.POST.get("change_request"))
-                done = _("Sent back to the writer with your note.")
-            else:
-                workflow.publish(obj, request.user)
-                done = _("Scheduled.") if obj.is_scheduled else _("Published.")
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        refused = getattr(obj, "_step_refused", None)
+        if refused is not None:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
         else:
-            self.message_user(request, done, messages.SUCCESS)
+            self.message_user(request, obj._step_done, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     def response_change(self, request, obj):

@@ -89,6 +89,11 @@ class RevisionState(models.Model):
         _("revision"), max_length=10, choices=State.choices, default=State.SAVED
     )
     apply_at = models.DateTimeField(_("goes live at"), null=True, blank=True)
+    # The article's authors (user ids) and tags (tag ids) in this revision, ascending (the
+    # model keeps no byline order), written in the same insert as the row
+    # (articles.revisions.m2m_ids). None: a revision made before they were kept.
+    author_ids = models.JSONField(_("authors"), null=True, blank=True, editable=False)
+    tag_ids = models.JSONField(_("tags"), null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from articles import revisions
 from articles.models import Article, Category, PreviewLink, RevisionState
 
 SALT = "articles.preview"
@@ -110,7 +111,7 @@ def resolve(token):
     record = previewable_revision(link.article, link.revision_id)
     if record is None:
         raise Gone(_("The change this link previewed has gone live or was withdrawn."))
-    article = record.instance
+    article = revisions.show_m2m(record.instance, record)
     # The revision's category, or the article's own if that one was deleted since.
     article.category = Category.objects.filter(pk=article.category_id).first() or (
         link.article.category

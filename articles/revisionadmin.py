@@ -41,6 +41,10 @@ class RevisionForm(forms.ModelForm):
             self.fields["base_revision"].initial = revisions.latest_saved_id(
                 type(self.instance), self.instance.pk
             )
+        # A restore: the revision's authors and tags (those that still exist) fill the form.
+        for name, ids in (getattr(self.instance, "_restored_m2m", None) or {}).items():
+            if name in self.fields:
+                self.initial[name] = ids
 
     def clean(self):
         cleaned = super().clean()
@@ -151,7 +155,7 @@ class RevisionsAdmin(SimpleHistoryAdmin):
         return get_object_or_404(self.model.history, id=obj.pk, history_id=pk)
 
     def restore_fields(self):
-        return revisions.fields_of(self.model)
+        return [n for n in revisions.fields_of(self.model) if n not in revisions.M2M_FIELDS]
 
     def get_object(self, request, object_id, from_field=None):
         """With `?_restore=<revision>`: the object with that revision's fields (a category
@@ -170,6 +174,8 @@ class RevisionsAdmin(SimpleHistoryAdmin):
                 obj._missing.append(field)
                 value = None
             setattr(obj, field.attname, value)
+        if self.model is revisions.Article:
+            obj._restored_m2m, obj._gone_m2m = revisions.restorable_m2m(record)
         return obj
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -184,13 +190,46 @@ class RevisionsAdmin(SimpleHistoryAdmin):
                     )
                     % {"field": field.verbose_name},
                 )
+            self._warn_about_m2m(request, obj)
         context["restoring"] = record
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def save_model(self, request, obj, form, change):
+    def _warn_about_m2m(self, request, obj):
+        """Restoring an article's revision: say when it does not record its authors and
+        tags, and which ones it names that no longer exist (left out of the form)."""
+        if not hasattr(obj, "_gone_m2m"):
+            return
+        if obj._gone_m2m is None:
+            messages.warning(
+                request,
+                _(
+                    "This revision does not record its authors and tags (it was made before "
+                    "they were kept): the form keeps the current ones."
+                ),
+            )
+            return
+        for name, ids in obj._gone_m2m.items():
+            if ids:
+                messages.warning(
+                    request,
+                    _(
+                        "This revision named %(what)s that no longer exist (#%(ids)s): they "
+                        "are left out; the rest is restored."
+                    )
+                    % {
+                        "what": self.model._meta.get_field(name).verbose_name,
+                        "ids": ", #".join(str(i) for i in ids),
+                    },
+                )
+
+    def restore_reason(self, obj):
+        """The revision's reason when the form restored one, else ""."""
         record = getattr(obj, "_restoring", None)
-        if record is not None:
-            obj._change_reason = _("Restored revision #%s") % record.history_id
+        return _("Restored revision #%s") % record.history_id if record is not None else ""
+
+    def save_model(self, request, obj, form, change):
+        if reason := self.restore_reason(obj):
+            obj._change_reason = reason
         super().save_model(request, obj, form, change)
 
     @property

@@ -37,8 +37,9 @@ def _require(user, perm):
 
 
 def _save(article, user, reason, event, note=""):
+    before = getattr(article, "_reason_before", "")
     article._history_user = user
-    article._change_reason = reason
+    article._change_reason = f"{before}; {reason}" if before else reason
     article.save()
     tasks.after_commit(tasks.notify, article.pk, event, user.pk, note)
 
@@ -75,10 +76,11 @@ def publish(article, user):
     if article.is_published:
         raise ValidationError(_("This article is published already."))
     now = timezone.now()
-    if article.published_at <= now:
-        article.published_at = now
-    if article.unpublish_at and article.unpublish_at <= article.published_at:
+    published_at = max(article.published_at, now)
+    if article.unpublish_at and article.unpublish_at <= published_at:
+        # Refused before anything changes: the form's save goes on without the step.
         raise ValidationError(_("The unpublish time must be after the publish time."))
+    article.published_at = published_at
     article.status = Status.PUBLISHED
     article.review_note = ""
     if article.published_at > now:
@@ -96,6 +98,26 @@ def unpublish(article, user):
         raise ValidationError(_("Only a published or scheduled article can be unpublished."))
     article.status = Status.DRAFT
     _save(article, user, _("Unpublished (back to draft)"), "unpublished")
+
+
+def take_step(step, article, user, note="", before=""):
+    """Take the form's workflow `step` ("submit", "request_changes", "publish") on
+    `article` as the form left it: the step's save is the form's save, one revision with the
+    step's reason (after `before`, what the form's save was: "Restored revision #12").
+    Returns what to tell the person; a step refused raises ValidationError having changed
+    nothing."""
+    article._reason_before = before
+    try:
+        if step == "submit":
+            submit(article, user)
+            return _("Submitted for review: the editors have been told.")
+        if step == "request_changes":
+            request_changes(article, user, note)
+            return _("Sent back to the writer with your note.")
+        publish(article, user)
+        return _("Scheduled.") if article.is_scheduled else _("Published.")
+    finally:
+        del article._reason_before
 
 
 def propose(article, user):

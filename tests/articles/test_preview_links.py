@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles import preview, revisions
-from articles.models import Article, PreviewLink
+from articles.models import Article, PreviewLink, Tag
 from tests.articles.revision_helpers import make_person
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +209,19 @@ def test_the_article_form_offers_a_link_for_each_waiting_revision(editor_client,
     assert f"{ADD}?article={article.pk}&amp;revision_id={record.history_id}" in page
     # A published article gets no link to itself.
     assert f'{ADD}?article={article.pk}"' not in page
+
+
+def test_a_revision_preview_shows_the_revisions_tags_and_byline(make_article, editor, reader):
+    article = make_article(title="Harbour", status=Article.Status.DRAFT)
+    budget = Tag.objects.create(name="budget", slug="budget")
+    elections = Tag.objects.create(name="elections", slug="elections")
+    ana = make_person("ana", "Writers")
+    article.tags.add(budget)
+    article.authors.add(editor)
+    revisions.set_pending_m2m(article, [ana], [elections])
+    record = revisions.propose(article, editor)
+    link = preview.create(article, editor, revision_id=record.history_id)
+
+    html = reader.get(preview.url(link)).content.decode()
+    assert 'rel="tag">elections</a>' in html and 'rel="tag">budget</a>' not in html
+    assert "Ana" in html

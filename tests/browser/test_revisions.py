@@ -133,3 +133,58 @@ def test_submit_review_compare_publish_and_a_stale_save(live_server, browser, sc
     expect(edna.locator(".messagelist")).to_contain_text("The revision is live.")
     article.refresh_from_db()
     assert article.standfirst == "Thousands crossed the new harbour bridge on Monday."
+
+
+def test_a_byline_and_tag_change_in_the_form_shows_in_the_diff(
+    live_server, browser, screenshot, desk
+):
+    from articles.models import Tag
+
+    base = live_server.url
+    ana = person("ana", "Writers")
+    ana.last_name = "Ruiz"
+    ana.save()
+    tom = person("tom", "Writers")
+    tom.last_name = "Ito"
+    tom.save()
+    budget = Tag.objects.create(name="budget", slug="budget")
+    Tag.objects.create(name="elections", slug="elections")
+    article = Article.objects.create(
+        title="Council votes", slug="council-votes", category=desk, body="<p>It met.</p>"
+    )
+    article.authors.add(ana)
+    article.tags.add(budget)
+    article.save()
+
+    edna = signed_in(browser, base, "edna")
+    edna.goto(f"{base}/admin/articles/article/{article.pk}/change/")
+    edna.locator("#id_authors_from").select_option(label="tom")
+    edna.locator("#id_authors_add").click()
+    tags = edna.locator("#id_tags").locator("xpath=..")
+    tags.locator(".select2-selection__choice__remove").click()  # budget off
+    tags.locator(".select2-search__field").fill("elec")
+    edna.locator(".select2-results__option", has_text="elections").click()
+    edna.get_by_role("button", name="Save and continue editing").click()
+    expect(edna.locator(".messagelist")).to_contain_text("was changed successfully")
+    newest = article.history.latest("history_id")
+    assert newest.author_ids == [ana.pk, tom.pk]
+
+    edna.goto(f"{base}/admin/articles/article/{article.pk}/history/")
+    edna.get_by_role("button", name="Compare selected revisions").click()
+    diff = edna.locator("#diff")
+    expect(diff).to_contain_text("Ana Ruiz → Ana Ruiz, Tom Ito")
+    expect(diff).to_contain_text("+elections −budget")
+    screenshot(edna, "revisions-diff-authors-tags")
+
+    # Restoring the older revision once its tag is gone: the rest is restored, and said.
+    budget_id = budget.pk
+    budget.delete()
+    edna.get_by_role("link", name="Restore revision").click()
+    expect(edna.locator(".messagelist")).to_contain_text(
+        f"This revision named tags that no longer exist (#{budget_id})"
+    )
+    screenshot(edna, "revisions-restore-tag-gone")
+    edna.get_by_role("button", name="Save and continue editing").click()
+    expect(edna.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert list(article.authors.all()) == [ana]
+    assert list(article.tags.all()) == []
