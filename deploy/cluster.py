@@ -237,8 +237,9 @@ class Cluster:
     def stop_app(self, port, sig=signal.SIGTERM):
         """As `systemctl stop` does (KillMode=mixed): `sig` to gunicorn's master alone, which
         stops its workers (SIGTERM: they finish what they accepted, newsroom/gunicorn_worker.py);
-        whatever is left of the group after TimeoutStopSec is killed. SIGKILL: an abrupt stop."""
-        self._stop(self.apps.pop(port, None), sig, seconds=40, group=False)
+        whatever is left of the group after TimeoutStopSec is killed. SIGKILL: an abrupt stop
+        (the whole group, as systemd kills a unit's processes)."""
+        self._stop(self.apps.pop(port, None), sig, seconds=40, group=sig == signal.SIGKILL)
 
     def start_worker(self):
         argv, cwd = self.unit_command("newsroom-worker@.service", len(self.workers) + 1)
