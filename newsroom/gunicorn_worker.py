@@ -27,7 +27,10 @@ class ThreadWorker(GunicornThreadWorker):
 
     def set_accept_enabled(self, enabled):
         super().set_accept_enabled(enabled)
-        if not enabled and not self.alive:
+        # Within its loop the worker stops accepting only when it is full; otherwise this is
+        # the stop (SIGTERM, or the master gone).
+        stopping = not self.alive or self.nr_conns < self.worker_connections
+        if not enabled and stopping:
             self.drain_and_close_listeners()
 
     def drain_and_close_listeners(self):
