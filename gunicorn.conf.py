@@ -8,7 +8,13 @@ processes (one or two per core) with several threads each. Override with GUNICOR
 import multiprocessing
 
 workers = multiprocessing.cpu_count() + 1
-worker_class = "gthread"
+# gthread that stops without resetting connections queued on its port (a 502 behind nginx):
+# newsroom/gunicorn_worker.py.
+worker_class = "newsroom.gunicorn_worker.ThreadWorker"
 threads = 4
+# No control socket (gunicornc): every gunicorn of the machine would share its one default path
+# ($HOME/.gunicorn/gunicorn.ctl), and stopping it delays a stopping master by up to 4 s
+# before the master closes its listening socket.
+control_socket_disable = True
 # Keep-alive connections from a proxy or a CDN are reused instead of reopened.
 keepalive = 5

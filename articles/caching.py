@@ -27,9 +27,10 @@ approval): a page rendered under the current strict version can differ from the 
 only by comments it does not show yet. `articles.pagecache` may serve such a page for a
 moment while one process renders the new one, never a page from before a removal.
 
-A version is a random token plus the time it was made (for `Last-Modified`). A bump writes
-a new one at once and again after the transaction commits, so a reader that rendered from
-the old rows in between cannot keep them under the new key. Every entry also has a bounded
+A version is a random token plus the time it was made (for `Last-Modified`). A bump inside
+a transaction writes a new one at once and again after the transaction commits, so a reader
+that rendered from the old rows in between cannot keep them under the new key; outside one
+(the rows are committed already) it writes once. Every entry also has a bounded
 lifetime (`FRAGMENT_SECONDS`): an invalidation lost while the cache was unreachable heals by
 itself. When the cache is down, reads return nothing, each request makes its own token and
 pages are rendered uncached (django-redis logs the failures; see settings).
@@ -88,7 +89,10 @@ def bump(*, content=False, comments_of=None, only_adds=False):
             logger.warning("cache unavailable; pages may be stale for up to %ss", FRAGMENT_SECONDS)
 
     if keys:
-        write()
+        if transaction.get_connection().in_atomic_block:
+            write()  # now, and again once the rows are committed (below)
+        # Outside a transaction this runs at once: one write, one new version (a second,
+        # a moment later, would cost every page a second render for nothing).
         transaction.on_commit(write, robust=True)
 
 

@@ -136,8 +136,9 @@ def _private(request, response):
     return response
 
 
-# One renderer per page and version: the others wait for its page this long at most, then
-# render it themselves (a lock outlives a crashed renderer by LOCK_SECONDS at most).
+# One renderer per page (URL) at a time: the others get the URL's previous page or wait for
+# the renderer's page this long at most, then render it themselves (a lock outlives a
+# crashed renderer by LOCK_SECONDS at most).
 LOCK_SECONDS = 5
 WAIT_SECONDS = 1.0
 WAIT_STEP = 0.02
@@ -162,18 +163,21 @@ def _store(url_key, key, versions, response):
 
 
 def _render_once(view, request, args, kwargs, key, url_key, versions):
-    """The page under `key`, rendered by one process at a time (a lock in the shared cache,
-    `cache.add`). Returns (entry, None, stale) to serve an entry (`stale`: the URL's
-    previous page), or (None, response, False) to send a response that must not be stored
-    (not a 200, a cookie, its own Cache-Control).
+    """The page under `key`, rendered by one process at a time per URL (a lock in the shared
+    cache, `cache.add`, holding the key being rendered). Returns (entry, None, stale) to
+    serve an entry (`stale`: the URL's previous page), or (None, response, False) to send a
+    response that must not be stored (not a 200, a cookie, its own Cache-Control).
 
     Meanwhile the others get the URL's previous page if the change since only added
-    comments (an approval: `caching.Versions.strict` unchanged) and it is recent; otherwise
-    they wait for the new page, and after WAIT_SECONDS render it themselves. When the cache
-    is down, nothing is locked and every request renders."""
-    lock = f"{key}:lock"
-    locked = cache.add(lock, 1, LOCK_SECONDS)
-    if not locked and cache.get(lock) is not None:
+    comments (an approval: `caching.Versions.strict` unchanged) and it is recent. A reader
+    of the page being rendered otherwise waits for it, and after WAIT_SECONDS renders it
+    itself; a reader of another version (one after a removal) renders its own at once.
+    So approvals that follow each other faster than the page renders cost one render at
+    a time, each showing all of them so far, not one render each competing for the same
+    cores. When the cache is down, nothing is locked and every request renders."""
+    lock = f"{url_key}:lock"
+    locked = cache.add(lock, key, LOCK_SECONDS)
+    if not locked and (holder := cache.get(lock)) is not None:
         latest = cache.get(url_key)
         if (
             latest is not None
@@ -184,12 +188,11 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
             _recent.put(latest["key"], entry)
             return entry, None, True
         deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
+        while holder == key and time.monotonic() < deadline:
             time.sleep(WAIT_STEP)
             if (entry := cache.get(key)) is not None:
                 return entry, None, False
-            if cache.get(lock) is None:  # the renderer is done, and stored nothing
-                break
+            holder = cache.get(lock)  # None: the renderer is done, and stored nothing
     try:
         response = _render(view, request, args, kwargs)
         if (

@@ -10,7 +10,8 @@ call in five, and three faults at fixed times:
   down, started again, empty (it keeps no data): queued jobs are lost, pages render
   uncached until the cache fills again;
 - at 45 % one queue worker is killed with SIGKILL (its process group) and started again;
-- at 65 % one app server is stopped (SIGTERM) for 20 s, then started again.
+- at 65 % one app server is stopped for 20 s, then started again: as `systemctl stop` does
+  (SIGTERM to gunicorn's master), or with SOAK_APP_STOP=kill abruptly (SIGKILL to all of it).
 
 Queue workers that exit on their own are started again after 2 s, as the units'
 `Restart=always` / `RestartSec=2` would (counted). A prober fetches, after each bulk
@@ -73,6 +74,10 @@ REDIS_PORT = int(os.environ.get("CLUSTER_REDIS_PORT", "6391"))
 FAULTS = {"redis restart": 0.20, "worker SIGKILL": 0.45, "app server stopped": 0.65}
 REDIS_DOWN = 2  # seconds
 APP_DOWN = 20  # seconds
+# How the app server is stopped: "term", as `systemctl stop` (SIGTERM to gunicorn's master,
+# which lets its workers finish), or "kill", abruptly (SIGKILL to every process of it).
+APP_STOPS = {"term": signal.SIGTERM, "kill": signal.SIGKILL}
+APP_STOP = os.environ.get("SOAK_APP_STOP", "term")
 WINDOW = 10  # seconds after a fault that count as its window
 RESTART_SEC = 2  # a worker that exited is started again after this (the unit's RestartSec)
 BOUND_P99, BOUND_MAX = 1.0, 2.0  # seconds: an approval visible to a new visitor
@@ -143,15 +148,18 @@ def moderator(port, password, rec, stop_event):
 
 
 def probe_page(port, path, wanted, answered, cluster, rec):
-    """Fetch `path` from one app server (new connection, no cookie) until every id in
-    `wanted` shows; note for each the delay from the approval's answer to the end of the
-    response that showed it, and count answers that started after the approval and did not
-    show it (stale)."""
+    """Fetch `path` from one app server (new connection, no cookie, the site's Host) until
+    every id in `wanted` shows; note for each the delay from the approval's answer to the
+    end of the response that showed it, and count answers that started after the approval
+    and did not show it (stale)."""
     left = set(wanted)
     while left and time.monotonic() - answered < PROBE_LIMIT:
         started = time.monotonic()
         conn = soak.Connection(port)
-        status, _, html, _ = conn.request("GET", path, headers={"User-Agent": "probe"})
+        # The site's Host, as nginx passes a reader's request on (the page cache's key is
+        # the full URL: the server's own address would be a page of its own).
+        site = {"User-Agent": "probe", "Host": f"127.0.0.1:{cluster.port}"}
+        status, _, html, _ = conn.request("GET", path, headers=site)
         conn.close()
         if status != 200:
             if port not in cluster.apps:
@@ -239,7 +247,7 @@ def faults(cluster, rec, stop_event):
         return
     start = time.monotonic() - rec.t0
     port = cluster.app_ports[1]
-    cluster.stop_app(port)
+    cluster.stop_app(port, APP_STOPS[APP_STOP])
     stop_event.wait(APP_DOWN)
     cluster.start_app(port)
     note("app server stopped", start)
@@ -485,6 +493,8 @@ def run_soak(db, log_path):
         if status not in expected and not stop_window[0] <= t < stop_window[1]:
             unexpected[kind][str(status)] += 1
     result["unexpected_outside_stop"] = {k: dict(c) for k, c in unexpected.items()}
+    result["app_stop"] = APP_STOP
+    result["5xx"] = sum(1 for _, _, status, _ in rec.events if str(status).startswith("5"))
     result["memory"] = soak.memory(rec, SECONDS)
     for name, m in result["memory"].items():
         # Checked: a process that ran from well before minute 1 ended (a restarted queue
@@ -522,6 +532,9 @@ def failures(r):
     )
     if five:
         problems.append(f"{five} 5xx outside the stopped server's window")
+    if r["app_stop"] == "term" and r["5xx"]:
+        # A graceful stop: nginx passes every request the stopping server refuses.
+        problems.append(f"{r['5xx']} 5xx with the app server stopped gracefully")
     for kind, bad in r["unexpected_outside_stop"].items():
         problems.append(f"{kind}: unexpected answers outside the stopped server's window {bad}")
     c = r["comments"]
@@ -580,7 +593,11 @@ def table(r):
     for kind, d in r["requests"].items():
         statuses = ", ".join(f"{s}: {n}" for s, n in d["statuses"].items())
         lines.append(f"{kind:24} {d['count']:>7} {d['p50_ms']:>7} {d['p99_ms']:>8}  {statuses}")
-    lines.append("faults (name, from s, to s): " + ", ".join(map(str, r["faults"])))
+    lines.append(
+        "faults (name, from s, to s): "
+        + ", ".join(map(str, r["faults"]))
+        + f"; the app server stopped with {APP_STOPS[r['app_stop']].name}; 5xx in all: {r['5xx']}"
+    )
     lines.append(
         f"{'window':32} {'from':>6} {'to':>6} {'req':>6} {'req/s':>6} {'5xx':>4} "
         f"{'read p50':>9} {'read p99':>9} {'post p50':>9} {'post p99':>9}  statuses"

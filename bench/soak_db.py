@@ -29,7 +29,7 @@ from django.utils import timezone  # noqa: E402
 from articles.models import Article, Category  # noqa: E402
 from comments import tasks  # noqa: E402
 from comments.groups import MODERATORS  # noqa: E402
-from comments.models import Comment, CommentEvent  # noqa: E402
+from comments.models import Comment, CommentEvent, ModerationPolicy  # noqa: E402
 from comments.reasons import Reason  # noqa: E402
 
 PREFIX = "Soak post "  # every comment the soak posts starts so
@@ -44,6 +44,12 @@ def setup(password):
         MODERATOR, f"{MODERATOR}@example.com", password, is_staff=True
     )
     user.groups.add(Group.objects.get(name=MODERATORS))
+    # Every soak comment on its article's own page, where the probes and the final check
+    # look: a 2-minute soak posts up to ~80 top-level comments per article, past the
+    # default 50 per page (the newest would be on comments/2/).
+    policy, _ = ModerationPolicy.objects.get_or_create(pk=1)
+    policy.comments_per_page = 1000
+    policy.save()  # a save, so the cached copy is dropped too
     published = Article.objects.published().select_related("category")
     commented = [f"generated-{n}" for n in range(2, 2 + COMMENTED)]
     others = published.exclude(slug__in=commented).order_by("pk")[:READ]

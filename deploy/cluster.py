@@ -234,8 +234,12 @@ class Cluster:
         wait_http(port)
         return proc
 
-    def stop_app(self, port):
-        self._stop(self.apps.pop(port, None))
+    def stop_app(self, port, sig=signal.SIGTERM):
+        """As `systemctl stop` does (KillMode=mixed): `sig` to gunicorn's master alone, which
+        stops its workers (SIGTERM: they finish what they accepted, newsroom/gunicorn_worker.py);
+        whatever is left of the group after TimeoutStopSec is killed. SIGKILL: an abrupt stop
+        (the whole group, as systemd kills a unit's processes)."""
+        self._stop(self.apps.pop(port, None), sig, seconds=40, group=sig == signal.SIGKILL)
 
     def start_worker(self):
         argv, cwd = self.unit_command("newsroom-worker@.service", len(self.workers) + 1)
@@ -270,11 +274,14 @@ class Cluster:
         wait_http(self.port)
 
     @staticmethod
-    def _stop(proc, sig=signal.SIGTERM, seconds=20):
+    def _stop(proc, sig=signal.SIGTERM, seconds=20, group=True):
         if proc is None or proc.poll() is not None:
             return
         try:
-            os.killpg(proc.pid, sig)
+            if group:
+                os.killpg(proc.pid, sig)
+            else:
+                os.kill(proc.pid, sig)
             proc.wait(seconds)
         except ProcessLookupError:
             return

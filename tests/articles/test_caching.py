@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 
+from articles import caching
 from articles.models import Article
 from comments.models import ModerationPolicy
 
@@ -174,3 +176,38 @@ def test_a_cached_page_costs_one_cache_round_trip_and_no_query(
     article.title = "First story, corrected"
     article.save()
     assert "First story, corrected" in client.get(article.get_absolute_url()).content.decode()
+
+
+def count_version_writes(monkeypatch):
+    writes = []
+    set_many = caching.cache.set_many
+
+    def counted(values, *args, **kwargs):
+        if caching.CONTENT_KEY in values:
+            writes.append(values[caching.CONTENT_KEY]["token"])
+        return set_many(values, *args, **kwargs)
+
+    monkeypatch.setattr(caching.cache, "set_many", counted)
+    return writes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bump_outside_a_transaction_writes_one_version(monkeypatch):
+    """The rows are committed already: one new version, not a second one a moment later
+    (each would cost every cached page a render)."""
+    writes = count_version_writes(monkeypatch)
+    caching.bump(content=True, only_adds=True)
+    assert len(writes) == 1
+    assert caching.content_version()["token"] == writes[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bump_inside_a_transaction_writes_at_once_and_after_the_commit(monkeypatch):
+    """A reader that rendered from the old rows before the commit cannot keep them under the
+    version it read: the commit writes another."""
+    writes = count_version_writes(monkeypatch)
+    with transaction.atomic():
+        caching.bump(content=True, only_adds=True)
+        assert len(writes) == 1
+    assert len(writes) == 2
+    assert caching.content_version()["token"] == writes[1] != writes[0]

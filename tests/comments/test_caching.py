@@ -1,9 +1,12 @@
 """The comment thread in cached pages: approving shows at once, and a cached page never
 carries one visitor's pending comment, saved details, session or CSRF token to another."""
 
+import time
+
 import pytest
 from django.core import signing
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, RequestFactory
 
 from articles import pagecache
 from comments.actions import ACTIONS
@@ -246,3 +249,53 @@ def test_while_an_approval_is_rendered_others_may_get_the_page_without_it(
     response, html = html_of(Client(), article)
     assert "Already there." in html and "Just approved." not in html
     assert "s-maxage=0" in response["Cache-Control"]
+
+
+def hold_the_page_lock(article, rendering):
+    """Another process is rendering `article`'s page (the version whose key is `rendering`)."""
+    request = RequestFactory().get(article.get_absolute_url())
+    cache.set(f"latest:{pagecache._url_key(request)}:lock", rendering, 5)
+    return lambda: cache.delete(f"latest:{pagecache._url_key(request)}:lock")
+
+
+def test_one_render_at_a_time_per_page_approvals_meanwhile_get_the_previous_page(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """Approvals that follow each other faster than the page renders cost one render at a
+    time: while one process renders the page with the first, a reader after the second gets
+    the previous page instead of starting a second render; the next render shows both."""
+    make_comment(body="Already there.")
+    first = make_comment(body="First approved.", status=Comment.Status.PENDING)
+    second = make_comment(body="Second approved.", status=Comment.Status.PENDING)
+    assert "Already there." in html_of(client, article)[1]  # the page's latest version
+    ACTIONS["approve"].execute(first, moderator)
+    done = hold_the_page_lock(article, "page:with-the-first-approval")
+    ACTIONS["approve"].execute(second, moderator)
+    renders = []
+    render = pagecache._render
+    monkeypatch.setattr(pagecache, "_render", lambda *args: renders.append(1) or render(*args))
+    response, html = html_of(Client(), article)
+    assert renders == []
+    assert "Already there." in html and "First approved." not in html
+    assert "s-maxage=0" in response["Cache-Control"]
+    done()
+    response, html = html_of(Client(), article)
+    assert renders == [1]
+    assert "First approved." in html and "Second approved." in html
+
+
+def test_after_a_removal_a_reader_renders_at_once_while_an_older_version_is_rendered(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """The page being rendered is from before the unapproval: a reader after it neither gets
+    the previous page nor waits for that render, it renders the page without the comment."""
+    comment = make_comment(body="Soon withdrawn.")
+    assert "Soon withdrawn." in html_of(client, article)[1]
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 3)
+    ACTIONS["unapprove"].execute(comment, moderator)
+    hold_the_page_lock(article, "page:from-before-the-unapproval")
+    started = time.monotonic()
+    response, html = html_of(Client(), article)
+    assert time.monotonic() - started < 2
+    assert "Soon withdrawn." not in html
+    assert "s-maxage=0" not in response["Cache-Control"]
