@@ -49,6 +49,8 @@ JOBS = [
     Job("purge", tasks.purge, daily_at=time(3, 30)),
     # How long comments usually wait for a moderator, said on the pages (`comments.waiting`).
     Job("typical_wait", tasks.typical_wait, every=timedelta(minutes=15)),
+    # The queue's size per section, for the moderation report (`comments.stats`).
+    Job("queue_sample", tasks.sample_queue, every=timedelta(hours=1)),
     # The moderators' daily digest (does nothing unless the policy asks for one).
     Job("digest", tasks.digest, daily_at=time(7, 0)),
     # The articles app's periodic jobs (scheduled revisions going live, every minute),
