@@ -380,3 +380,117 @@ def _backfill_queue(models, pending, now, queue_days):
         )
         slot += QUEUE_EVERY
     models.QueueSample.objects.bulk_create(samples, ignore_conflicts=True, batch_size=500)
+
+
+# What the report reads: a fixed number of queries whatever the number of days.
+
+
+def percentile(buckets, q):
+    """The `q` (0..1) quantile, in seconds, of a decision-time histogram ({bound: n}),
+    interpolated within its bucket; the open last bucket gives its lower bound. None
+    without decisions."""
+    total = sum(buckets.values())
+    if not total:
+        return None
+    target, seen, lower = q * total, 0, 0
+    for bound in BUCKETS:
+        n = buckets.get(bound, 0)
+        if n and seen + n >= target:
+            if bound == 0:
+                return lower
+            return round(lower + (bound - lower) * (target - seen) / n)
+        seen += n
+        lower = bound or lower
+    return lower
+
+
+def _rate(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class Period:
+    """One day or week of the report."""
+
+    start: datetime  # a date
+    label: str
+    totals: Counter = field(default_factory=Counter)
+    buckets: Counter = field(default_factory=Counter)
+    queue: list = field(default_factory=list)
+
+    def __getattr__(self, name):
+        if name in FIELDS:
+            return self.totals[name]
+        raise AttributeError(name)
+
+    @property
+    def p50(self):
+        return percentile(self.buckets, 0.5)
+
+    @property
+    def p90(self):
+        return percentile(self.buckets, 0.9)
+
+    @property
+    def queue_mean(self):
+        return round(sum(self.queue) / len(self.queue), 1) if self.queue else None
+
+    @property
+    def queue_max(self):
+        return max(self.queue) if self.queue else None
+
+    @property
+    def missed_rate(self):
+        """Missed spam, in % of the comments Akismet called ham."""
+        return _rate(self.missed_spam, self.akismet_ham)
+
+    @property
+    def false_positive_rate(self):
+        """False positives, in % of the comments Akismet called spam."""
+        return _rate(self.false_positives, self.akismet_spam)
+
+
+def period_start(day, period):
+    return day - timedelta(days=day.weekday()) if period == "week" else day
+
+
+def periods(period, start, end):
+    """The report's periods from `start` to `end` (dates; a week starts on Monday)."""
+    step = timedelta(weeks=1) if period == "week" else timedelta(days=1)
+    day, last, result = period_start(start, period), period_start(end, period), []
+    while day <= last:
+        label = f"w/c {day:%d %b}" if period == "week" else f"{day:%a %d %b}"
+        result.append(Period(day, label))
+        day += step
+    return result
+
+
+def figures(period, start, end, section=None):
+    """The report's periods from `start` to `end`, per `period` ("day" or "week"), for one
+    section (its slug) or all (None): three queries."""
+    rows = periods(period, start, end)
+    by_start = {row.start: row for row in rows}
+    first, last = rows[0].start, rows[-1].start + timedelta(days=6 if period == "week" else 0)
+    days = ModerationDay.objects.filter(day__range=(first, last))
+    times = DecisionTime.objects.filter(day__range=(first, last))
+    if section is not None:
+        days, times = days.filter(section=section), times.filter(section=section)
+    for values in days.values("day", *FIELDS):
+        by_start[period_start(values.pop("day"), period)].totals.update(values)
+    for day, bucket, n in times.values_list("day", "bucket", "count"):
+        by_start[period_start(day, period)].buckets[bucket] += n
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    samples = QueueSample.objects.filter(
+        taken_at__gte=since, taken_at__lt=until, section__in=[ALL, section or ALL]
+    ).values_list("taken_at", "section", "pending")
+    slots = defaultdict(dict)
+    for taken_at, name, pending in samples:
+        slots[taken_at][name] = pending
+    for taken_at, values in sorted(slots.items()):
+        if ALL in values:  # the hour was sampled; a section missing from it had none
+            row = by_start.get(period_start(timezone.localdate(taken_at), period))
+            if row is not None:
+                row.queue.append(values.get(section or ALL, 0))
+    return rows

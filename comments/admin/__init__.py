@@ -3,7 +3,8 @@
 `comment`: the queue (columns, filters, bulk actions), the comment's page and the views for
 one comment (moderate, reply, empty spam/trash); `filters`: the status and article filters;
 `policy`: the single-row moderation policy page; `commenters`: the commenter page, trust
-levels and blocks; `reports`: the Reported view and the decision on readers' reports.
+levels and blocks; `reports`: the Reported view and the decision on readers' reports;
+`report`: the moderation report and Akismet's alerts.
 
 The admin stays thin: what an action is and does is `comments.actions` (row buttons, bulk
 actions, the comment's page and the confirmation page all read it), the reply
@@ -15,6 +16,7 @@ mail) asks for confirmation.
 from comments.admin.comment import CommentAdmin
 from comments.admin.commenters import BlockAdmin, CommenterAdmin
 from comments.admin.policy import ModerationPolicyAdmin
+from comments.admin.report import ModerationReportAdmin
 from comments.admin.reports import ReportedCommentAdmin
 
 __all__ = [
@@ -22,5 +24,6 @@ __all__ = [
     "CommentAdmin",
     "CommenterAdmin",
     "ModerationPolicyAdmin",
+    "ModerationReportAdmin",
     "ReportedCommentAdmin",
 ]
