@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 64
-MAX_X_LABELS = 10
+MAX_X_LABELS = 8
 
 
 def nice_top(value):
@@ -31,6 +31,10 @@ def nice_top(value):
     if step < 1 and value >= 4:
         step = 1
     return step * math.ceil(value / step - 1e-9), step
+
+
+def _f(value):
+    return f"{value:.1f}"
 
 
 def _number(value):
@@ -68,14 +72,14 @@ def line_chart(chart_id, title, labels, series, *, unit=""):
         v = k * step
         parts.append(
             format_html(
-                '<line class="chart-grid" x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}"/>'
-                '<text class="chart-ylabel" x="{}" y="{:.1f}" text-anchor="end">{}</text>',
+                '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+                '<text class="chart-ylabel" x="{}" y="{}" text-anchor="end">{}</text>',
                 LEFT,
                 WIDTH - RIGHT,
-                y(v),
-                y(v),
+                _f(y(v)),
+                _f(y(v)),
                 LEFT - 6,
-                y(v) + 4,
+                _f(y(v) + 4),
                 _number(round(v, 6)),
             )
         )
@@ -84,8 +88,8 @@ def line_chart(chart_id, title, labels, series, *, unit=""):
         if i % every == 0:
             parts.append(
                 format_html(
-                    '<text class="chart-xlabel" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-                    x(i),
+                    '<text class="chart-xlabel" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _f(x(i)),
                     TOP + plot_h + 16,
                     label,
                 )
@@ -120,10 +124,10 @@ def line_chart(chart_id, title, labels, series, *, unit=""):
         parts.append(
             format_html_join(
                 "",
-                '<circle class="chart-point {}" cx="{:.1f}" cy="{:.1f}" r="3">'
+                '<circle class="chart-point {}" cx="{}" cy="{}" r="3">'
                 "<title>{}: {} {}{}</title></circle>",
                 (
-                    (css, x(i), y(v), labels[i], name, _number(v), unit)
+                    (css, _f(x(i)), _f(y(v)), labels[i], name, _number(v), unit)
                     for i, v in enumerate(vals)
                     if v is not None
                 ),

@@ -189,3 +189,10 @@ REPORTS = [
     ("x1", "abuse", "", "", "", "203.0.113.151", 10.2, ("remove", "abusive", "name-calling")),
 ]
 # fmt: on
+
+# The moderation report's past: twelve weeks of daily totals per section, as the service
+# functions would have counted them (the comments themselves purged long ago), and the
+# queue sampled hourly. (section slug, comments a weekday, typical minutes to a decision,
+# readers' reports a week).
+REPORT_WEEKS = 12
+REPORT_SECTIONS = [("today", 34, 35, 6), ("opinion", 21, 70, 4), ("culture", 9, 150, 1)]

@@ -414,6 +414,7 @@ class Period:
 
     start: datetime  # a date
     label: str
+    short: str = ""  # for a chart's axis
     totals: Counter = field(default_factory=Counter)
     buckets: Counter = field(default_factory=Counter)
     queue: list = field(default_factory=list)
@@ -460,7 +461,7 @@ def periods(period, start, end):
     day, last, result = period_start(start, period), period_start(end, period), []
     while day <= last:
         label = f"w/c {day:%d %b}" if period == "week" else f"{day:%a %d %b}"
-        result.append(Period(day, label))
+        result.append(Period(day, label, f"{day.day} {day:%b}"))
         day += step
     return result
 

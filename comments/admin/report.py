@@ -23,6 +23,8 @@ from comments.models import ModerationDay
 
 ALL = "all"
 DEFAULT_SPAN = {"day": timedelta(days=27), "week": timedelta(weeks=11)}
+# A text field, so whatever was typed comes back with its message (a date input drops it).
+DATE_INPUT = {"placeholder": "YYYY-MM-DD", "size": 11, "inputmode": "numeric"}
 MAX_SPAN = {"day": timedelta(days=366), "week": timedelta(days=3 * 366)}
 
 
@@ -38,13 +40,13 @@ class ReportQuery(forms.Form):
     start = forms.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs=DATE_INPUT),
         error_messages={"invalid": "“From” is not a date: write it as 2026-11-30."},
     )
     end = forms.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs=DATE_INPUT),
         error_messages={"invalid": "“To” is not a date: write it as 2026-11-30."},
     )
     section = forms.ChoiceField(
@@ -124,7 +126,7 @@ def _time_unit(rows):
 
 def build_charts(rows):
     """Each chart: its id, heading, the SVG, and its table (headers, rows of cells)."""
-    labels = [r.label for r in rows]
+    labels = [r.short for r in rows]
     unit_seconds, unit = _time_unit(rows)
 
     def in_unit(seconds):
@@ -174,7 +176,7 @@ def build_charts(rows):
                 ("Missed spam", [r.missed_rate for r in rows], "s3"),
                 ("False positives", [r.false_positive_rate for r in rows], "s2"),
             ],
-            ["Missed spam (of ham)", "False positives (of spam)"],
+            ["Missed spam", "False positives"],
             lambda r: [
                 f"{r.missed_spam} of {r.akismet_ham} ({_dash(r.missed_rate, ' %')})",
                 f"{r.false_positives} of {r.akismet_spam} ({_dash(r.false_positive_rate, ' %')})",
