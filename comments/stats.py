@@ -204,8 +204,10 @@ def statuses_changed(pks, old, to, *, actor, reason, now):
     )
     by_section = defaultdict(list)
     for path, entered, moderated, created, verdict in rows:
-        move = _Move(old, to, actor is not None, reason, entered, moderated is not None,
-                     created, verdict, now)  # fmt: skip
+        # One decision about many comments (a ban), not a judgement of each: nobody's
+        # decision on its text, so not timed and no verdict overruled.
+        move = _Move(old, to, False, reason, entered, moderated is not None, created, verdict,
+                     now)  # fmt: skip
         by_section[section_of(path)].append(_count_move(move))
     for section, moves in by_section.items():
         _record(_day(now), section, moves)
