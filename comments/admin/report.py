@@ -119,6 +119,11 @@ COLUMNS = [
 ]
 
 
+def _cell(text):
+    """A name for a spreadsheet cell: never read as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _time_unit(rows):
     longest = max((r.p90 or 0 for r in rows), default=0)
     return (3600, "hours") if longest > 3 * 3600 else (60, "minutes")
@@ -281,7 +286,7 @@ class ModerationReportAdmin(admin.ModelAdmin):
             writer.writerow(
                 [
                     row.start.isoformat(),
-                    names.get(section, section) if section else "all",
+                    _cell(names.get(section, section)) if section else "all",
                     *("" if (v := read(row)) is None else v for _header, read in COLUMNS),
                 ]
             )

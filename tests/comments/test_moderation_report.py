@@ -355,3 +355,12 @@ def test_moderators_find_it_from_the_index_and_the_queue(maria_client):
 def test_a_moderator_who_is_no_superuser_reads_it(maria, maria_client):
     assert not maria.is_superuser
     assert maria_client.get(URL).status_code == 200
+
+
+def test_a_section_name_is_never_a_formula_in_the_csv(maria_client, make_category):
+    make_category("sums", name="=SUM(A1:A9)")
+    stats.add_day(TODAY, "sums", {"received": 1})
+    response = maria_client.get(URL, {"section": "sums", "start": TODAY, "format": "csv"})
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert row["section"] == "'=SUM(A1:A9)"
+    assert row["comments received"] == "1"

@@ -239,6 +239,7 @@ def test_the_scheduler_enqueues_each_slot_once(database_queue):
         "digest",
         "notifications",
         "purge",
+        "queue_sample",
         "revisions",
         "sweep",
         "typical_wait",
@@ -249,8 +250,8 @@ def test_the_scheduler_enqueues_each_slot_once(database_queue):
         "revisions",
         "sweep",
     ]
-    assert ScheduledRun.objects.count() == 9
-    assert database_queue.count() == 9
+    assert ScheduledRun.objects.count() == 10
+    assert database_queue.count() == 10
 
 
 def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
@@ -263,7 +264,13 @@ def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
     now = timezone.now().replace(hour=1)
     assert schedule.run_due(now) == []
     monkeypatch.undo()
-    assert sorted(schedule.run_due(now)) == ["notifications", "revisions", "sweep", "typical_wait"]
+    assert sorted(schedule.run_due(now)) == [
+        "notifications",
+        "queue_sample",
+        "revisions",
+        "sweep",
+        "typical_wait",
+    ]
 
 
 def test_an_unreachable_queue_at_start_up_is_one_log_line(monkeypatch, caplog):
