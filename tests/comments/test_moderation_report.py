@@ -364,3 +364,15 @@ def test_a_section_name_is_never_a_formula_in_the_csv(maria_client, make_categor
     [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert row["section"] == "'=SUM(A1:A9)"
     assert row["comments received"] == "1"
+
+
+def test_akismet_is_counted_once_per_comment(akismet_server, make_comment):
+    from comments import spam
+
+    comment = make_comment(status=S.PENDING)
+    akismet_server.mode = "500"
+    assert spam.check(comment) == V.ERROR  # not a verdict
+    akismet_server.mode = "normal"
+    assert spam.check(comment) == V.HAM
+    assert spam.check(comment, recheck_reason="edit") == V.HAM  # checked again after an edit
+    assert totals() == {"akismet_ham": 1}
