@@ -209,8 +209,8 @@ def statuses_changed(pks, old, to, *, actor, reason, now):
         move = _Move(old, to, False, reason, entered, moderated is not None, created, verdict,
                      now)  # fmt: skip
         by_section[section_of(path)].append(_count_move(move))
-    for section, moves in by_section.items():
-        _record(_day(now), section, moves)
+    for section in sorted(by_section):  # one order of row locks for every caller
+        _record(_day(now), section, by_section[section])
 
 
 def received(comment):

@@ -253,6 +253,17 @@ class ModerationReportAdmin(admin.ModelAdmin):
             rows = stats.figures(data["period"], data["start"], data["end"], data["section"])
             if wants_csv:
                 return self.csv_response(rows, data, dict(sections))
+            # The fields show the range in force (the defaults filled in).
+            form = ReportQuery(
+                {
+                    "period": data["period"],
+                    "start": data["start"].isoformat(),
+                    "end": data["end"].isoformat(),
+                    "section": data["section"] or ALL,
+                },
+                sections,
+            )
+            form.is_valid()
         elif wants_csv:
             errors = [e for errors in form.errors.values() for e in errors]
             return HttpResponse(

@@ -256,6 +256,7 @@ def test_the_page_for_a_moderator(maria_client, history):
     assert "<script" not in html.split('id="content"')[1]
     assert "style=" not in html.split('id="content"')[1]  # the admin's CSP: no inline styles
     assert "<caption" in html and "Wed 18 Nov" in html
+    assert 'value="2026-10-22"' in html and 'value="2026-11-18"' in html  # the range in force
     assert "7 of 7" not in html and "1 of 7 (14.3 %)" in html
 
 
