@@ -37,6 +37,7 @@ def test_report_per_day_and_week_and_the_alert_banner(live_server, page, screens
 
     page.get_by_label("Per", exact=True).select_option("week")
     page.get_by_label("Section", exact=True).select_option("opinion")
+    page.get_by_label("From", exact=True).fill("")  # empty: the last twelve weeks
     page.get_by_role("button", name="Show").click()
     expect(page.locator(".report-summary")).to_contain_text("Per week")
     expect(page.locator(".report-summary")).to_contain_text("section Opinion")
