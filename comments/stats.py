@@ -151,7 +151,13 @@ def _count_move(move):
     if move.to in COUNTED:
         move.counts[move.to] += 1
     if move.old in COUNTED and _day(move.entered_at) == _day(move.at):
+        # Taken back the day it was done (an undo, a second opinion): neither the status nor
+        # a person overruling Akismet by it counts for that day.
         move.counts[move.old] -= 1
+        if move.old == S.SPAM and move.verdict == V.HAM:
+            move.counts["missed_spam"] -= 1
+        if move.old == S.APPROVED and move.verdict in (V.SPAM, V.DISCARD):
+            move.counts["false_positives"] -= 1
     if move.person:
         if not move.decided_before and move.to != S.PENDING:
             move.counts["decided"] += 1
