@@ -215,3 +215,9 @@ SURGE_COMMENTS = [
         (o, p) for p in _SURGE_POINTS for o in _SURGE_OPENINGS
     )
 ]  # fmt: skip
+# The moderation report's past: twelve weeks of daily totals per section, as the service
+# functions would have counted them (the comments themselves purged long ago), and the
+# queue sampled hourly. (section slug, comments a weekday, typical minutes to a decision,
+# readers' reports a week).
+REPORT_WEEKS = 12
+REPORT_SECTIONS = [("today", 34, 35, 6), ("opinion", 21, 70, 4), ("culture", 9, 150, 1)]

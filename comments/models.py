@@ -1016,3 +1016,107 @@ class SurgeEvent(models.Model):
         if "threshold" in p:
             said.append(f"threshold {p['threshold']}")
         return ", ".join(said)
+
+
+class ModerationDay(models.Model):
+    """The moderation report's totals for one day and one section (the article's top-level
+    category, by slug), counted where each thing happens (`comments.stats`), so purging
+    spam and trash never changes a past day. Moves into a status count by anyone (a person,
+    Akismet, the policy); a move back out the same day takes it off again (an undo)."""
+
+    day = models.DateField(_("day"))
+    section = models.CharField(_("section"), max_length=60)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    approved = models.PositiveIntegerField(_("approved"), default=0)
+    spam = models.PositiveIntegerField(_("spam"), default=0)
+    trash = models.PositiveIntegerField(_("trash"), default=0)
+    # A person's first decision on a comment (its time is in `DecisionTime`).
+    decided = models.PositiveIntegerField(_("decided by a person"), default=0)
+    # Akismet's first verdict on a comment, and a person disagreeing with it.
+    akismet_ham = models.PositiveIntegerField(_("Akismet said ham"), default=0)
+    akismet_spam = models.PositiveIntegerField(_("Akismet said spam"), default=0)
+    missed_spam = models.PositiveIntegerField(_("missed spam"), default=0)
+    false_positives = models.PositiveIntegerField(_("false positives"), default=0)
+    reports_filed = models.PositiveIntegerField(_("reports filed"), default=0)
+    reports_kept = models.PositiveIntegerField(_("reports decided: kept"), default=0)
+    reports_removed = models.PositiveIntegerField(_("reports decided: removed"), default=0)
+
+    class Meta:
+        verbose_name = _("moderation report")
+        verbose_name_plural = _("moderation report")
+        ordering = ["day", "section"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "section"], name="moderation_day_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.section}"
+
+
+class DecisionTime(models.Model):
+    """A histogram of the time from posting to a person's first decision, per day and
+    section: `bucket` is the bucket's upper bound in seconds (`comments.stats.BUCKETS`; 0
+    for the last, open one), `count` the decisions in it. p50 and p90 come from it."""
+
+    day = models.DateField()
+    section = models.CharField(max_length=60)
+    bucket = models.PositiveIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "section", "bucket"], name="decision_time_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.section} ≤{self.bucket}s: {self.count}"
+
+
+class QueueSample(models.Model):
+    """Comments awaiting moderation per section, sampled by the scheduler every hour."""
+
+    taken_at = models.DateTimeField(db_index=True)
+    section = models.CharField(max_length=60)
+    pending = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["taken_at", "section"], name="queue_sample_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.taken_at:%Y-%m-%d %H:%M} {self.section}: {self.pending}"
+
+
+class AkismetAlert(models.Model):
+    """Something Akismet told us about the account (an `X-akismet-alert-code` /
+    `X-akismet-alert-msg` answer) or a rejected key: one row per distinct alert, shown to
+    moderators until one of them marks it dealt with (`comments.alerts`)."""
+
+    code = models.CharField(_("code"), max_length=40)
+    message = models.CharField(_("message"), max_length=500)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+    count = models.PositiveIntegerField(_("times seen"), default=1)
+    dealt_with_at = models.DateTimeField(_("dealt with"), null=True, blank=True)
+    dealt_with_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dealt with by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Akismet alert")
+        verbose_name_plural = _("Akismet alerts")
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "message"], name="akismet_alert_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.message}"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import invalidation
-from comments import spam, subscriptions
+from comments import spam, stats, subscriptions
 from comments.history import who
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
@@ -144,6 +144,7 @@ def change_status(comment, to, *, actor=None, actor_label="", reason="", params=
     with transaction.atomic():
         if not Comment.objects.filter(pk=comment.pk, status=old).update(**fields):
             raise TransitionError(f"comment {comment.pk} is no longer {old}")
+        stats.status_changed(comment, old, to, actor=actor, reason=reason, now=now)
         event = CommentEvent.objects.create(
             comment=comment,
             kind=CommentEvent.Kind.STATUS,
@@ -258,6 +259,9 @@ def change_status_many(pks, old, to, *, actor=None, actor_label="", reason="", p
         )
         if not rows:
             return 0
+        stats.statuses_changed(
+            [pk for pk, _a in rows], old, to, actor=actor, reason=reason, now=now
+        )
         Comment.objects.filter(pk__in=[pk for pk, _article in rows], status=old).update(**fields)
         CommentEvent.objects.bulk_create(
             CommentEvent(

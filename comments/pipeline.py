@@ -13,7 +13,7 @@ import logging
 from django.utils import timezone
 
 from articles.people import display_name
-from comments import blocks, notify, queue, spam, subscriptions, surges
+from comments import blocks, notify, queue, spam, stats, subscriptions, surges
 from comments import policy as policies
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError, change_status
@@ -31,6 +31,7 @@ def submit(comment, *, honeypot="", notify_published=False, notify_replies=False
     check is enqueued, so a worker approving it at once still finds them. Returns the
     comment, still pending: the worker files it a moment later."""
     comment.save()  # autocommit: the project has no ATOMIC_REQUESTS
+    stats.received(comment)
     rule = blocks.rule_for(comment)  # one query: a block or a ban
     if rule is not None and not honeypot:
         # Stored as spam by rule: kept for the moderators, never shown, never checked, and

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from articles import invalidation
 from comments import policy as policies
-from comments import queue
+from comments import queue, stats
 from comments.models import Comment, CommentEvent, Report, ReportMonth
 from comments.moderation import TransitionError, change_status, held_until
 from comments.reasons import KEEP_REASONS, MODERATOR_REASONS, Reason, sentence
@@ -128,6 +128,7 @@ def file_report(comment, *, ground, ip, law="", explanation="", email="", now=No
         row.filed[ground] = row.filed.get(ground, 0) + 1
 
     _count(now, filed)
+    stats.report_filed(comment, now)
     hold_if_reported(comment)
     from comments import tasks
 
@@ -233,6 +234,7 @@ def decide(comment, decision, reason, note="", *, actor, now=None):
             row.decision_seconds.extend(int((now - r.created_at).total_seconds()) for r in reports)
 
         _count(now, decided)
+        stats.reports_decided(comment, decision, len(reports), now)
     from comments import tasks
 
     # Held like every person's decision's mail (`moderation.held_until`).

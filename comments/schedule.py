@@ -51,6 +51,8 @@ JOBS = [
     Job("typical_wait", tasks.typical_wait, every=timedelta(minutes=15)),
     # Busy stories: a surge that has been calm long enough switches off (`comments.surges`).
     Job("surges", tasks.calm_surges, every=timedelta(minutes=1)),
+    # The queue's size per section, for the moderation report (`comments.stats`).
+    Job("queue_sample", tasks.sample_queue, every=timedelta(hours=1)),
     # The moderators' daily digest (does nothing unless the policy asks for one).
     Job("digest", tasks.digest, daily_at=time(7, 0)),
     # The articles app's periodic jobs (scheduled revisions going live, every minute),

@@ -20,7 +20,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from comments import metrics, reasons
+from comments import alerts, metrics, reasons, stats
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
 
@@ -137,9 +137,11 @@ def _call(method, payload):
         exc.headers = _last_response.headers
         reason, _params = _describe_error(exc)
         metrics.AKISMET_FAILURES.labels(call, reason).inc()
+        alerts.noticed(exc.headers, key_rejected=isinstance(exc, akismet.APIKeyError))
         raise
     finally:
         metrics.AKISMET_SECONDS.labels(call).observe(time.perf_counter() - started)
+    alerts.noticed(_last_response.headers)
     return result, _last_response.headers
 
 
@@ -163,6 +165,7 @@ def check(comment, *, recheck_reason=None, attempt=None):
     if recheck_reason:
         payload["recheck_reason"] = recheck_reason
     now = timezone.now()
+    before = comment.verdict
     comment.check_attempts = attempt if attempt is not None else comment.check_attempts + 1
     comment.checked_at = now
     try:
@@ -209,6 +212,8 @@ def check(comment, *, recheck_reason=None, attempt=None):
 
             queue.count_duplicate("check result", comment.pk, f"a check after #{attempt} ran")
             return None
+    if "user_role" not in payload:  # a moderator's own reply is nobody's spam
+        stats.verdict_recorded(comment, before, comment.verdict, now)
     CommentEvent.objects.create(
         comment=comment,
         kind=CommentEvent.Kind.CHECK,

@@ -371,6 +371,16 @@ def typical_wait():
 
 
 @task()
+def sample_queue():
+    """Store the queue's size per section for the moderation report (`comments.stats`)."""
+    from comments import stats
+
+    total = stats.sample_queue()
+    logger.info("queue sample: %s pending", total)
+    return total
+
+
+@task()
 def digest():
     result = digest_now()
     logger.info("digest: %s", "not asked for" if result is None else result)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0011_rename_corrections_category'),
-        ('comments', '0015_reason_choices_merged'),
+        ('comments', '0017_moderation_report'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

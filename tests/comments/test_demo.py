@@ -123,3 +123,25 @@ def test_one_story_is_in_surge_with_its_notice(db, client):
     assert "Comments on this story are busy; each is read before it appears." in html
     seed()  # again: no second switch, no more comments
     assert SurgeEvent.objects.filter(article=article).count() == 1
+
+
+def test_the_demo_gives_the_moderation_report_weeks_of_history(db):
+    """Twelve weeks in three sections, with Akismet's misses and false positives, once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments import stats
+    from comments.demo import REPORT_WEEKS
+    from comments.models import ModerationDay, QueueSample
+
+    seed()
+    today = timezone.localdate()
+    sections = set(ModerationDay.objects.values_list("section", flat=True))
+    assert {"today", "opinion", "culture"} <= sections
+    weeks = stats.figures("week", today - timedelta(weeks=REPORT_WEEKS - 1), today)
+    assert all(week.received and week.p50 and week.queue_max for week in weeks)
+    assert sum(week.missed_spam for week in weeks) and sum(w.false_positives for w in weeks)
+    rows, samples = ModerationDay.objects.count(), QueueSample.objects.count()
+    seed()
+    assert (ModerationDay.objects.count(), QueueSample.objects.count()) == (rows, samples)

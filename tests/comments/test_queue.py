@@ -239,6 +239,7 @@ def test_the_scheduler_enqueues_each_slot_once(database_queue):
         "digest",
         "notifications",
         "purge",
+        "queue_sample",
         "revisions",
         "surges",
         "sweep",
@@ -251,8 +252,8 @@ def test_the_scheduler_enqueues_each_slot_once(database_queue):
         "surges",
         "sweep",
     ]
-    assert ScheduledRun.objects.count() == 11
-    assert database_queue.count() == 11
+    assert ScheduledRun.objects.count() == 12
+    assert database_queue.count() == 12
 
 
 def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
@@ -267,6 +268,7 @@ def test_the_scheduler_keeps_a_slot_whose_enqueue_failed(db, monkeypatch):
     monkeypatch.undo()
     assert sorted(schedule.run_due(now)) == [
         "notifications",
+        "queue_sample",
         "revisions",
         "surges",
         "sweep",

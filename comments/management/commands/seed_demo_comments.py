@@ -6,8 +6,10 @@ comment whose article is missing is skipped. `make run` runs this right after `s
 """
 
 import contextlib
+import random
 import secrets
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments import controls, pipeline, reports, surges, text
+from comments import controls, pipeline, reports, stats, surges, text
 from comments import policy as policies
 from comments.demo import (
     BAN_REASON,
@@ -28,12 +30,22 @@ from comments.demo import (
     COMMENTS,
     MODERATION_WORD,
     MODERATOR,
+    REPORT_SECTIONS,
+    REPORT_WEEKS,
     REPORTS,
     SURGE_ARTICLE,
     SURGE_COMMENTS,
 )
 from comments.groups import MODERATORS
-from comments.models import Block, Comment, Commenter, CommentEvent, ModerationPolicy
+from comments.models import (
+    Block,
+    Comment,
+    Commenter,
+    CommentEvent,
+    ModerationDay,
+    ModerationPolicy,
+    QueueSample,
+)
 from comments.moderation import change_status
 from comments.reasons import Reason
 
@@ -57,6 +69,7 @@ class Command(BaseCommand):
     def handle(self, *args, login=False, **options):
         with transaction.atomic():
             moderator = self.seed_moderator()
+            self.seed_report_history()  # first: the demo comments below are counted live
             self.seed_policy()
             added, skipped, made = self.seed_comments(moderator)
             self.seed_controls(moderator)
@@ -121,6 +134,7 @@ class Command(BaseCommand):
                     user_agent="Mozilla/5.0 (X11; Linux x86_64) demo",
                     created_at=max(now - timedelta(hours=hours), article.published_at),
                 )
+                stats.received(comment)
                 self.file(comment, state, moderator)
                 added += 1
             made[key] = comment
@@ -274,3 +288,66 @@ class Command(BaseCommand):
             status_changed_at=comment.created_at,
             moderated_at=comment.created_at if comment.moderated_by_id else None,
         )
+
+    def seed_report_history(self, now=None):
+        """`REPORT_WEEKS` of the moderation report's totals before today, once: busier on
+        weekdays, slower decisions at weekends, a few comments Akismet got wrong, and the
+        queue growing overnight and cleared in the morning. Deterministic."""
+        now = now or timezone.now()
+        today = timezone.localdate(now)
+        if ModerationDay.objects.exists():
+            return
+        rng = random.Random(2026)
+        zone = timezone.get_current_timezone()
+        samples = []
+        for back in range(REPORT_WEEKS * 7, 0, -1):
+            day = today - timedelta(days=back)
+            weekend = day.weekday() >= 5
+            trend = 1 + 0.3 * (REPORT_WEEKS * 7 - back) / (REPORT_WEEKS * 7)
+            for section, per_day, minutes, reports_a_week in REPORT_SECTIONS:
+                received = max(
+                    1, round(per_day * trend * (0.55 if weekend else 1) * rng.uniform(0.8, 1.2))
+                )
+                said_spam = round(received * rng.uniform(0.25, 0.4))
+                said_ham = received - said_spam
+                missed = sum(rng.random() < 0.04 for _ in range(said_ham))
+                false_pos = sum(rng.random() < 0.05 for _ in range(said_spam))
+                trash = round(said_ham * rng.uniform(0.03, 0.1))
+                approved = said_ham - missed - trash + false_pos
+                decided = approved + trash + missed
+                filed = sum(rng.random() < reports_a_week / 7 for _ in range(3))
+                removed = sum(rng.random() < 0.4 for _ in range(filed))
+                counts = {
+                    "received": received,
+                    "approved": approved,
+                    "spam": said_spam - false_pos + missed,
+                    "trash": trash,
+                    "decided": decided,
+                    "akismet_ham": said_ham,
+                    "akismet_spam": said_spam,
+                    "missed_spam": missed,
+                    "false_positives": false_pos,
+                    "reports_filed": filed,
+                    "reports_kept": filed - removed,
+                    "reports_removed": removed,
+                }
+                stats.add_day(day, section, counts)
+                typical = minutes * (3 if weekend else 1)
+                buckets = Counter(
+                    stats.bucket_for(int(60 * typical * rng.lognormvariate(0, 0.9)))
+                    for _ in range(decided)
+                )
+                stats.add_decision_times(day, section, buckets)
+                for hour in range(24):
+                    # Overnight the queue grows; moderators clear it from 8 in the morning.
+                    waiting = per_day / 24 * (hour + 1 if hour < 8 else max(9 - (hour - 8) * 2, 1))
+                    taken = datetime.combine(day, time(hour), tzinfo=zone)
+                    pending = max(0, round(waiting * (1.6 if weekend else 1) + rng.uniform(-1, 1)))
+                    samples.append(QueueSample(taken_at=taken, section=section, pending=pending))
+        totals = Counter()
+        for sample in samples:
+            totals[sample.taken_at] += sample.pending
+        samples += [
+            QueueSample(taken_at=t, section=stats.ALL, pending=n) for t, n in totals.items()
+        ]
+        QueueSample.objects.bulk_create(samples, ignore_conflicts=True, batch_size=1000)
