@@ -22,14 +22,8 @@ duplicates = Counter()
 
 
 def count_duplicate(kind, comment_id, why):
-    duplicates[kind] += 1
-    logger.info(
-        "duplicate %s for comment %s skipped (%s); duplicates of %s so far in this process: %d",
-        kind,
-        comment_id,
-        why,
-        kind,
-        duplicates[kind],
+    _count(
+        duplicates, "duplicates", "duplicate %s for comment %s skipped (%s)", kind, comment_id, why
     )
 
 
@@ -39,14 +33,20 @@ withdrawn = Counter()
 
 
 def count_withdrawn(kind, comment_id, why):
-    withdrawn[kind] += 1
+    _count(withdrawn, "withdrawn", "%s for comment %s not sent (%s)", kind, comment_id, why)
+
+
+def _count(counter, name, what, kind, comment_id, why):
+    """Count one more `kind` in `counter` (called `name`) and log it with the count so far."""
+    counter[kind] += 1
     logger.info(
-        "%s for comment %s not sent (%s); withdrawn %s so far in this process: %d",
+        what + "; %s of %s so far in this process: %d",
         kind,
         comment_id,
         why,
+        name,
         kind,
-        withdrawn[kind],
+        counter[kind],
     )
 
 

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 import articles.params  # noqa: F401 (registers the <id:…> converter)
 from articles.models import Category
 from comments import alerts, charts, stats
+from comments.admin.moderators import ModeratorsOnly
 from comments.models import ModerationDay
 
 ALL = "all"
@@ -213,22 +214,8 @@ def build_charts(rows):
 
 
 @admin.register(ModerationDay)
-class ModerationReportAdmin(admin.ModelAdmin):
+class ModerationReportAdmin(ModeratorsOnly, admin.ModelAdmin):
     """The report is this model's changelist; nobody adds or edits the totals."""
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.has_perm("comments.moderate_comment")
-
-    has_module_permission = has_view_permission
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

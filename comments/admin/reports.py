@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 import articles.params  # noqa: F401 (registers the <id:…> converter)
 from comments import reports
+from comments.admin.moderators import ModeratorsOnly
 from comments.models import Report, ReportedComment
 from comments.reasons import KEEP_REASONS, MODERATOR_REASONS, NOTE_MAX, Reason
 
@@ -52,7 +53,7 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(ReportedComment)
-class ReportedCommentAdmin(admin.ModelAdmin):
+class ReportedCommentAdmin(ModeratorsOnly, admin.ModelAdmin):
     list_display = [
         "comment_column",
         "article",
@@ -64,21 +65,6 @@ class ReportedCommentAdmin(admin.ModelAdmin):
     list_display_links = None
     list_per_page = 50
     show_full_result_count = False
-
-    # Moderators (permission `moderate_comment`) work this view; nobody adds or edits here.
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.has_perm("comments.moderate_comment")
-
-    has_module_permission = has_view_permission
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return reports.reported_comments().select_related("article")

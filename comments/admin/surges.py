@@ -15,6 +15,7 @@ from articles.params import parse_id
 from articles.people import display_name
 from comments import policy as policies
 from comments import surges
+from comments.admin.moderators import ModeratorsOnly
 from comments.models import Comment, Surge
 
 RECENT_ARTICLES = 30
@@ -69,7 +70,7 @@ class SurgeForm(forms.ModelForm):
 
 
 @admin.register(Surge)
-class SurgeAdmin(admin.ModelAdmin):
+class SurgeAdmin(ModeratorsOnly, admin.ModelAdmin):
     form = SurgeForm
     list_display = [
         "article_name",
@@ -122,20 +123,12 @@ class SurgeAdmin(admin.ModelAdmin):
 
     # -- permissions: moderators -----------------------------------------------------
 
-    def has_module_permission(self, request):
-        return policies.can_moderate(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return policies.can_moderate(request.user)
-
+    # Moderators view (ModeratorsOnly) and force surges on or off; nobody deletes a row.
     def has_add_permission(self, request):
         return policies.can_moderate(request.user)
 
     def has_change_permission(self, request, obj=None):
         return policies.can_moderate(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # -- views -------------------------------------------------------------------------
 
