@@ -27,6 +27,26 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")
 _mutation_slot_file = None
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under `make mutation` (tests/mutation.py sets MUTATION_JOBS), the tests that empty the
+    database when they end (transaction=True, a live server) are left out: mutants run on a
+    reused test database, and a flush would take the rows the migrations made (the
+    moderation policy) from every test after it."""
+    if not os.environ.get("MUTATION_JOBS"):
+        return
+    flushing = {"transactional_db", "live_server"}
+    kept, left_out = [], []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        flushes = (marker is not None and marker.kwargs.get("transaction")) or (
+            flushing & set(getattr(item, "fixturenames", ()))
+        )
+        (left_out if flushes else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """`make mutation` runs MUTATION_JOBS mutants at a time (tests/mutation.py), each in a

@@ -26,25 +26,35 @@ MODULES = ("moderation", "policy", "pipeline", "spam")
 KILLED = {"killed", "timeout", "caught by type check"}  # the tests (or the clock) noticed
 
 
+LOG = ROOT / ".mutation-run.log"  # mutmut's own output: its spinner, or why it stopped
+
+
+class MutmutFailed(Exception):
+    """mutmut stopped by itself with an error (its clean test run failed, say)."""
+
+
 def run_modules(modules, seconds, jobs):
     """One `mutmut run` for the modules' mutants, `jobs` at a time, stopped when the time
-    is up. Returns (finished, seconds taken)."""
+    is up. Returns (finished, seconds taken); raises `MutmutFailed` if mutmut gave up."""
     started = time.monotonic()
-    process = subprocess.Popen(
-        [MUTMUT, "run", "--max-children", str(jobs), *(f"comments.{m}.*" for m in modules)],
-        cwd=ROOT,
-        env={**os.environ, "MUTATION_JOBS": str(jobs)},
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,  # its progress spinner; the summary below says it all
-    )
-    try:
-        process.wait(timeout=max(seconds, 1))
-        finished = process.returncode == 0
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait()
-        finished = False
-    return finished, time.monotonic() - started
+    with open(LOG, "w") as log:
+        process = subprocess.Popen(
+            [MUTMUT, "run", "--max-children", str(jobs), *(f"comments.{m}.*" for m in modules)],
+            cwd=ROOT,
+            env={**os.environ, "MUTATION_JOBS": str(jobs)},
+            start_new_session=True,
+            stdout=log,  # the summary below says it all, unless mutmut fails
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            process.wait(timeout=max(seconds, 1))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait()
+            return False, time.monotonic() - started
+    if process.returncode != 0:
+        raise MutmutFailed(f"mutmut stopped with exit code {process.returncode}")
+    return True, time.monotonic() - started
 
 
 def results():
@@ -82,7 +92,13 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at a time")
     parser.add_argument("--fail-under", type=float, default=85)
     args = parser.parse_args()
-    finished, seconds = run_modules(args.modules, 60 * args.minutes, max(args.jobs, 1))
+    try:
+        finished, seconds = run_modules(args.modules, 60 * args.minutes, max(args.jobs, 1))
+    except MutmutFailed as failed:
+        tail = LOG.read_text(errors="replace").splitlines()[-25:]
+        print(f"{failed} before the mutants were judged; the end of {LOG.name}:")
+        print("\n".join(f"    {line}" for line in tail))
+        return 2
     statuses = results()
     killed = total = 0
     scores = []
