@@ -97,7 +97,7 @@ def main():
     except MutmutFailed as failed:
         tail = LOG.read_text(errors="replace").splitlines()[-25:]
         print(f"{failed} before the mutants were judged; the end of {LOG.name}:")
-        print("\n".join(f"    {line}" for line in tail))
+        print("\n".join(f"    {line[-300:]}" for line in tail))  # the spinner has no newlines
         return 2
     statuses = results()
     killed = total = 0
