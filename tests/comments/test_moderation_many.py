@@ -85,6 +85,18 @@ def test_a_move_in_or_out_of_approved_gives_the_page_a_new_version(
     assert versions() != hidden
 
 
+def test_hiding_comments_moves_the_strict_version_showing_them_does_not(make_comment, moderator):
+    """A reader may get the previous page for a moment after comments appear (a ban
+    lifted), never after they disappear (a ban): only the strict version says which."""
+    comment = make_comment(status=S.APPROVED)
+    before = caching.strict_version()["token"]
+    change_status_many([comment.pk], S.APPROVED, S.TRASH, actor_label="ban")
+    hidden = caching.strict_version()["token"]
+    assert hidden != before
+    change_status_many([comment.pk], S.TRASH, S.APPROVED, actor_label="ban lifted")
+    assert caching.strict_version()["token"] == hidden
+
+
 def test_a_move_from_a_status_it_may_not_leave_is_refused(make_comment, moderator):
     from comments.moderation import TransitionError
 
