@@ -134,6 +134,8 @@ def test_known_author_is_approved_when_manual_approval_is_off(site_policy, make_
     new = filed(make_comment, author_name="Bea", author_email="bea@example.com")
     assert known.status == "approved"
     assert (new.status, new.held_reason) == ("pending", Reason.FIRST_COMMENT)
+    # No story in surge: the reason says nothing of one.
+    assert new.held_params == {}
 
 
 def test_known_author_is_still_held_with_manual_approval_on(site_policy, make_comment):
