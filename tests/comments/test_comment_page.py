@@ -94,6 +94,12 @@ def test_a_staff_reply_is_approved_threaded_and_checked_with_user_role(
     sent = akismet_server.calls("comment-check")[-1]
     assert sent["user_role"] == "administrator" and sent["comment_type"] == "reply"
     assert reply in Comment.objects.approved()
+    # The reply's check is nobody's verdict on a reader: the report's Akismet figures count
+    # the parent (checked before, by hand here) and not the reply.
+    from comments.models import ModerationDay
+
+    verdicts = ModerationDay.objects.values_list("akismet_ham", "akismet_spam")
+    assert all(counts == (0, 0) for counts in verdicts)
 
 
 def test_no_reply_to_spam_and_no_empty_reply(maria_client, make_comment):
