@@ -4,6 +4,7 @@ Outside CI the browser tests skip, saying why, when Chromium is missing; with CI
 they are required and fail instead.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+BLOCKING = {"serious", "critical"}  # the axe findings a page must not have
 # Flags this closed network needs: no background calls home, no QUIC, no GPU.
 CHROMIUM_ARGS = [
     "--disable-gpu",
@@ -79,3 +81,34 @@ def screenshot():
         return path
 
     return take
+
+
+def axe_blocking(page, name=None, *, context=None, not_ours=None):
+    """The serious and critical axe findings on `page` (within the `context` selector, if
+    given), one readable line each; [] when there are none. With `name`, every finding is
+    also written to artifacts/axe-<name>.json. A finding whose every node's HTML contains
+    `not_ours` (a part of the page Django's admin draws) is left out."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page, context=context).response["violations"]
+    if name:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"axe-{name}.json").write_text(
+            json.dumps(
+                [
+                    {
+                        "id": v["id"],
+                        "impact": v["impact"],
+                        "nodes": [n["html"][:200] for n in v["nodes"]],
+                    }
+                    for v in violations
+                ],
+                indent=2,
+            )
+        )
+    return [
+        f"{v['id']} ({v['impact']}) {v['help']}"
+        for v in violations
+        if v["impact"] in BLOCKING
+        and (not_ours is None or any(not_ours not in n["html"] for n in v["nodes"]))
+    ]

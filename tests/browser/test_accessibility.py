@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, BLOCKING
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +24,6 @@ PAGES = {
     "search-empty": "/search/?q=zeppelin",
     "404": "/no/such/page/",
 }
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.mark.parametrize("width", [375, 1440])

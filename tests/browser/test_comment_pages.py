@@ -4,14 +4,12 @@ finding), reached and left through it."""
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment, ModerationPolicy
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_accessibility import BLOCKING
+from tests.browser.conftest import ARTIFACTS, axe_blocking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,8 +70,7 @@ def test_page_two_of_a_long_thread_with_its_pager(live_server, browser, width):
     assert pager.get_by_role("link", name="Page 3").is_visible()
     assert pager.get_by_role("link", name="Previous comments page").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    violations = Axe().run(page).response["violations"]
-    serious = [f"{v['id']} ({v['impact']})" for v in violations if v["impact"] in BLOCKING]
+    serious = axe_blocking(page)
     assert not serious, serious
     ARTIFACTS.mkdir(exist_ok=True)
     comments.screenshot(path=str(ARTIFACTS / f"comments-page-2-{width}.png"))

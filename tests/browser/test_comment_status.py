@@ -3,10 +3,7 @@ under "awaiting moderation", edits the comment, a moderator approves it, and the
 page then says published (with a link to it, marked "edited" on the article). The status
 page passes axe; screenshots of it and of its edit form land in artifacts/."""
 
-import json
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -14,13 +11,12 @@ from playwright.sync_api import expect
 
 from comments import policy as policies
 from comments.models import Comment
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, axe_blocking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a-Long-pass-phrase-9"
 FLOOD = "river-delta-towns-agree-shared-flood-plan"
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -34,16 +30,6 @@ def newsroom():
     )
     user.groups.add(Group.objects.get(name="Moderators"))
     return user
-
-
-def axe_blocking(page, name):
-    violations = Axe().run(page).response["violations"]
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"axe-{name}.json").write_text(
-        json.dumps([{"id": v["id"], "impact": v["impact"]} for v in violations], indent=2)
-    )
-    return [f"{v['id']} ({v['impact']}) {v['help']}" for v in violations
-            if v["impact"] in BLOCKING]  # fmt: skip
 
 
 def test_post_follow_the_link_edit_moderator_approves_status_says_published(

@@ -4,23 +4,20 @@ fresh browser context (no login, no cookies) opens it and sees the banner, the e
 revokes it and the link says so. axe-clean; screenshots in artifacts/."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from articles.models import Article
+from tests.browser.conftest import axe_blocking
 from tests.browser.test_revisions import person, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DELTA = "/today/world/river-delta-towns-agree-shared-flood-plan/"
-BLOCKING = {"serious", "critical"}
 
 
 def blocking(page):
-    violations = Axe().run(page).response["violations"]
-    return [f"{v['id']} ({v['impact']}) {v['help']}" for v in violations
-            if v["impact"] in BLOCKING]  # fmt: skip
+    return axe_blocking(page)
 
 
 def test_corrections_show_on_the_article_and_the_corrections_page(live_server, page, screenshot):

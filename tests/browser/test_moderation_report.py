@@ -3,11 +3,11 @@ and per week on the demo's history, no CSP violation, no serious axe finding, an
 banner dealt with from the queue. Screenshots: artifacts/moderation-report-*.png."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from comments import alerts
 from comments.models import AkismetAlert
+from tests.browser.conftest import axe_blocking
 from tests.browser.test_csp import LISTEN
 from tests.browser.test_moderating import newsroom, sign_in  # noqa: F401 (fixture)
 
@@ -31,9 +31,8 @@ def test_report_per_day_and_week_and_the_alert_banner(live_server, page, screens
     expect(page.locator(".report-table table").first).to_contain_text("Received")
     screenshot(page, "moderation-report-day")
     # The report itself (the admin's own breadcrumbs are not ours to restyle).
-    blocking = [v for v in Axe().run(page, context="#content").response["violations"]
-                if v["impact"] in ("serious", "critical")]  # fmt: skip
-    assert not blocking, [(v["id"], [n["target"] for n in v["nodes"]]) for v in blocking]
+    blocking = axe_blocking(page, context="#content")
+    assert not blocking, blocking
 
     page.get_by_label("Per", exact=True).select_option("week")
     page.get_by_label("Section", exact=True).select_option("opinion")

@@ -8,18 +8,16 @@ run through axe."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationPolicy, Subscriber, Subscription
+from tests.browser.conftest import axe_blocking
 from tests.browser.test_moderating import PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -62,8 +60,7 @@ def approve(desk, base, text):
 
 
 def no_blocking_axe_violations(page):
-    violations = Axe().run(page).response["violations"]
-    assert [v["id"] for v in violations if v["impact"] in BLOCKING] == []
+    assert axe_blocking(page) == []
 
 
 def test_confirm_publish_reply_unsubscribe(

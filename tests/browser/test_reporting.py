@@ -5,10 +5,7 @@ reads that statement of reasons on their status page. The report form, the Repor
 the decision page, the status page and /transparency/ are screenshotted into artifacts/;
 the public pages pass axe."""
 
-import json
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -16,12 +13,11 @@ from playwright.sync_api import expect
 
 from comments import authoring
 from comments.models import Comment, Report
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, axe_blocking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a-Long-pass-phrase-9"
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -33,16 +29,6 @@ def newsroom():
     )
     user.groups.add(Group.objects.get(name="Moderators"))
     return user
-
-
-def axe_blocking(page, name):
-    violations = Axe().run(page).response["violations"]
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"axe-{name}.json").write_text(
-        json.dumps([{"id": v["id"], "impact": v["impact"]} for v in violations], indent=2)
-    )
-    return [f"{v['id']} ({v['impact']}) {v['help']}" for v in violations
-            if v["impact"] in BLOCKING]  # fmt: skip
 
 
 def test_reader_reports_moderator_removes_author_reads_the_statement(
