@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
+from comments import policy as policies
 from comments.forms import form_token
 from comments.models import Comment
 
@@ -110,3 +111,17 @@ def maria_client(client, maria):
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run the after-commit callbacks (feedback, mail) as a real commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def set_policy(db):
+    """set_policy(field=value, …) saves those settings on the moderation policy and returns it."""
+
+    def set_(**fields):
+        policy = policies.current()
+        for name, value in fields.items():
+            setattr(policy, name, value)
+        policy.save()
+        return policy
+
+    return set_

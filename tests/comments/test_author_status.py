@@ -17,24 +17,11 @@ from django.core import signing
 from django.utils import timezone
 
 from comments import authoring
-from comments import policy as policies
 from comments.models import Comment, CommentEvent
 from comments.moderation import change_status
 from comments.reasons import Reason
 
 STATUS_LINK = re.compile(r'href="(/comment-status/[^"#]+/)(#edit)?"')
-
-
-@pytest.fixture
-def set_policy(db):
-    def set_(**fields):
-        policy = policies.current()
-        for name, value in fields.items():
-            setattr(policy, name, value)
-        policy.save()
-        return policy
-
-    return set_
 
 
 @pytest.fixture

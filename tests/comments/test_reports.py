@@ -17,23 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments import authoring, reports
-from comments import policy as policies
 from comments.models import Comment, CommentEvent, Report, ReportMonth
 from comments.reasons import Reason
 
 S = Comment.Status
-
-
-@pytest.fixture
-def set_policy(db):
-    def set_(**fields):
-        policy = policies.current()
-        for name, value in fields.items():
-            setattr(policy, name, value)
-        policy.save()
-        return policy
-
-    return set_
 
 
 def report_url(comment):
