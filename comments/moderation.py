@@ -114,6 +114,22 @@ def _change(old, to, actor, actor_label, reason, params):
     return reason, params, now, fields
 
 
+def _history_line(comment_id, old, to, actor, actor_label, reason, params, now):
+    """The (unsaved) history line of a status change: a person's, or an automatic actor's
+    by its label."""
+    return CommentEvent(
+        comment_id=comment_id,
+        kind=CommentEvent.Kind.STATUS,
+        created_at=now,
+        actor=actor,
+        actor_label="" if actor is not None else actor_label,
+        from_status=old,
+        to_status=to,
+        reason=reason,
+        reason_params=params,
+    )
+
+
 def change_status(comment, to, *, actor=None, actor_label="", reason="", params=None, undoes=None):
     """Move `comment` to status `to`, record who did it and why, and send feedback.
 
@@ -145,18 +161,9 @@ def change_status(comment, to, *, actor=None, actor_label="", reason="", params=
         if not Comment.objects.filter(pk=comment.pk, status=old).update(**fields):
             raise TransitionError(f"comment {comment.pk} is no longer {old}")
         stats.status_changed(comment, old, to, actor=actor, reason=reason, now=now)
-        event = CommentEvent.objects.create(
-            comment=comment,
-            kind=CommentEvent.Kind.STATUS,
-            created_at=now,
-            actor=actor,
-            actor_label="" if actor is not None else actor_label,
-            from_status=old,
-            to_status=to,
-            reason=reason,
-            reason_params=params,
-            details=details,
-        )
+        event = _history_line(comment.pk, old, to, actor, actor_label, reason, params, now)
+        event.details = details
+        event.save()
     for name, value in fields.items():
         setattr(comment, name, value)
     comment.status_event = event
@@ -264,17 +271,7 @@ def change_status_many(pks, old, to, *, actor=None, actor_label="", reason="", p
         )
         Comment.objects.filter(pk__in=[pk for pk, _article in rows], status=old).update(**fields)
         CommentEvent.objects.bulk_create(
-            CommentEvent(
-                comment_id=pk,
-                kind=CommentEvent.Kind.STATUS,
-                created_at=now,
-                actor=actor,
-                actor_label="" if actor is not None else actor_label,
-                from_status=old,
-                to_status=to,
-                reason=reason,
-                reason_params=params,
-            )
+            _history_line(pk, old, to, actor, actor_label, reason, params, now)
             for pk, _article in rows
         )
     if S.APPROVED in (old, to):
