@@ -11,6 +11,7 @@ review) and is itself a new revision.
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -99,6 +100,9 @@ class RevisionsAdmin(SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def history_view(self, request, object_id, extra_context=None):
+        # simple-history looks the id up as it comes; one that names no row is a 404 here.
+        if parse_id(unquote(object_id)) is None:
+            raise Http404
         context = {"can_restore": self.has_change_permission(request)}
         return super().history_view(request, object_id, {**context, **(extra_context or {})})
 

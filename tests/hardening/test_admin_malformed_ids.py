@@ -83,10 +83,11 @@ def test_category_list(admin_client_nr, value):
         assert response.status_code in (200, 302), (name, response.status_code)
 
 
-@pytest.mark.parametrize("value", ["abc", "1.0", "%C0%AF", "9999999999999999999999999"])
+@pytest.mark.parametrize("value", ["abc", "1.0", "%C0%AF", "9999999999999999999999999", "1/change"])
 @pytest.mark.parametrize("model", ["article", "category"])
-def test_article_pages(admin_client_nr, model, value):
-    response = admin_client_nr.get(f"/admin/articles/{model}/{value}/change/")
+@pytest.mark.parametrize("suffix", ["change/", "history/", "history/compare/?a=1&b=2"])
+def test_article_pages(admin_client_nr, model, value, suffix):
+    response = admin_client_nr.get(f"/admin/articles/{model}/{value}/{suffix}")
     assert response.status_code in (302, 404), response.status_code
 
 
