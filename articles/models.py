@@ -561,12 +561,15 @@ def authors_prefetch():
 
 
 def byline_prefetch():
-    """An article's authors as a byline shows them (`articles_tags.byline_links`): each
-    user's names and their profile's name and slug only, not the whole rows (one query)."""
+    """An article's authors as a byline shows them, as the list `byline_authors` (read by
+    `byline_authors()`): each user's names and their profile's name and slug only, not the
+    whole rows (one query). A list, not the manager's cache: Django builds a filtered
+    queryset per article for that (~50 µs each, a page of twenty results 1 ms)."""
     from django.contrib.auth import get_user_model
 
     return models.Prefetch(
         "authors",
+        to_attr="byline_authors",
         queryset=get_user_model()
         .objects.select_related("author_profile")
         .only(
@@ -578,6 +581,13 @@ def byline_prefetch():
             "author_profile__slug",
         ),
     )
+
+
+def byline_authors(article):
+    """An article's authors for its byline: `byline_prefetch()`'s list if it was loaded,
+    otherwise the authors (prefetched with `authors_prefetch()`, or a query)."""
+    authors = article.__dict__.get("byline_authors")
+    return article.authors.all() if authors is None else authors
 
 
 def validate_not_a_section(slug):

@@ -12,6 +12,7 @@ from django.utils.timezone import template_localtime
 
 from articles import images, xmltext
 from articles.html import sanitize_article_html, sanitize_bio_html
+from articles.models import byline_authors
 from articles.people import author_name, display_name
 
 register = template.Library()
@@ -44,7 +45,7 @@ def byline(article):
 def byline_links(article, link_class="article__author"):
     """The byline with each author that has a profile linked to their page (HTML)."""
     parts = []
-    for user in article.authors.all():
+    for user in byline_authors(article):
         profile = getattr(user, "author_profile", None)  # loaded with the authors
         if profile is None:
             parts.append(conditional_escape(display_name(user)))
