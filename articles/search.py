@@ -146,9 +146,14 @@ class Results:
         )
         rows = Article.objects.db_manager(self.queryset.db).raw(sql, (*params, limit, offset))
         articles = list(rows.prefetch_related(*self.prefetch))
+        categories = {}  # one instance per category on the page, as the page shows it
         for article in articles:
             values = [article.__dict__.pop(f"category__{name}") for name in category_fields]
-            article.category = Category.from_db(self.queryset.db, category_fields, values)
+            if article.category_id not in categories:
+                categories[article.category_id] = Category.from_db(
+                    self.queryset.db, category_fields, values
+                )
+            article.category = categories[article.category_id]
         total = articles[0].__dict__.pop("total") if articles else 0
         for article in articles[1:]:
             del article.__dict__["total"]
