@@ -1,10 +1,11 @@
 """The public pages' URLs without a `reverse()` per link.
 
-A page links every section in the masthead and footer, its trail, its teasers: ~40 links,
-each a `reverse()` (resolver lookups, pattern checks, quoting) — a few ms a page. The URL of
-a category or article page is the `articles:page` pattern around its path, and the site's
-fixed links never change: both are reversed once per script prefix and URLconf, and a
-page's link is then the path, quoted as `reverse()` quotes it, between the two halves.
+A page links every section in the masthead and footer, its trail, its teasers and their
+authors: ~40 links, each a `reverse()` (resolver lookups, pattern checks, quoting) — a few
+ms a page. The URL of a category or article page is the `articles:page` pattern around its
+path (an author's page the `articles:author` pattern around the slug), and the site's fixed
+links never change: each is reversed once per script prefix and URLconf, and a page's link
+is then the path, quoted as `reverse()` quotes it, between the two halves.
 """
 
 from functools import lru_cache
@@ -18,17 +19,22 @@ FIXED = ("front", "search", "feed", "atom-feed", "corrections")
 
 
 @lru_cache(maxsize=16)
-def _halves(prefix, urlconf):
-    before, _mark, after = reverse(
-        "articles:page", kwargs={"path": _MARK}, urlconf=urlconf
-    ).partition(_MARK)
+def _halves(name, kwarg, prefix, urlconf):
+    before, _mark, after = reverse(name, kwargs={kwarg: _MARK}, urlconf=urlconf).partition(_MARK)
     return before, after
 
 
 def page_url(path):
     """`reverse("articles:page", kwargs={"path": path})`, for a category or article path."""
-    before, after = _halves(get_script_prefix(), get_urlconf())
+    before, after = _halves("articles:page", "path", get_script_prefix(), get_urlconf())
     return f"{before}{quote(path, safe=_SAFE)}{after}"
+
+
+def author_url(slug):
+    """`reverse("articles:author", kwargs={"slug": slug})`: an author's page (a byline
+    links each of its authors)."""
+    before, after = _halves("articles:author", "slug", get_script_prefix(), get_urlconf())
+    return f"{before}{quote(slug, safe=_SAFE)}{after}"
 
 
 @lru_cache(maxsize=16)

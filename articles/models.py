@@ -323,9 +323,12 @@ class ArticleQuerySet(models.QuerySet):
     def search(self, query):
         """Articles matching the words of `query` in title, standfirst or body text: ranked
         full-text search on PostgreSQL, every word as a substring elsewhere (SQLite)."""
-        if connections[self.db].vendor == "postgresql":
-            return search.postgres_search(self, query)
-        return search.simple_search(self, query)
+        return search.search(self, query)
+
+    def search_results(self, query):
+        """The search page's results for `query` (`articles.search.Results`): a page of
+        articles as teasers show them, with the number of results, in one query."""
+        return search.Results(self, query, prefetch=[byline_prefetch()])
 
 
 class Article(XmlSafeText, models.Model):
@@ -557,6 +560,36 @@ def authors_prefetch():
     )
 
 
+def byline_prefetch():
+    """An article's authors as a byline shows them, as the list `byline_authors` (read by
+    `byline_authors()`): each user's names and their profile's name and slug only, not the
+    whole rows (one query). A list, not the manager's cache: Django builds a filtered
+    queryset per article for that (~50 µs each, a page of twenty results 1 ms)."""
+    from django.contrib.auth import get_user_model
+
+    return models.Prefetch(
+        "authors",
+        to_attr="byline_authors",
+        queryset=get_user_model()
+        .objects.select_related("author_profile")
+        .only(
+            "username",
+            "first_name",
+            "last_name",
+            "author_profile__user",
+            "author_profile__name",
+            "author_profile__slug",
+        ),
+    )
+
+
+def byline_authors(article):
+    """An article's authors for its byline: `byline_prefetch()`'s list if it was loaded,
+    otherwise the authors (prefetched with `authors_prefetch()`, or a query)."""
+    authors = article.__dict__.get("byline_authors")
+    return article.authors.all() if authors is None else authors
+
+
 def validate_not_a_section(slug):
     """An author's or a tag's slug that is a section's address would read as that section."""
     if slug and Category.objects.filter(path__iexact=slug).exists():
@@ -612,9 +645,7 @@ class Author(XmlSafeText, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return links.author_url(self.slug)
 
     @property
     def photo_renditions(self):

@@ -176,6 +176,7 @@ class SearchView(ListView):
 
     template_name = "articles/search.html"
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = search.Paginator
     context_object_name = "articles"
     max_query_length = 200
 
@@ -183,9 +184,7 @@ class SearchView(ListView):
         # No NUL bytes: PostgreSQL refuses them in text (a 500 otherwise).
         query = self.request.GET.get("q", "").replace("\x00", " ")
         self.query = " ".join(query.split())[: self.max_query_length]
-        if not self.query:
-            return Article.objects.none()
-        return Article.objects.published().search(self.query).for_listing()
+        return Article.objects.published().search_results(self.query)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.query, rank_limit=search.RANK_LIMIT, **kwargs)

@@ -49,6 +49,15 @@ TARGETS = [  # name, path ("{busy}" and "{quiet}" are filled in)
     ("machine limit (same bytes, static)", "/static/bench/page.html"),
 ]
 FRAMEWORK_LIMIT = "framework limit (same bytes, Django)"
+# BENCH_TARGETS=search,front: only the TARGETS rows whose names contain one of the words
+# (and the framework limit, for the ratios); every other part of the run is left out.
+ONLY = [w.strip() for w in os.environ.get("BENCH_TARGETS", "").split(",") if w.strip()]
+
+
+def selected(name):
+    return not ONLY or name == FRAMEWORK_LIMIT or any(word in name for word in ONLY)
+
+
 # A reader who ticked "save my name" (the form's three cookies), and a signed-in editor.
 AUTHOR_COOKIE = (
     "comment_author=Returning%20Reader; comment_author_email=returning%40example.com; "
@@ -450,7 +459,7 @@ def bench(db):
         stub = start_stub(stub_port)
         server = start_server(env, port)
         base = f"http://127.0.0.1:{port}"
-        targets = [(name, path.format(**paths)) for name, path in TARGETS]
+        targets = [(name, path.format(**paths)) for name, path in TARGETS if selected(name)]
         for name, path in targets:  # cold: the first request after start, empty cache
             ms, status = first_request_ms(base, path)
             result["targets"][name] = {"path": path, "cold_ms": ms, "cold_status": status}
@@ -459,6 +468,8 @@ def bench(db):
             numbers = wrk(base, path, SECONDS)
             result["targets"][name].update(numbers)
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
+        if ONLY:
+            return result
         paths["session"] = editor_session(env)
         for name, path, cookie in RETURNING:
             path, cookie = path.format(**paths), cookie.format(**paths)
@@ -545,6 +556,8 @@ def table(results):
                         else f"served after its unapproval: {s['stale_count']} times"
                     )
                 )
+        if "posting" not in r:  # BENCH_TARGETS: the pages' rows only
+            continue
         p = r["posting"]
         lines.append(
             f"{'comment posting (Akismet 50 ms)':44} {p['posts_per_s']:>8} {'':>6} "
@@ -582,6 +595,8 @@ def failures(results):
                     f"{r['database']}: {name}: an unapproved comment was served after its "
                     f"unapproval committed {t['storm']['stale_after_unapproval']}"
                 )
+        if "posting" not in r:
+            continue
         p = r["posting"]
         if p["errors"]:
             problems.append(f"{r['database']}: posting: {p['errors']} errors {p['error_samples']}")

@@ -78,14 +78,15 @@ WITH source AS (
 )
 INSERT INTO articles_article (
     title, slug, standfirst, body, body_text, image, image_alt, image_caption, renditions,
-    status, published_at, created_at, updated_at, comments_open, meta_description, category_id
+    status, published_at, created_at, updated_at, comments_open, meta_description, review_note,
+    category_id
 )
 SELECT
     'Archived report number ' || (%(first)s + g), 'archived-' || (%(first)s + g),
     s.standfirst, s.body, s.body_text, '', '', '', '{}',
     'published', o.at - make_interval(mins => %(spacing)s * g),
     o.at - make_interval(mins => %(spacing)s * g), o.at - make_interval(mins => %(spacing)s * g),
-    true, '', l.id
+    true, '', '', l.id
 FROM generate_series(1, %(count)s) AS g
 CROSS JOIN oldest AS o
 JOIN source AS s ON s.n = g %% (SELECT count(*) FROM source)

@@ -5,12 +5,14 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import stringfilter
+from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from articles import images, xmltext
 from articles.html import sanitize_article_html, sanitize_bio_html
+from articles.models import byline_authors
 from articles.people import author_name, display_name
 
 register = template.Library()
@@ -43,7 +45,7 @@ def byline(article):
 def byline_links(article, link_class="article__author"):
     """The byline with each author that has a profile linked to their page (HTML)."""
     parts = []
-    for user in article.authors.all():
+    for user in byline_authors(article):
         profile = getattr(user, "author_profile", None)  # loaded with the authors
         if profile is None:
             parts.append(conditional_escape(display_name(user)))
@@ -160,6 +162,16 @@ _CARD_IMAGE = (
 )
 
 
+def card_dates(value):
+    """A teaser's date as the `date` filter gives it with "c" (the `datetime` attribute)
+    and "j F Y" (the text), in the current time zone and language, without the filter's
+    format parsing: `("", "")` for no date (a draft in a preview)."""
+    if value is None:
+        return "", ""
+    value = template_localtime(value)
+    return value.isoformat(), f"{value.day} {MONTHS[value.month]} {value.year:04d}"
+
+
 @register.simple_tag
 def card(
     article,
@@ -191,7 +203,7 @@ def card(
             f"{e(article.category.name)}</a></p>"
         )
     by = byline_links(article, "card__author") if show_byline else ""
-    published = template_localtime(article.published_at)
+    iso, day = card_dates(article.published_at)
     return mark_safe(
         _CARD.format(
             variant=e(variant or "plain"),
@@ -206,8 +218,8 @@ def card(
                 else ""
             ),
             byline=f'<span class="card__byline">{by}</span> ' if by else "",
-            iso=e(date_filter(published, "c")),
-            date=e(date_filter(published, "j F Y")),
+            iso=e(iso),
+            date=e(day),
         )
     )
 

@@ -56,3 +56,43 @@ def test_pages_use_the_tag(client, teaser):
     html = client.get("/").content.decode()
     assert "Tom &amp; &quot;Jerry&quot; &lt;script&gt;" in html
     assert card(teaser, variant="lead", level=2).split("<h2")[1].split("</h2>")[0] in html
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+@pytest.mark.parametrize("language", ["en-gb", "de", "fr"])
+@pytest.mark.parametrize(
+    "published_at", ["2026-01-31T23:30:00+00:00", "2026-07-01T07:05:09.5+00:00", None]
+)
+def test_the_date_as_the_template_in_any_time_zone_and_language(
+    make_article, zone, language, published_at
+):
+    """The card's `datetime` and its day (without the `date` filter) are the template's,
+    in the reader's time zone and language, across a day's and a month's end; an article
+    without a time yet (one being previewed before it is saved) has none."""
+    from django.utils import timezone, translation
+    from django.utils.dateparse import parse_datetime
+
+    article = make_article()
+    article.published_at = parse_datetime(published_at) if published_at else None
+    with timezone.override(zone), translation.override(language):
+        expected = engines["django"].from_string(REFERENCE).render({"article": article})
+        assert card(article) == expected
+    assert ('datetime=""' in expected) == (published_at is None)
+
+
+def test_an_authors_link_is_the_reversed_url_under_any_script_prefix(make_article):
+    """Bylines link author pages without a `reverse()` each: the same URL, quoted the same
+    way, under the script prefix of a site served below a path."""
+    from django.urls import reverse, set_script_prefix
+
+    from articles.models import Author
+
+    user = get_user_model().objects.create_user("anna")
+    profile = Author.objects.create(user=user, name="Anna", slug="anna-k")
+    try:
+        for prefix in ("/", "/news/"):
+            set_script_prefix(prefix)
+            expected = reverse("articles:author", kwargs={"slug": "anna-k"})
+            assert profile.get_absolute_url() == expected == f"{prefix}author/anna-k/"
+    finally:
+        set_script_prefix("/")

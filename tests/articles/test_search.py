@@ -3,11 +3,14 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article
+from articles.models import Article, Author
+from articles.templatetags.articles_tags import card
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL full-text search only"
@@ -104,16 +107,81 @@ def test_results_are_paginated_and_pages_keep_the_query(client, make_article, se
     assert not set(titles(first)) & set(titles(second))
 
 
-def test_search_queries_do_not_grow_with_results(client, make_article, django_assert_num_queries):
-    """count, page of results (+category), their authors, sections: 4 for 2 or 20 results."""
+def bylined(make_article, title, category=None, profile=None, **fields):
+    """An article by a writer, with an author profile (`profile`: its slug) or without."""
+    article = make_article(title=title, category=category, **fields)
+    writer = get_user_model().objects.create_user(
+        f"w-{article.slug}", first_name="Writer", last_name=article.slug
+    )
+    if profile:
+        Author.objects.create(user=writer, name=f"Profile {profile}", slug=profile)
+    article.authors.add(writer)
+    return article
+
+
+def test_search_queries_do_not_grow_with_results(
+    client, make_article, make_category, django_assert_num_queries
+):
+    """A page of results, the number of results and each result's category in one query,
+    their authors (names and profiles) in one, the sections in one: 3 for 2 or 20 results,
+    in many categories, by many authors, on any page."""
+    categories = [make_category(f"section-{i}") for i in range(3)]
     for i in range(2):
-        make_article(title=f"Harbour {i}")
-    with django_assert_num_queries(4):
-        client.get("/search/", {"q": "harbour"})
-    for i in range(18):
-        make_article(title=f"Harbour more {i}")
-    with django_assert_num_queries(4):
-        client.get("/search/", {"q": "harbour"})
+        bylined(make_article, f"Harbour {i}", categories[i], profile=f"p-{i}")
+    with django_assert_num_queries(3):
+        html = client.get("/search/", {"q": "harbour"}).content.decode()
+    assert html.count('class="card card--row"') == 2
+    for i in range(38):
+        bylined(make_article, f"Harbour more {i}", categories[i % 3], profile=i % 2 and f"q-{i}")
+    with django_assert_num_queries(3):
+        html = client.get("/search/", {"q": "harbour"}).content.decode()
+    assert html.count('class="card card--row"') == 20
+    assert html.count('class="card__author" href="/author/') == 10  # those with a profile
+    assert 'href="/section-2/">Section-2</a></p>' in html  # each card's category
+    with django_assert_num_queries(3):
+        second = client.get("/search/", {"q": "harbour", "page": 2})
+    assert len(second.context["articles"]) == 20
+
+
+def test_results_read_only_what_a_card_shows(client, make_article, django_assert_num_queries):
+    """The result rows are read without the text a card never shows (the body, its text,
+    the search document, the meta description, the review note); reading a result's card
+    needs no further query."""
+    for i in range(3):
+        make_article(title=f"Harbour {i}", body=f"<p>{'Long text. ' * 500}</p>")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": "harbour"})
+    assert len(titles(response)) == 3
+    selects = [q["sql"].split(" FROM ")[0] for q in queries.captured_queries]
+    for column in ('"body"', '"body_text"', '"search_document"', '"meta_description"',
+                   '"review_note"', '"image_caption"'):  # fmt: skip
+        assert not any(column in select for select in selects), (column, selects)
+    with django_assert_num_queries(0):
+        for article in response.context["articles"]:
+            card(article, variant="row", show_image=True, show_standfirst=True,
+                 show_byline=True, show_section=True)  # fmt: skip
+
+
+def test_pages_of_results_follow_the_search_order(client, make_article, monkeypatch):
+    """The pages, one after another, are the search queryset's results in its order (best
+    match first on PostgreSQL, newest first elsewhere), up to the bound; `?page=last` is
+    the last of them and a page past it a 404."""
+    monkeypatch.setattr(search, "RANK_LIMIT", 45)
+    now = timezone.now()
+    for i in range(50):
+        make_article(
+            title=f"Harbour {i}" if i % 3 else f"Harbour harbour {i}",
+            body="<p>The harbour.</p>" if i % 2 else "<p>Quiet.</p>",
+            published_at=now - timezone.timedelta(minutes=i // 4),  # ties on the time
+        )  # fmt: skip
+    expected = [a.title for a in Article.objects.published().search("harbour")]
+    assert len(expected) == 45
+    pages = [client.get("/search/", {"q": "harbour", "page": n}) for n in (1, 2, 3)]
+    assert [t for page in pages for t in titles(page)] == expected
+    last = client.get("/search/", {"q": "harbour", "page": "last"})
+    assert titles(last) == expected[40:]
+    assert "page 3 of 3" in last.content.decode()
+    assert client.get("/search/", {"q": "harbour", "page": 4}).status_code == 404
 
 
 def test_search_pages_are_not_indexed(client, db):
@@ -209,7 +277,7 @@ def test_search_pagination_is_bounded(client, make_article, monkeypatch):
     second = client.get("/search/", {"q": "harbour", "page": 2})
     assert second.status_code == 200
     assert len(second.context["articles"]) == 5
-    for page in ("3", "99999", "0", "-1", "x"):
+    for page in ("3", "99999", "9" * 30, "0", "-1", "x"):
         assert client.get("/search/", {"q": "harbour", "page": page}).status_code == 404, page
 
 
