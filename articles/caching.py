@@ -187,7 +187,9 @@ class Versions:
 
     def __init__(self):
         # All in one round trip, before anything is rendered: a page stored with a strict
-        # version was rendered from rows at least as new as that version.
+        # version was rendered from rows at least as new as that version, and shows every
+        # change committed before `read_at` (a bump follows its commit).
+        self.read_at = time.time()
         found = cache.get_many([CONTENT_KEY, STRICT_KEY, SCHEDULE_KEY])
         self.content = found.get(CONTENT_KEY) or content_version()
         self.schedule = schedule(self.content, found.get(SCHEDULE_KEY))

@@ -1,6 +1,7 @@
 """The comment thread in cached pages: approving shows at once, and a cached page never
 carries one visitor's pending comment, saved details, session or CSRF token to another."""
 
+import threading
 import time
 
 import pytest
@@ -208,7 +209,6 @@ def hold_the_locks(monkeypatch):
             return False
         return real_add(key, *args, **kwargs)
 
-    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.1)
     monkeypatch.setattr(pagecache.cache, "add", add)
 
 
@@ -291,11 +291,109 @@ def test_after_a_removal_a_reader_renders_at_once_while_an_older_version_is_rend
     the previous page nor waits for that render, it renders the page without the comment."""
     comment = make_comment(body="Soon withdrawn.")
     assert "Soon withdrawn." in html_of(client, article)[1]
-    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 3)
     ACTIONS["unapprove"].execute(comment, moderator)
     hold_the_page_lock(article, "page:from-before-the-unapproval")
     started = time.monotonic()
     response, html = html_of(Client(), article)
     assert time.monotonic() - started < 2
     assert "Soon withdrawn." not in html
+    assert "s-maxage=0" not in response["Cache-Control"]
+
+
+def page_key(article):
+    """The key of `article`'s page under the current versions, and its URL's key."""
+    from articles.caching import Versions
+
+    url_key = pagecache._url_key(RequestFactory().get(article.get_absolute_url()))
+    return f"page:{url_key}:{Versions().key}", f"latest:{url_key}"
+
+
+def count_renders(monkeypatch):
+    renders = []
+    render = pagecache._render
+    monkeypatch.setattr(pagecache, "_render", lambda *args: renders.append(1) or render(*args))
+    return renders
+
+
+def store_later(seconds, key, content, unlock=None):
+    """Another process's render of `key` ends after `seconds`: it stores `content` there and
+    lets go of its lock."""
+
+    def finish():
+        time.sleep(seconds)
+        cache.set(
+            key,
+            {
+                "content": content,
+                "content_type": "text/html",
+                "etag": '"x"',
+                "last_modified": None,
+                "expires": time.time() + 60,
+            },
+            60,
+        )
+        if unlock:
+            cache.delete(unlock)
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+def test_a_reader_of_the_page_being_rendered_waits_for_it_however_long_it_takes(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """While another process renders this very version of the page (a render slowed by a
+    loaded machine), a reader waits for it, beyond a second if need be, instead of rendering
+    the same page a second time on the same cores."""
+    make_comment(body="Already there.")
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    ACTIONS["approve"].execute(pending, moderator)  # no previous page to serve: nothing cached
+    key, latest = page_key(article)
+    cache.set(f"{latest}:lock", key, 5)
+    renders = count_renders(monkeypatch)
+    thread = store_later(1.5, key, b"<p>The other process's page</p>", unlock=f"{latest}:lock")
+    response = Client().get(article.get_absolute_url())
+    thread.join()
+    assert renders == []
+    assert response.content == b"<p>The other process's page</p>"
+
+
+def test_readers_of_a_newer_version_than_the_one_being_rendered_share_one_render(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """An older version of the page is being rendered and the reader may not get the previous
+    page (here: after an unapproval). One reader of the new version renders it beside the
+    older render (test_after_a_removal_…); the others wait for that one, not each rendering
+    their own."""
+    comment = make_comment(body="Soon withdrawn.")
+    assert "Soon withdrawn." in html_of(client, article)[1]
+    ACTIONS["unapprove"].execute(comment, moderator)
+    key, latest = page_key(article)
+    cache.set(f"{latest}:lock", "page:from-before-the-unapproval", 5)
+    cache.set(f"{key}:lock", key, 5)  # a reader of this version renders it
+    renders = count_renders(monkeypatch)
+    thread = store_later(0.3, key, b"<p>Without it</p>", unlock=f"{key}:lock")
+    response = Client().get(article.get_absolute_url())
+    thread.join()
+    assert renders == []
+    assert response.content == b"<p>Without it</p>"
+
+
+def test_the_previous_page_is_served_only_while_the_rows_it_shows_are_recent(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """The 2 s a page lacking an approval may be served count from when its rows were read,
+    not from when it was stored: a slow render does not stretch them."""
+    make_comment(body="Already there.")
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    monkeypatch.setattr(pagecache, "STALE_SECONDS", 0.3)
+    render = pagecache._render
+    monkeypatch.setattr(pagecache, "_render", lambda *args: time.sleep(0.4) or render(*args))
+    assert "Already there." in html_of(client, article)[1]  # read, then 0.4 s to render
+    monkeypatch.setattr(pagecache, "_render", render)
+    ACTIONS["approve"].execute(pending, moderator)
+    hold_the_page_lock(article, "page:another-render")
+    response, html = html_of(Client(), article)
+    assert "Just approved." in html  # rendered: the previous page's rows were 0.4 s old
     assert "s-maxage=0" not in response["Cache-Control"]
