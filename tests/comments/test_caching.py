@@ -397,3 +397,31 @@ def test_the_previous_page_is_served_only_while_the_rows_it_shows_are_recent(
     response, html = html_of(Client(), article)
     assert "Just approved." in html  # rendered: the previous page's rows were 0.4 s old
     assert "s-maxage=0" not in response["Cache-Control"]
+
+
+# Outside a transaction, as a request's writes are (each change commits by itself).
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_approval_shows_every_comment_with_a_few_new_versions_not_one_each(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """The queue's Approve on many comments: each is committed by itself, the page versions
+    move at once for the first and then together (coalesced), and once the action has
+    answered the page shows every one of them."""
+    from articles import caching
+
+    assert "Approved" not in html_of(client, article)[1]
+    pending = [
+        make_comment(body=f"Approved number {n}.", status=Comment.Status.PENDING) for n in range(6)
+    ]
+    written = []
+    real = caching.cache.set_many
+
+    def set_many(data, *args, **kwargs):
+        written.extend(k for k in data if k == caching.CONTENT_KEY)
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(caching.cache, "set_many", set_many)
+    ACTIONS["approve"].execute(Comment.objects.filter(pk__in=[c.pk for c in pending]), moderator)
+    assert 1 <= len(written) <= 2  # six approvals, committed one by one
+    html = html_of(Client(), article)[1]
+    assert all(f"Approved number {n}." in html for n in range(6))
