@@ -140,6 +140,10 @@ def _private(request, response):
 # rendered (it outlives a crashed renderer by LOCK_SECONDS at most). The others get the URL's
 # previous page, or wait for the renderer's page while the lock is held for it.
 LOCK_SECONDS = 5
+# How long a reader waits for the renderer of its page before rendering it itself: longer
+# than a render takes on a loaded machine (up to 1.5 s seen in the cluster soak, a process
+# just started), shorter than the lock, so a renderer killed mid-render costs this at most.
+WAIT_SECONDS = 2.5
 WAIT_STEP = 0.02
 # A page may be served while its newer version is rendered only if the rows it was rendered
 # from were read this recently, and only if the newer version just adds comments (the same
@@ -167,7 +171,7 @@ def _wait_for(key, lock):
     """The entry under `key` once the holder of `lock` (rendering it) has stored it; None
     when the lock is gone or taken for another page first (the renderer stored nothing, or
     the lock expired: a crashed renderer)."""
-    deadline = time.monotonic() + LOCK_SECONDS
+    deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(WAIT_STEP)
         found = cache.get_many([key, lock])
@@ -186,8 +190,9 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
 
     Meanwhile the others get the URL's previous page if the change since only added
     comments (an approval: `caching.Versions.strict` unchanged) and its rows are recent. A
-    reader of the page being rendered otherwise waits for it as long as its renderer holds
-    the lock: a second render of the same page would only compete for the same cores. A
+    reader of the page being rendered otherwise waits for it while its renderer holds the
+    lock (WAIT_SECONDS at most): a second render of the same page would only compete for
+    the same cores. A
     reader of another version (one after a removal, or after an approval when the previous
     page is too old to serve) does not wait for that render: one such reader per version
     renders it beside (a lock of its own), the others wait for that one.

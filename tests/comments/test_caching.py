@@ -345,7 +345,8 @@ def test_a_reader_of_the_page_being_rendered_waits_for_it_however_long_it_takes(
 ):
     """While another process renders this very version of the page (a render slowed by a
     loaded machine), a reader waits for it, beyond a second if need be, instead of rendering
-    the same page a second time on the same cores."""
+    the same page a second time on the same cores (up to WAIT_SECONDS: a renderer killed
+    mid-render holds its lock no longer than that)."""
     make_comment(body="Already there.")
     pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
     ACTIONS["approve"].execute(pending, moderator)  # no previous page to serve: nothing cached
@@ -425,3 +426,20 @@ def test_a_bulk_approval_shows_every_comment_with_a_few_new_versions_not_one_eac
     assert 1 <= len(written) <= 2  # six approvals, committed one by one
     html = html_of(Client(), article)[1]
     assert all(f"Approved number {n}." in html for n in range(6))
+
+
+def test_a_renderer_that_never_stores_its_page_holds_its_readers_for_wait_seconds_at_most(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """Its process was killed mid-render: the lock stays until it expires, but its readers
+    render the page themselves after WAIT_SECONDS."""
+    make_comment(body="Already there.")
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.3)
+    key, latest = page_key(article)
+    cache.set(f"{latest}:lock", key, 5)
+    renders = count_renders(monkeypatch)
+    started = time.monotonic()
+    response = Client().get(article.get_absolute_url())
+    assert 0.3 <= time.monotonic() - started < 2
+    assert renders == [1]
+    assert "Already there." in response.content.decode()
