@@ -192,10 +192,9 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
     comments (an approval: `caching.Versions.strict` unchanged) and its rows are recent. A
     reader of the page being rendered otherwise waits for it while its renderer holds the
     lock (WAIT_SECONDS at most): a second render of the same page would only compete for
-    the same cores. A
-    reader of another version (one after a removal, or after an approval when the previous
-    page is too old to serve) does not wait for that render: one such reader per version
-    renders it beside (a lock of its own), the others wait for that one.
+    the same cores. A reader of another version (one after a removal, or after an approval
+    when the previous page is too old to serve) does not wait for that render: one such
+    reader per version renders it beside (a lock of its own), the others wait for that one.
     So approvals that follow each other faster than the page renders cost one render at
     a time, each showing all of them so far, not one render each competing for the same
     cores. When the cache is down, nothing is locked and every request renders."""
