@@ -30,15 +30,20 @@ moment while one process renders the new one, never a page from before a removal
 A version is a random token plus the time it was made (for `Last-Modified`). A bump inside
 a transaction writes a new one at once and again after the transaction commits, so a reader
 that rendered from the old rows in between cannot keep them under the new key; outside one
-(the rows are committed already) it writes once. Every entry also has a bounded
+(the rows are committed already) it writes once. A moderator's bulk action approves one
+comment after another, each committed by itself: its approvals' writes are coalesced
+(`coalesced`: at most one every COALESCE_SECONDS), so the pages read meanwhile are rendered
+a few times, not once per comment. Every entry also has a bounded
 lifetime (`FRAGMENT_SECONDS`): an invalidation lost while the cache was unreachable heals by
 itself. When the cache is down, reads return nothing, each request makes its own token and
 pages are rendered uncached (django-redis logs the failures; see settings).
 """
 
 import logging
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
@@ -71,29 +76,77 @@ def _version(key):
     return value
 
 
+# In a bulk action (`coalesced`), approvals' version writes come at most this often.
+COALESCE_SECONDS = 0.3
+
+
+def _write(keys):
+    try:
+        cache.set_many({key: _new_version() for key in keys}, None)
+    except Exception:  # entries expire within FRAGMENT_SECONDS anyway
+        logger.warning("cache unavailable; pages may be stale for up to %ss", FRAGMENT_SECONDS)
+
+
+class _Batch(threading.local):
+    """The keys of approvals a bulk action made (in this thread) and has not written yet."""
+
+    active = False
+    pending = frozenset()
+    written_at = 0.0
+
+    def flush(self):
+        if self.pending:
+            _write(sorted(self.pending))
+        self.pending, self.written_at = frozenset(), time.monotonic()
+
+
+_batch = _Batch()
+
+
+@contextmanager
+def coalesced():
+    """One decision applied to many comments, one after the other (a moderator's bulk
+    action), each committed by itself: the versions its approvals move are written when
+    the first one commits, then at most every COALESCE_SECONDS with every approval since,
+    and at the end; not once per comment, each of which would cost every page read
+    meanwhile a render of its own. A write that removes or changes anything (a strict
+    bump) is never held back: it goes out at once, with the approvals waiting. Nested, the
+    outer block decides."""
+    if _batch.active:
+        yield
+        return
+    _batch.active, _batch.pending, _batch.written_at = True, frozenset(), 0.0
+    try:
+        yield
+    finally:
+        _batch.flush()
+        _batch.active = False
+
+
 def bump(*, content=False, comments_of=None, only_adds=False):
     """Give the content version and/or the comments version of article `comments_of` new
     tokens, now and again after the transaction commits; the strict version too, unless
     the write `only_adds` a comment. Only `articles.invalidation` calls this: it says which
-    write moves what."""
+    write moves what. In a `coalesced` block, outside a transaction, an approval's write
+    may wait for the next one (COALESCE_SECONDS at most)."""
     keys = [CONTENT_KEY] if content else []
     if content and not only_adds:
         keys.append(STRICT_KEY)
     if comments_of is not None:
         keys.append(COMMENTS_KEY.format(comments_of))
-
-    def write():
-        try:
-            cache.set_many({key: _new_version() for key in keys}, None)
-        except Exception:  # entries expire within FRAGMENT_SECONDS anyway
-            logger.warning("cache unavailable; pages may be stale for up to %ss", FRAGMENT_SECONDS)
-
-    if keys:
-        if transaction.get_connection().in_atomic_block:
-            write()  # now, and again once the rows are committed (below)
-        # Outside a transaction this runs at once: one write, one new version (a second,
-        # a moment later, would cost every page a second render for nothing).
-        transaction.on_commit(write, robust=True)
+    if not keys:
+        return
+    in_transaction = transaction.get_connection().in_atomic_block
+    if _batch.active and not in_transaction:
+        _batch.pending |= set(keys)
+        if not only_adds or time.monotonic() - _batch.written_at >= COALESCE_SECONDS:
+            _batch.flush()
+        return
+    if in_transaction:
+        _write(keys)  # now, and again once the rows are committed (below)
+    # Outside a transaction this runs at once: one write, one new version (a second,
+    # a moment later, would cost every page a second render for nothing).
+    transaction.on_commit(lambda: _write(keys), robust=True)
 
 
 def content_version():
@@ -187,7 +240,9 @@ class Versions:
 
     def __init__(self):
         # All in one round trip, before anything is rendered: a page stored with a strict
-        # version was rendered from rows at least as new as that version.
+        # version was rendered from rows at least as new as that version, and shows every
+        # change committed before `read_at` (a bump follows its commit).
+        self.read_at = time.time()
         found = cache.get_many([CONTENT_KEY, STRICT_KEY, SCHEDULE_KEY])
         self.content = found.get(CONTENT_KEY) or content_version()
         self.schedule = schedule(self.content, found.get(SCHEDULE_KEY))

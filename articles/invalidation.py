@@ -34,7 +34,9 @@ Comment saved or deleted while shown: a            comment_visibility_changed(  
 Comment status to approved (moderation.            comment_approved(            content (not
   change_status writes with update(): every action,  article_id)                strict),
   the admin's bulk actions and row buttons, a staff                             comments[a]
-  reply, the pipeline, the re-check)
+  reply, the pipeline, the re-check); in a bulk                                 (coalesced in
+  action (bulk_decision) written at most every                                  a bulk action)
+  caching.COALESCE_SECONDS
 Comment status from approved (change_status)       comment_visibility_changed(  content,
                                                      article_id)                comments[a]
 Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  content,
@@ -122,6 +124,13 @@ def comment_approved(article_id):
     page without it may still be served while the new one is rendered (not after a
     removal: `comment_visibility_changed` moves the strict version too)."""
     caching.bump(content=True, comments_of=article_id, only_adds=True)
+
+
+def bulk_decision():
+    """A block in which one decision is applied to many comments, one after the other (a
+    moderator's bulk action): their approvals' version writes are coalesced, at most one
+    every `caching.COALESCE_SECONDS`; a removal is written at once (`caching.coalesced`)."""
+    return caching.coalesced()
 
 
 def policy_changed():

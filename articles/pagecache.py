@@ -136,14 +136,18 @@ def _private(request, response):
     return response
 
 
-# One renderer per page (URL) at a time: the others get the URL's previous page or wait for
-# the renderer's page this long at most, then render it themselves (a lock outlives a
-# crashed renderer by LOCK_SECONDS at most).
+# One renderer per page (URL) at a time, a lock in the shared cache holding the key being
+# rendered (it outlives a crashed renderer by LOCK_SECONDS at most). The others get the URL's
+# previous page, or wait for the renderer's page while the lock is held for it.
 LOCK_SECONDS = 5
-WAIT_SECONDS = 1.0
+# How long a reader waits for the renderer of its page before rendering it itself: longer
+# than a render takes on a loaded machine (up to 1.5 s seen in the cluster soak, a process
+# just started), shorter than the lock, so a renderer killed mid-render costs this at most.
+WAIT_SECONDS = 2.5
 WAIT_STEP = 0.02
-# A page may be served while its newer version is rendered only if it is this recent, and
-# only if the newer version just adds comments (the same strict version, `caching`).
+# A page may be served while its newer version is rendered only if the rows it was rendered
+# from were read this recently, and only if the newer version just adds comments (the same
+# strict version, `caching`).
 STALE_SECONDS = 2.0
 
 
@@ -156,10 +160,26 @@ def _store(url_key, key, versions, response):
         "expires": time.time() + versions.timeout(),
     }
     # The URL's latest page: a pointer (its key), so serving it costs no transfer where
-    # the process has a copy.
-    latest = {"key": key, "strict": versions.strict, "at": time.time()}
+    # the process has a copy; `at`, when its versions were read: it shows every change
+    # committed before then (not the time it was stored, a render later).
+    latest = {"key": key, "strict": versions.strict, "at": versions.read_at}
     cache.set_many({key: entry, url_key: latest}, versions.timeout())
     return entry
+
+
+def _wait_for(key, lock):
+    """The entry under `key` once the holder of `lock` (rendering it) has stored it; None
+    when the lock is gone or taken for another page first (the renderer stored nothing, or
+    the lock expired: a crashed renderer)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        found = cache.get_many([key, lock])
+        if key in found:
+            return found[key]
+        if found.get(lock) != key:
+            return None
+    return None
 
 
 def _render_once(view, request, args, kwargs, key, url_key, versions):
@@ -169,9 +189,12 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
     response that must not be stored (not a 200, a cookie, its own Cache-Control).
 
     Meanwhile the others get the URL's previous page if the change since only added
-    comments (an approval: `caching.Versions.strict` unchanged) and it is recent. A reader
-    of the page being rendered otherwise waits for it, and after WAIT_SECONDS renders it
-    itself; a reader of another version (one after a removal) renders its own at once.
+    comments (an approval: `caching.Versions.strict` unchanged) and its rows are recent. A
+    reader of the page being rendered otherwise waits for it while its renderer holds the
+    lock (WAIT_SECONDS at most): a second render of the same page would only compete for
+    the same cores. A reader of another version (one after a removal, or after an approval
+    when the previous page is too old to serve) does not wait for that render: one such
+    reader per version renders it beside (a lock of its own), the others wait for that one.
     So approvals that follow each other faster than the page renders cost one render at
     a time, each showing all of them so far, not one render each competing for the same
     cores. When the cache is down, nothing is locked and every request renders."""
@@ -187,12 +210,12 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
         ):
             _recent.put(latest["key"], entry)
             return entry, None, True
-        deadline = time.monotonic() + WAIT_SECONDS
-        while holder == key and time.monotonic() < deadline:
-            time.sleep(WAIT_STEP)
-            if (entry := cache.get(key)) is not None:
-                return entry, None, False
-            holder = cache.get(lock)  # None: the renderer is done, and stored nothing
+        if holder != key:  # another version is being rendered: this one gets its own lock
+            lock = f"{key}:lock"
+            locked = cache.add(lock, key, LOCK_SECONDS)
+            holder = key if not locked else None
+        if holder == key and (entry := _wait_for(key, lock)) is not None:
+            return entry, None, False
     try:
         response = _render(view, request, args, kwargs)
         if (

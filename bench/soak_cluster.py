@@ -95,6 +95,7 @@ class Recorder(soak.Recorder):
         self.approvals = queues.Queue()  # (monotonic time of the answer, [ids])
         self.visible = []  # (server port, id, seconds after the approval, or None)
         self.stale = []  # probe answers started after an approval without it: when started
+        self.approved_at = {}  # comment id → when its approval answered (seconds since start)
 
     def record(self, kind, status, seconds):
         super().record(kind, status, seconds)
@@ -137,7 +138,10 @@ def moderator(port, password, rec, stop_event):
             rec.record("admin approve", status, seconds)
             if status != 302:
                 break
-            rec.approvals.put((time.monotonic(), [int(i) for i in ids]))
+            answered = time.monotonic()
+            rec.approvals.put((answered, [int(i) for i in ids]))
+            with rec.lock:
+                rec.approved_at.update(dict.fromkeys(map(int, ids), answered - rec.t0))
             status, _, html, seconds = browser.go("GET", got["Location"])
             rec.record("admin", status, seconds)
             done = re.search(r"Approve: (\d+) comment", html)
@@ -305,6 +309,31 @@ def window_rows(rec):
     return rows
 
 
+def approval_windows(rec):
+    """The approvals' delays split by when the approval answered: in a fault's window (as in
+    `window_rows`) or outside every one, so a slow approval is seen beside its cause."""
+    spans = [
+        (name, start, max(end, start + WINDOW) if name != "app server stopped" else end + 2)
+        for name, start, end in rec.faults
+    ]
+    delays = defaultdict(list)
+    for _port, pk, delay in rec.visible:
+        if delay is None or pk not in rec.approved_at:
+            continue
+        at = rec.approved_at[pk]
+        name = next((n for n, start, end in spans if start <= at < end), "outside the faults")
+        delays[name].append(delay)
+    return {
+        name: {
+            "probes": len(d),
+            "p50_ms": round(percentile(d, 50) * 1000, 1),
+            "p99_ms": round(percentile(d, 99) * 1000, 1),
+            "max_ms": round(max(d) * 1000, 1),
+        }
+        for name, d in delays.items()
+    }
+
+
 def prepare(db, cluster):
     """A fresh database, migrated, static files collected, the bench's seed."""
     env = cluster.env
@@ -466,6 +495,7 @@ def run_soak(db, log_path):
         "answers_without_it": len(rec.stale),
         "answers_without_it_beyond_bound": sum(1 for s in rec.stale if s > BOUND_MAX),
     }
+    result["approvals_by_window"] = approval_windows(rec)
     a = result["approvals_visible"]
     a["bound_holds"] = (
         a["max_ms"] is not None
@@ -626,6 +656,12 @@ def table(r):
         f"(bound p99 {BOUND_P99 * 1000:.0f} / max {BOUND_MAX * 1000:.0f} ms: "
         f"{'holds' if a['bound_holds'] else 'DOES NOT HOLD'})"
     )
+    for name, w in r["approvals_by_window"].items():
+        where = name if name == "outside the faults" else f"in the {name} window"
+        lines.append(
+            f"    approvals answered {where}: {w['probes']} probes, p50 {w['p50_ms']} ms, "
+            f"p99 {w['p99_ms']} ms, max {w['max_ms']} ms"
+        )
     m = r["mail"]
     lines.append(f"held-comment mail: {m['mails']} mails; mailed twice: {len(m['duplicates'])}")
     ak = r["akismet"]

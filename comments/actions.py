@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.utils.translation import ngettext
 
+from articles import invalidation
 from comments import moderation, queue, spam, tasks, throttle
 from comments.history import who
 from comments.models import Comment
@@ -114,14 +115,15 @@ class Action:
 
     def _many(self, comments, user, why=("", None)):
         changed = skipped = conflicts = 0
-        for comment in comments:
-            try:
-                if self.take(comment, user, why):
-                    changed += 1
-                else:
-                    skipped += 1
-            except TransitionError:
-                conflicts += 1
+        with invalidation.bulk_decision():  # not one new page version per comment
+            for comment in comments:
+                try:
+                    if self.take(comment, user, why):
+                        changed += 1
+                    else:
+                        skipped += 1
+                except TransitionError:
+                    conflicts += 1
         note = f"{self.label}: {n_comments(changed)}."
         if skipped:
             note += f" {skipped} left as they were (the action does not apply to them)."

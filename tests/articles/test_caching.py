@@ -1,6 +1,7 @@
 """Cached pages are never stale: publishing, editing and scheduled go-live show at once
 (no flush), repeat visits get 304, and validators expire at the next scheduled change."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -211,3 +212,78 @@ def test_a_bump_inside_a_transaction_writes_at_once_and_after_the_commit(monkeyp
         assert len(writes) == 1
     assert len(writes) == 2
     assert caching.content_version()["token"] == writes[1] != writes[0]
+
+
+# -- a bulk action's approvals: coalesced version writes ---------------------------------
+
+
+def content_tokens_written(monkeypatch):
+    """Each content version written from now on (its token), in order."""
+    written = []
+    real = caching.cache.set_many
+
+    def set_many(data, *args, **kwargs):
+        if caching.CONTENT_KEY in data:
+            written.append(data[caching.CONTENT_KEY]["token"])
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(caching.cache, "set_many", set_many)
+    return written
+
+
+# Outside a transaction, as a request's writes are (each change commits by itself).
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_actions_approvals_write_the_versions_once_then_at_most_every_interval(
+    monkeypatch,
+):
+    """Twenty approvals in quick succession, each committed by itself: the first is written
+    at once, the rest together at the end (within COALESCE_SECONDS), not twenty versions
+    each costing every page read meanwhile a render."""
+    written = content_tokens_written(monkeypatch)
+    with caching.coalesced():
+        for article_id in range(20):
+            caching.bump(content=True, comments_of=article_id % 3, only_adds=True)
+            if article_id == 0:
+                assert len(written) == 1  # the first at once
+        assert len(written) == 1
+    assert len(written) == 2
+    assert caching.content_version()["token"] == written[-1]
+    # every article's thread moved, the strict version did not
+    assert all(caching.cache.get(caching.COMMENTS_KEY.format(a)) for a in range(3))
+    assert caching.cache.get(caching.STRICT_KEY) is None
+
+
+# Outside a transaction, as a request's writes are (each change commits by itself).
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_action_writes_again_once_the_interval_has_passed(monkeypatch):
+    monkeypatch.setattr(caching, "COALESCE_SECONDS", 0.05)
+    written = content_tokens_written(monkeypatch)
+    with caching.coalesced():
+        caching.bump(content=True, comments_of=1, only_adds=True)
+        time.sleep(0.06)
+        caching.bump(content=True, comments_of=2, only_adds=True)
+        assert len(written) == 2
+
+
+# Outside a transaction, as a request's writes are (each change commits by itself).
+@pytest.mark.django_db(transaction=True)
+def test_a_removal_in_a_bulk_action_is_written_at_once_with_the_approvals_waiting(monkeypatch):
+    written = content_tokens_written(monkeypatch)
+    with caching.coalesced():
+        caching.bump(content=True, comments_of=1, only_adds=True)
+        caching.bump(content=True, comments_of=2, only_adds=True)  # waits
+        assert caching.cache.get(caching.COMMENTS_KEY.format(2)) is None
+        caching.bump(content=True, comments_of=3)  # a removal
+        assert len(written) == 2
+        assert caching.cache.get(caching.STRICT_KEY) is not None
+        assert caching.cache.get(caching.COMMENTS_KEY.format(2)) is not None
+        assert caching.cache.get(caching.COMMENTS_KEY.format(3)) is not None
+
+
+# Outside a transaction, as a request's writes are (each change commits by itself).
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_bulk_action_every_approval_is_written_at_once(monkeypatch):
+    written = content_tokens_written(monkeypatch)
+    for article_id in range(3):
+        caching.bump(content=True, comments_of=article_id, only_adds=True)
+    assert len(written) == 3

@@ -1,6 +1,7 @@
 """The comment thread in cached pages: approving shows at once, and a cached page never
 carries one visitor's pending comment, saved details, session or CSRF token to another."""
 
+import threading
 import time
 
 import pytest
@@ -208,7 +209,6 @@ def hold_the_locks(monkeypatch):
             return False
         return real_add(key, *args, **kwargs)
 
-    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.1)
     monkeypatch.setattr(pagecache.cache, "add", add)
 
 
@@ -291,7 +291,6 @@ def test_after_a_removal_a_reader_renders_at_once_while_an_older_version_is_rend
     the previous page nor waits for that render, it renders the page without the comment."""
     comment = make_comment(body="Soon withdrawn.")
     assert "Soon withdrawn." in html_of(client, article)[1]
-    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 3)
     ACTIONS["unapprove"].execute(comment, moderator)
     hold_the_page_lock(article, "page:from-before-the-unapproval")
     started = time.monotonic()
@@ -299,3 +298,148 @@ def test_after_a_removal_a_reader_renders_at_once_while_an_older_version_is_rend
     assert time.monotonic() - started < 2
     assert "Soon withdrawn." not in html
     assert "s-maxage=0" not in response["Cache-Control"]
+
+
+def page_key(article):
+    """The key of `article`'s page under the current versions, and its URL's key."""
+    from articles.caching import Versions
+
+    url_key = pagecache._url_key(RequestFactory().get(article.get_absolute_url()))
+    return f"page:{url_key}:{Versions().key}", f"latest:{url_key}"
+
+
+def count_renders(monkeypatch):
+    renders = []
+    render = pagecache._render
+    monkeypatch.setattr(pagecache, "_render", lambda *args: renders.append(1) or render(*args))
+    return renders
+
+
+def store_later(seconds, key, content, unlock=None):
+    """Another process's render of `key` ends after `seconds`: it stores `content` there and
+    lets go of its lock."""
+
+    def finish():
+        time.sleep(seconds)
+        cache.set(
+            key,
+            {
+                "content": content,
+                "content_type": "text/html",
+                "etag": '"x"',
+                "last_modified": None,
+                "expires": time.time() + 60,
+            },
+            60,
+        )
+        if unlock:
+            cache.delete(unlock)
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+def test_a_reader_of_the_page_being_rendered_waits_for_it_however_long_it_takes(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """While another process renders this very version of the page (a render slowed by a
+    loaded machine), a reader waits for it, beyond a second if need be, instead of rendering
+    the same page a second time on the same cores (up to WAIT_SECONDS: a renderer killed
+    mid-render holds its lock no longer than that)."""
+    make_comment(body="Already there.")
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    ACTIONS["approve"].execute(pending, moderator)  # no previous page to serve: nothing cached
+    key, latest = page_key(article)
+    cache.set(f"{latest}:lock", key, 5)
+    renders = count_renders(monkeypatch)
+    thread = store_later(1.5, key, b"<p>The other process's page</p>", unlock=f"{latest}:lock")
+    response = Client().get(article.get_absolute_url())
+    thread.join()
+    assert renders == []
+    assert response.content == b"<p>The other process's page</p>"
+
+
+def test_readers_of_a_newer_version_than_the_one_being_rendered_share_one_render(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """An older version of the page is being rendered and the reader may not get the previous
+    page (here: after an unapproval). One reader of the new version renders it beside the
+    older render (test_after_a_removal_…); the others wait for that one, not each rendering
+    their own."""
+    comment = make_comment(body="Soon withdrawn.")
+    assert "Soon withdrawn." in html_of(client, article)[1]
+    ACTIONS["unapprove"].execute(comment, moderator)
+    key, latest = page_key(article)
+    cache.set(f"{latest}:lock", "page:from-before-the-unapproval", 5)
+    cache.set(f"{key}:lock", key, 5)  # a reader of this version renders it
+    renders = count_renders(monkeypatch)
+    thread = store_later(0.3, key, b"<p>Without it</p>", unlock=f"{key}:lock")
+    response = Client().get(article.get_absolute_url())
+    thread.join()
+    assert renders == []
+    assert response.content == b"<p>Without it</p>"
+
+
+def test_the_previous_page_is_served_only_while_the_rows_it_shows_are_recent(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """The 2 s a page lacking an approval may be served count from when its rows were read,
+    not from when it was stored: a slow render does not stretch them."""
+    make_comment(body="Already there.")
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    monkeypatch.setattr(pagecache, "STALE_SECONDS", 0.3)
+    render = pagecache._render
+    monkeypatch.setattr(pagecache, "_render", lambda *args: time.sleep(0.4) or render(*args))
+    assert "Already there." in html_of(client, article)[1]  # read, then 0.4 s to render
+    monkeypatch.setattr(pagecache, "_render", render)
+    ACTIONS["approve"].execute(pending, moderator)
+    hold_the_page_lock(article, "page:another-render")
+    response, html = html_of(Client(), article)
+    assert "Just approved." in html  # rendered: the previous page's rows were 0.4 s old
+    assert "s-maxage=0" not in response["Cache-Control"]
+
+
+# Outside a transaction, as a request's writes are (each change commits by itself).
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_approval_shows_every_comment_with_a_few_new_versions_not_one_each(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """The queue's Approve on many comments: each is committed by itself, the page versions
+    move at once for the first and then together (coalesced), and once the action has
+    answered the page shows every one of them."""
+    from articles import caching
+
+    assert "Approved" not in html_of(client, article)[1]
+    pending = [
+        make_comment(body=f"Approved number {n}.", status=Comment.Status.PENDING) for n in range(6)
+    ]
+    written = []
+    real = caching.cache.set_many
+
+    def set_many(data, *args, **kwargs):
+        written.extend(k for k in data if k == caching.CONTENT_KEY)
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(caching.cache, "set_many", set_many)
+    ACTIONS["approve"].execute(Comment.objects.filter(pk__in=[c.pk for c in pending]), moderator)
+    assert 1 <= len(written) <= 2  # six approvals, committed one by one
+    html = html_of(Client(), article)[1]
+    assert all(f"Approved number {n}." in html for n in range(6))
+
+
+def test_a_renderer_that_never_stores_its_page_holds_its_readers_for_wait_seconds_at_most(
+    client, article, make_comment, moderator, monkeypatch
+):
+    """Its process was killed mid-render: the lock stays until it expires, but its readers
+    render the page themselves after WAIT_SECONDS."""
+    make_comment(body="Already there.")
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.3)
+    key, latest = page_key(article)
+    cache.set(f"{latest}:lock", key, 5)
+    renders = count_renders(monkeypatch)
+    started = time.monotonic()
+    response = Client().get(article.get_absolute_url())
+    assert 0.3 <= time.monotonic() - started < 2
+    assert renders == [1]
+    assert "Already there." in response.content.decode()
