@@ -228,10 +228,17 @@ class Cluster:
         self._stop(self.others.pop("redis", None))
 
     def start_app(self, port):
+        """Start the app server on `port` and list it (in `apps`: for `stop`, the probes and
+        the samplers) once it answers its health check, not while it boots."""
         argv, cwd = self.unit_command("newsroom-web@.service", port)
-        self.apps[port] = proc = self.spawn(argv, cwd)
-        wait_port(port, 60, proc)
-        wait_http(port)
+        proc = self.spawn(argv, cwd)
+        try:
+            wait_port(port, 60, proc)
+            wait_http(port)
+        except BaseException:
+            self._stop(proc)
+            raise
+        self.apps[port] = proc
         return proc
 
     def stop_app(self, port, sig=signal.SIGTERM):
