@@ -74,14 +74,45 @@ _recent = _RecentPages()
 
 class _Personal:
     needs_own_page = None  # needs_own_page(request): render the whole page for this reader
-    personalise = None  # personalise(request, content): the shared bytes with their parts
+    split = None  # split(content): (before, after, where) around the reader's part, or None
+    part = None  # part(request, where): that reader's part, bytes
+    # Cookies that need no session to personalise a page (the comment form's saved name):
+    # a request carrying only these is answered from the page cache by `cached_response`.
+    sessionless_cookies = frozenset()
 
 
-def register_personal(needs_own_page, personalise):
-    """How the comments app puts a reader's own parts into a shared page (articles never
-    imports comments): `personalise(request, content)` returns the page's bytes for that
-    reader, or None to serve the shared page unchanged."""
-    _Personal.needs_own_page, _Personal.personalise = needs_own_page, personalise
+def register_personal(needs_own_page, split, part, sessionless_cookies=()):
+    """How the comments app puts a reader's own part into a shared page (articles never
+    imports comments): `split(content)` cuts the shared page's bytes around the part
+    ((before, after, where), or None when the page has no such part: it is served
+    unchanged); `part(request, where)` renders the part for that reader. A page is split
+    once per process (`_Parts`), so a reader's page costs the part and one bytes join."""
+    _Personal.needs_own_page, _Personal.split, _Personal.part = needs_own_page, split, part
+    _Personal.sessionless_cookies = frozenset(sessionless_cookies)
+
+
+class _Parts:
+    """The split of each recent shared page (by its ETag, the hash of its bytes), bounded
+    like `_RecentPages`: shared bytes only, never a reader's."""
+
+    def __init__(self):
+        self.entries, self.lock = OrderedDict(), threading.Lock()
+
+    def of(self, entry):
+        etag = entry["etag"]
+        with self.lock:
+            if etag in self.entries:
+                self.entries.move_to_end(etag)
+                return self.entries[etag]
+        parts = _Personal.split(entry["content"])
+        with self.lock:
+            self.entries[etag] = parts
+            while len(self.entries) > max(_recent.limit(), 1):
+                self.entries.popitem(last=False)
+        return parts
+
+
+_parts = _Parts()
 
 
 def _anonymous(request):
@@ -207,12 +238,74 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
             cache.delete(lock)
 
 
+def _versions(request):
+    """The versions for this request: read by `cached_response` before anything else ran,
+    or now (before the view renders anything either way)."""
+    versions = getattr(request, "page_versions", None)
+    if versions is None:
+        versions = request.page_versions = Versions()
+    return versions
+
+
+def _public(request, entry, versions, stale=False):
+    """The shared page as it goes out to everybody: public, short-lived for a CDN."""
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    max_age = 0 if stale else min(SHARED_MAX_AGE, versions.timeout())
+    patch_cache_control(response, public=True, max_age=0, s_maxage=max_age)
+    patch_vary_headers(response, ["Cookie"])
+    return _conditional(request, response, entry["etag"], entry["last_modified"])
+
+
+def _personal(request, entry):
+    """The shared page with `request`'s reader's part, private; its ETag is the hash of the
+    shared page's ETag and the part (the two make the bytes), not of ~250 kB again."""
+    parts = _parts.of(entry)
+    if parts is None:
+        content, etag = entry["content"], entry["etag"]
+    else:
+        before, after, where = parts
+        part = _Personal.part(request, where)
+        content = b"".join((before, part, after))
+        etag = _etag(entry["etag"].encode() + part)
+    response = HttpResponse(content, content_type=entry["content_type"])
+    patch_cache_control(response, private=True, max_age=0)
+    patch_vary_headers(response, ["Cookie"])
+    return _conditional(request, response, etag, None)
+
+
+def cached_response(request):
+    """The answer to `request` if a view stored its page under the current versions, read
+    before any other middleware's work (`newsroom.middleware.PageCacheHitMiddleware`), or
+    None: the request goes on to its view, which reuses the versions read here.
+
+    Only a shareable request (no cookie) gets the shared page here, and a GET carrying only
+    cookies that need no session (`register_personal`'s `sessionless_cookies`) the page with
+    its reader's part: that reader has no session, so no user (as `AuthenticationMiddleware`
+    would say). Anything else, and any miss, goes on to the view."""
+    if request.method not in ("GET", "HEAD") or not set(request.GET) <= SHAREABLE_PARAMS:
+        return None
+    cookies = request.COOKIES
+    if cookies and (_Personal.split is None or not cookies.keys() <= _Personal.sessionless_cookies):
+        return None
+    url_key = _url_key(request)  # validates the Host header first (ALLOWED_HOSTS)
+    versions = _versions(request)
+    key = f"page:{url_key}:{versions.key}"
+    entry = _recent.get(key) or cache.get(key)
+    if entry is None:
+        return None
+    _recent.put(key, entry)
+    if not cookies:
+        return _public(request, entry, versions)
+    request.user = AnonymousUser()
+    return _personal(request, entry)
+
+
 def anonymous_page_cache(view):
     """Serve `view`'s 200 responses to shareable requests from the page cache."""
 
     def shared(request, args, kwargs):
         """(entry, None, stale) of the shared page, or (None, response, False)."""
-        versions = Versions()
+        versions = _versions(request)
         url_key = _url_key(request)
         key = f"page:{url_key}:{versions.key}"
         entry = _recent.get(key) or cache.get(key)
@@ -225,9 +318,9 @@ def anonymous_page_cache(view):
         )
 
     def personal(request, args, kwargs):
-        """The shared page with this reader's parts, or None."""
+        """The shared page with this reader's part, or None."""
         if (
-            _Personal.personalise is None
+            _Personal.split is None
             or request.method not in ("GET", "HEAD")
             or not set(request.GET) <= SHAREABLE_PARAMS
             or _Personal.needs_own_page(request)
@@ -239,27 +332,20 @@ def anonymous_page_cache(view):
             return None
         if entry is None:
             return None
-        content = _Personal.personalise(request, entry["content"])
-        return HttpResponse(
-            entry["content"] if content is None else content, content_type=entry["content_type"]
-        )
+        return _personal(request, entry)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_shareable(request):
             response = personal(request, args, kwargs)
-            if response is None:
-                response = _render(view, request, args, kwargs)
-            return _private(request, response)
+            if response is not None:
+                return response
+            return _private(request, _render(view, request, args, kwargs))
         entry, response, stale, versions, key = shared(request, args, kwargs)
         if response is not None:
             return response
         if not stale:
             _recent.put(key, entry)
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
-        max_age = 0 if stale else min(SHARED_MAX_AGE, versions.timeout())
-        patch_cache_control(response, public=True, max_age=0, s_maxage=max_age)
-        patch_vary_headers(response, ["Cookie"])
-        return _conditional(request, response, entry["etag"], entry["last_modified"])
+        return _public(request, entry, versions, stale)
 
     return wrapped

@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote
 from django.utils.safestring import mark_safe
 
 from articles import links
-from comments.preview import PREVIEW_COOKIE
+from comments.preview import AUTHOR_COOKIES, PREVIEW_COOKIE
 
 # The article's id and page path (category path / slug, quoted: no "-" run or ">" of its
 # own can end the HTML comment early) — all the form needs, so putting it in costs no query.
@@ -45,20 +45,30 @@ def marked_article(pk, path):
     )
 
 
+# A reader sending only these (the form's saved name, e-mail and website) has no session:
+# the page cache answers them before the session and auth middleware (`articles.pagecache`).
+SESSIONLESS_COOKIES = frozenset(AUTHOR_COOKIES)
+
+
 def needs_own_page(request):
     """The reader's own pending comment shows in the thread: the whole page is theirs."""
     return PREVIEW_COOKIE in request.COOKIES
 
 
-def personalise(request, content):
-    """`content` (the shared page's bytes) with the marked form rendered for `request`'s
-    reader, or None if the page has no marked form (nothing to do: serve it as it is)."""
-    from comments.templatetags.comments_tags import form_html
-
+def split(content):
+    """(before, after, article) around the marked form of `content` (the shared page's
+    bytes), or None if it has no marked form (nothing to do: serve it as it is). Done once
+    per shared page and process (`articles.pagecache`)."""
     match = _START.search(content)
     end = content.find(END, match.end()) if match else -1
     if end < 0:
         return None
     article = marked_article(int(match[1]), unquote(match[2].decode("ascii")))
-    form = form_html(request, article)
-    return b"".join((content[: match.start()], form.encode(), content[end + len(END) :]))
+    return content[: match.start()], content[end + len(END) :], article
+
+
+def form_part(request, article):
+    """The comment form rendered for `request`'s reader, in place of the marked one."""
+    from comments.templatetags.comments_tags import form_html
+
+    return form_html(request, article).encode()
