@@ -348,4 +348,10 @@ def anonymous_page_cache(view):
             _recent.put(key, entry)
         return _public(request, entry, versions, stale)
 
+    wrapped.page_cached = True
     return wrapped
+
+
+def is_page_cached(view):
+    """Does `view` store its pages in the page cache (`anonymous_page_cache`)?"""
+    return getattr(view, "page_cached", False)

@@ -21,9 +21,9 @@ from django.conf import settings
 from django.http import Http404
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
-from django.urls import get_urlconf, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 
-from articles.pagecache import cached_response
+from articles.pagecache import cached_response, is_page_cached
 from newsroom.operations import RequestMetricsMiddleware
 
 _IMPORTMAP = re.compile(rb'<script type="importmap">(.*?)</script>', re.DOTALL)
@@ -113,12 +113,17 @@ class PageCacheHitMiddleware:
         self.frame_options = XFrameOptionsMiddleware(get_response)
 
     def __call__(self, request):
-        response = cached_response(request)
+        try:
+            match = _route(request.path_info, get_urlconf(settings.ROOT_URLCONF))
+        except Resolver404:
+            return self.get_response(request)
+        # Only a view the page cache wraps stores pages: any other costs no cache read here.
+        response = cached_response(request) if is_page_cached(match.func) else None
         if response is None:
             return self.get_response(request)
         self.metrics.process_request(request)
-        request.resolver_match = _route(request.path_info, get_urlconf(settings.ROOT_URLCONF))
-        self.metrics.process_view(request, request.resolver_match.func, (), {})
+        request.resolver_match = match
+        self.metrics.process_view(request, match.func, (), {})
         response = self.frame_options.process_response(request, response)
         response = self.common.process_response(request, response)
         return self.metrics.process_response(request, response)
