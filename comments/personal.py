@@ -15,12 +15,12 @@ import secrets
 from types import SimpleNamespace
 from urllib.parse import quote, unquote
 
-from django.contrib.auth.models import AnonymousUser
+from django.middleware.csrf import get_token
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles import links
-from comments.preview import AUTHOR_COOKIES, PREVIEW_COOKIE, author_initial
+from comments.preview import AUTHOR_COOKIES, PREVIEW_COOKIE
 
 # The article's id and page path (category path / slug, quoted: no "-" run or ">" of its
 # own can end the HTML comment early) — all the form needs, so putting it in costs no query.
@@ -58,62 +58,71 @@ def needs_own_page(request):
     return PREVIEW_COOKIE in request.COOKIES
 
 
-class _SavedForm:
-    """The form of one article for readers who are not signed in, rendered once with a
-    marker in place of each saved value (name, e-mail, website: the only parts that differ
-    between such readers); a reader's form is its pieces with their values escaped in,
-    exactly as the form's widgets write them (`comments.forms.DirectWidgetRenderer`: no
-    `value` attribute for an empty value). None if the markers are not each found once."""
+class _FormPieces:
+    """The form of one article rendered once with a marker in place of each part that
+    differs between readers (the saved name, e-mail and website; a signed-in reader's CSRF
+    token), cut at the markers. A reader's form is the pieces with their values escaped
+    in, exactly as the form's widgets write them (`comments.forms.DirectWidgetRenderer`:
+    no `value` attribute for an empty value). `pieces` is None if a marker is not found
+    exactly once (then the form is rendered whole)."""
 
-    MARKER = "saved-" + secrets.token_hex(8) + "-{}"
+    MARKER = "reader-" + secrets.token_hex(8) + "-{}"
+    FIELDS = ("name", "email", "url")
 
-    def __init__(self, article):
-        from comments.templatetags.comments_tags import form_html
+    def __init__(self, article, signed_in):
+        from comments.forms import CommentForm
+        from comments.templatetags.comments_tags import article_form_html
 
-        fields = list(AUTHOR_COOKIES.items())
-        stand_in = SimpleNamespace(
-            COOKIES={name: self.MARKER.format(field) for name, field in fields},
-            user=AnonymousUser(),
+        self.signed_in = signed_in
+        markers = {field: self.MARKER.format(field) for field in self.FIELDS}
+        html = str(
+            article_form_html(
+                article,
+                CommentForm(article=article, initial=markers),
+                signed_in=signed_in,
+                csrf_token=self.MARKER.format("csrf") if signed_in else None,
+            )
         )
-        html = str(form_html(stand_in, article))
-        self.pieces, self.fields = [], []
-        for _name, field in fields:
-            marked = f' value="{self.MARKER.format(field)}"'
-            if html.count(marked) != 1:
-                self.pieces = None
-                return
-            self.fields.append((html.index(marked), field, marked))
-        self.fields.sort()
-        at = 0
-        for index, _field, marked in self.fields:
+        cuts = [(f' value="{marker}"', field) for field, marker in markers.items()]
+        if signed_in:
+            cuts.append((self.MARKER.format("csrf"), "csrf"))
+        if any(html.count(marked) != 1 for marked, _field in cuts):
+            self.pieces = None
+            return
+        cuts.sort(key=lambda cut: html.index(cut[0]))
+        self.pieces, self.fields, at = [], [], 0
+        for marked, field in cuts:
+            index = html.index(marked)
             self.pieces.append(html[at:index].encode())
+            self.fields.append(field)
             at = index + len(marked)
         self.pieces.append(html[at:].encode())
-        self.fields = [field for _index, field, _marked in self.fields]
 
     def render(self, request):
-        values = author_initial(request)
+        from comments.templatetags.comments_tags import reader_initial
+
+        values = reader_initial(request)
         out = [self.pieces[0]]
         for field, piece in zip(self.fields, self.pieces[1:], strict=True):
-            value = values.get(field)
-            if value:
+            if field == "csrf":
+                out.append(escape(get_token(request)).encode())
+            elif value := values.get(field):
                 out.append(f' value="{escape(value)}"'.encode())
             out.append(piece)
         return b"".join(out)
 
 
 class Spot:
-    """Where a shared page's form goes: its article, and (made on first use) the form for
-    readers who are not signed in."""
+    """Where a shared page's form goes: its article, and (made on first use) the form's
+    pieces for readers who are not signed in and for those who are."""
 
     def __init__(self, article):
-        self.article, self._saved_form = article, None
+        self.article, self._pieces = article, {}
 
-    @property
-    def saved_form(self):
-        if self._saved_form is None:
-            self._saved_form = _SavedForm(self.article)
-        return self._saved_form
+    def pieces(self, signed_in):
+        if signed_in not in self._pieces:
+            self._pieces[signed_in] = _FormPieces(self.article, signed_in)
+        return self._pieces[signed_in]
 
 
 def split(content):
@@ -129,11 +138,12 @@ def split(content):
 
 
 def form_part(request, spot):
-    """The comment form rendered for `request`'s reader, in place of the marked one: from
-    the spot's pieces for a reader who is not signed in, rendered whole for one who is
-    (their name, their CSRF token)."""
+    """The comment form for `request`'s reader, in place of the marked one: the spot's
+    pieces with the reader's saved details, or a signed-in reader's name, e-mail and CSRF
+    token, put in."""
     from comments.templatetags.comments_tags import form_html
 
-    if not request.user.is_authenticated and spot.saved_form.pieces is not None:
-        return spot.saved_form.render(request)
+    pieces = spot.pieces(request.user.is_authenticated)
+    if pieces.pieces is not None:
+        return pieces.render(request)
     return form_html(request, spot.article).encode()

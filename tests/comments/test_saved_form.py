@@ -1,12 +1,13 @@
-"""A reader who is not signed in gets the form from pieces rendered once per page
-(`comments.personal._SavedForm`): byte for byte the form `form_html` renders for them,
-whatever their saved name, e-mail and website cookies hold."""
+"""A reader's form comes from pieces rendered once per page (`comments.personal._FormPieces`):
+byte for byte the form `form_html` renders for them, whatever their saved name, e-mail and
+website cookies hold, and for a signed-in reader their name, e-mail and CSRF token."""
 
 import re
 from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.test import RequestFactory
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -53,7 +54,7 @@ def test_the_pieces_make_the_readers_own_form(article, name, email, url):
     request = reader(
         {"comment_author": name, "comment_author_email": email, "comment_author_url": url}
     )
-    assert spot.saved_form.pieces is not None
+    assert spot.pieces(False).pieces is not None
     assert personal.form_part(request, spot) == str(form_html(request, article)).encode()
 
 
@@ -71,16 +72,26 @@ def test_the_pieces_for_chosen_values(article, cookies):
     request = reader(cookies)
     html = personal.form_part(request, spot)
     assert html == str(form_html(request, article)).encode()
-    assert personal._SavedForm.MARKER.split("{")[0].encode() not in html
+    assert personal._FormPieces.MARKER.split("{")[0].encode() not in html
 
 
-def test_a_signed_in_reader_gets_the_whole_form(article, django_user_model):
-    """Their CSRF token is in it (a new mask each time), never in the pieces."""
+MASK = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+@pytest.mark.parametrize("cookies", [{}, {"comment_author": "Saved <Name>"}])
+def test_a_signed_in_readers_form_has_their_name_and_token(article, django_user_model, cookies):
+    """Their CSRF token (a new mask each time, for their session's secret) and their name
+    and e-mail; the pieces hold neither."""
     _before, _after, spot = spot_of(article)
-    member = django_user_model.objects.create_user("member", first_name="Mona")
-    request = reader({"comment_author": "Saved Name"}, user=member)
-    html = personal.form_part(request, spot).decode()
-    assert 'name="csrfmiddlewaretoken"' in html and 'value="Saved Name"' in html
-    assert b"csrfmiddlewaretoken" not in b"".join(spot.saved_form.pieces)
-    mask = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-    assert mask.sub("", html) == mask.sub("", str(form_html(request, article)))
+    for username, first in (("member", 'Mona "M" <&>'), ("other", "Otto")):
+        user = django_user_model.objects.create_user(
+            username, first_name=first, email=f"{username}@example.com"
+        )
+        request = reader(cookies, user=user)
+        html = personal.form_part(request, spot).decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+        assert _unmask_cipher_token(token) == _unmask_cipher_token(get_token(request))
+        assert MASK.sub("", html) == MASK.sub("", str(form_html(request, article)))
+        assert f'value="{username}@example.com"' in html
+    pieces = b"".join(spot.pieces(True).pieces)
+    assert b"Mona" not in pieces and b"Otto" not in pieces and b"example.com" not in pieces
