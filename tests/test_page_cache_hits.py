@@ -3,7 +3,10 @@ before the session, CSRF and auth middleware: with the headers the whole chain g
 counted in the request metrics, never after an unapproval, and only for requests whose
 response needs nothing from the middleware it skips."""
 
+import os
+
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -22,6 +25,25 @@ SAVED_NAME = {
     "comment_author_email": "returning%40example.com",
     "comment_author_url": "https%3A//example.com/",
 }
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def any_cache(request, settings):
+    """The tests' local-memory cache, and the real Redis (its own database and prefix)."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:6379/{os.environ.get('TEST_RQ_REDIS_DB', '6')}",
+                "KEY_PREFIX": "newsroom-test-hits",
+                "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+            }
+        }
+        cache.delete_pattern("*")
+        yield request.param
+        cache.delete_pattern("*")
+    else:
+        yield request.param
 
 
 def browser(cookies=None):
@@ -89,7 +111,7 @@ def test_a_hit_is_counted_in_the_request_metrics_by_view(article):  # noqa: F811
     )
 
 
-def test_no_hit_after_an_unapproval(article, make_comment):  # noqa: F811
+def test_no_hit_after_an_unapproval(any_cache, article, make_comment):  # noqa: F811
     """The versions are read from the shared cache on every request, also by the hit
     middleware: the page stored (and copied in this process) before an unapproval is
     never the answer after it, to a new visitor or to a returning reader."""
@@ -205,3 +227,38 @@ def test_only_get_and_head_and_the_page_parameter(article):  # noqa: F811
     assert answered_early(Client().head(url))
     assert not answered_early(Client().get(url, {"replytocom": "1"}))
     assert not answered_early(Client().options(url))
+
+
+def test_the_versions_read_on_redis_is_the_caches_own(any_cache, article):  # noqa: F811
+    """One MGET on a pooled connection (`caching._read_versions`) finds what the cache's
+    get_many finds: nothing at first, then the versions and the schedule a page stored."""
+    from articles import caching
+
+    assert caching._read_versions() == cache.get_many(caching.VERSION_KEYS)
+    Client().get(article.get_absolute_url())
+    found = caching._read_versions()
+    assert set(found) == set(caching.VERSION_KEYS)
+    assert found == cache.get_many(caching.VERSION_KEYS)
+    caching.bump(content=True)
+    assert caching._read_versions()[caching.CONTENT_KEY] != found[caching.CONTENT_KEY]
+
+
+def test_the_versions_read_with_redis_down_finds_nothing_and_says_so(settings, caplog):
+    """As django-redis does with DJANGO_REDIS_IGNORE_EXCEPTIONS: logged, nothing found
+    (then every request makes its own versions and renders uncached)."""
+    from articles import caching
+    from tests.test_cache_down import _free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+        }
+    }
+    assert caching._read_versions() == {}
+    assert any(r.getMessage() == "Exception ignored" and r.exc_info for r in caplog.records)
+    settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = False
+    settings.CACHES = {**settings.CACHES}  # a new backend, reading the setting again
+    with pytest.raises(redis.exceptions.ConnectionError):  # what django-redis raises then
+        caching._read_versions()
