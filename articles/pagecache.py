@@ -20,7 +20,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -32,6 +32,8 @@ from django.utils.http import http_date, quote_etag
 from articles.caching import Versions
 
 SHAREABLE_PARAMS = {"page"}
+# What patch_cache_control(private=True, max_age=0) writes on a new response.
+PRIVATE_CACHE_CONTROL = "private, max-age=0"
 # How long a CDN may serve a page without asking again (never past the next scheduled change).
 SHARED_MAX_AGE = 30
 
@@ -140,12 +142,29 @@ def _etag(content):
     return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
 
 
+# The request headers that can make a GET conditional (`get_conditional_response`).
+_CONDITIONAL_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+@lru_cache(maxsize=64)
+def _http_date(seconds):
+    return http_date(seconds)
+
+
 def _conditional(request, response, etag, last_modified):
     """Set the validators; a matching conditional GET gets 304 instead."""
     response.headers["ETag"] = etag
     seconds = int(last_modified.timestamp()) if last_modified is not None else None
     if seconds is not None:
-        response.headers["Last-Modified"] = http_date(seconds)
+        response.headers["Last-Modified"] = _http_date(seconds)
+    meta = request.META
+    if not any(header in meta for header in _CONDITIONAL_HEADERS):
+        return response
     conditional = get_conditional_response(
         request, etag=etag, last_modified=seconds, response=response
     )
@@ -251,8 +270,10 @@ def _public(request, entry, versions, stale=False):
     """The shared page as it goes out to everybody: public, short-lived for a CDN."""
     response = HttpResponse(entry["content"], content_type=entry["content_type"])
     max_age = 0 if stale else min(SHARED_MAX_AGE, versions.timeout())
-    patch_cache_control(response, public=True, max_age=0, s_maxage=max_age)
-    patch_vary_headers(response, ["Cookie"])
+    # What patch_cache_control(public=True, max_age=0, s_maxage=…) and
+    # patch_vary_headers(["Cookie"]) write on a new response, written directly.
+    response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={max_age}"
+    response.headers["Vary"] = "Cookie"
     return _conditional(request, response, entry["etag"], entry["last_modified"])
 
 
@@ -268,8 +289,8 @@ def _personal(request, entry):
         content = b"".join((before, part, after))
         etag = _etag(entry["etag"].encode() + part)
     response = HttpResponse(content, content_type=entry["content_type"])
-    patch_cache_control(response, private=True, max_age=0)
-    patch_vary_headers(response, ["Cookie"])
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    response.headers["Vary"] = "Cookie"
     return _conditional(request, response, etag, None)
 
 

@@ -262,3 +262,27 @@ def test_the_versions_read_with_redis_down_finds_nothing_and_says_so(settings, c
     settings.CACHES = {**settings.CACHES}  # a new backend, reading the setting again
     with pytest.raises(redis.exceptions.ConnectionError):  # what django-redis raises then
         caching._read_versions()
+
+
+@pytest.mark.parametrize("shared_max_age", [30, 7])
+@pytest.mark.parametrize("cookies", [None, SAVED_NAME], ids=["anonymous", "saved name"])
+def test_the_headers_are_what_djangos_helpers_write(article, cookies, shared_max_age, monkeypatch):  # noqa: F811
+    """The page cache writes Cache-Control and Vary itself: the same text as
+    patch_cache_control and patch_vary_headers give a new response."""
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control, patch_vary_headers
+
+    from articles import pagecache
+
+    url = article.get_absolute_url()
+    Client().get(url)
+    monkeypatch.setattr(pagecache, "SHARED_MAX_AGE", shared_max_age)
+    response = browser(cookies).get(url)
+    expected = HttpResponse()
+    if cookies:
+        patch_cache_control(expected, private=True, max_age=0)
+    else:
+        patch_cache_control(expected, public=True, max_age=0, s_maxage=shared_max_age)
+    patch_vary_headers(expected, ["Cookie"])
+    assert response["Cache-Control"] == expected["Cache-Control"]
+    assert response["Vary"] == expected["Vary"]
