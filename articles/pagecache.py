@@ -294,6 +294,15 @@ def _personal(request, entry):
     return _conditional(request, response, etag, None)
 
 
+def _stored(request):
+    """(versions, URL key, page key, entry or None) of the page `request` asks for: the
+    entry from this process's copy or the shared cache."""
+    url_key = _url_key(request)  # validates the Host header first (ALLOWED_HOSTS)
+    versions = _versions(request)
+    key = f"page:{url_key}:{versions.key}"
+    return versions, url_key, key, _recent.get(key) or cache.get(key)
+
+
 def cached_response(request):
     """The answer to `request` if a view stored its page under the current versions, read
     before any other middleware's work (`newsroom.middleware.PageCacheHitMiddleware`), or
@@ -308,10 +317,7 @@ def cached_response(request):
     cookies = request.COOKIES
     if cookies and (_Personal.split is None or not cookies.keys() <= _Personal.sessionless_cookies):
         return None
-    url_key = _url_key(request)  # validates the Host header first (ALLOWED_HOSTS)
-    versions = _versions(request)
-    key = f"page:{url_key}:{versions.key}"
-    entry = _recent.get(key) or cache.get(key)
+    versions, _url, key, entry = _stored(request)
     if entry is None:
         return None
     _recent.put(key, entry)
@@ -326,10 +332,7 @@ def anonymous_page_cache(view):
 
     def shared(request, args, kwargs):
         """(entry, None, stale) of the shared page, or (None, response, False)."""
-        versions = _versions(request)
-        url_key = _url_key(request)
-        key = f"page:{url_key}:{versions.key}"
-        entry = _recent.get(key) or cache.get(key)
+        versions, url_key, key, entry = _stored(request)
         if entry is not None:
             return entry, None, False, versions, key
         return (
@@ -347,7 +350,11 @@ def anonymous_page_cache(view):
             or _Personal.needs_own_page(request)
         ):
             return None
-        try:
+        _versions, _url, key, entry = _stored(request)  # the URL is the anonymous one's
+        if entry is not None:
+            _recent.put(key, entry)
+            return _personal(request, entry)
+        try:  # not stored yet: rendered as a reader without cookies sees it
             entry, _response, _stale, _versions, _key = shared(_anonymous(request), args, kwargs)
         except Http404:  # e.g. a draft an editor previews: not a public page
             return None
