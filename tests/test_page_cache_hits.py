@@ -286,3 +286,16 @@ def test_the_headers_are_what_djangos_helpers_write(article, cookies, shared_max
     patch_vary_headers(expected, ["Cookie"])
     assert response["Cache-Control"] == expected["Cache-Control"]
     assert response["Vary"] == expected["Vary"]
+
+
+def test_a_view_the_page_cache_does_not_wrap_costs_no_cache_read(monkeypatch):
+    """Only URLs whose view stores pages are looked up: /privacy/ and robots.txt cost no
+    versions read from the hit middleware (nor from anywhere else)."""
+    from articles import caching
+
+    reads = []
+    monkeypatch.setattr(caching, "_read_versions", lambda: reads.append(1) or {})
+    for url in ("/privacy/", "/robots.txt"):
+        response = Client().get(url)
+        assert response.status_code == 200 and not answered_early(response)
+    assert reads == []
