@@ -20,7 +20,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -32,6 +32,8 @@ from django.utils.http import http_date, quote_etag
 from articles.caching import Versions
 
 SHAREABLE_PARAMS = {"page"}
+# What patch_cache_control(private=True, max_age=0) writes on a new response.
+PRIVATE_CACHE_CONTROL = "private, max-age=0"
 # How long a CDN may serve a page without asking again (never past the next scheduled change).
 SHARED_MAX_AGE = 30
 
@@ -74,14 +76,45 @@ _recent = _RecentPages()
 
 class _Personal:
     needs_own_page = None  # needs_own_page(request): render the whole page for this reader
-    personalise = None  # personalise(request, content): the shared bytes with their parts
+    split = None  # split(content): (before, after, where) around the reader's part, or None
+    part = None  # part(request, where): that reader's part, bytes
+    # Cookies that need no session to personalise a page (the comment form's saved name):
+    # a request carrying only these is answered from the page cache by `cached_response`.
+    sessionless_cookies = frozenset()
 
 
-def register_personal(needs_own_page, personalise):
-    """How the comments app puts a reader's own parts into a shared page (articles never
-    imports comments): `personalise(request, content)` returns the page's bytes for that
-    reader, or None to serve the shared page unchanged."""
-    _Personal.needs_own_page, _Personal.personalise = needs_own_page, personalise
+def register_personal(needs_own_page, split, part, sessionless_cookies=()):
+    """How the comments app puts a reader's own part into a shared page (articles never
+    imports comments): `split(content)` cuts the shared page's bytes around the part
+    ((before, after, where), or None when the page has no such part: it is served
+    unchanged); `part(request, where)` renders the part for that reader. A page is split
+    once per process (`_Parts`), so a reader's page costs the part and one bytes join."""
+    _Personal.needs_own_page, _Personal.split, _Personal.part = needs_own_page, split, part
+    _Personal.sessionless_cookies = frozenset(sessionless_cookies)
+
+
+class _Parts:
+    """The split of each recent shared page (by its ETag, the hash of its bytes), bounded
+    like `_RecentPages`: shared bytes only, never a reader's."""
+
+    def __init__(self):
+        self.entries, self.lock = OrderedDict(), threading.Lock()
+
+    def of(self, entry):
+        etag = entry["etag"]
+        with self.lock:
+            if etag in self.entries:
+                self.entries.move_to_end(etag)
+                return self.entries[etag]
+        parts = _Personal.split(entry["content"])
+        with self.lock:
+            self.entries[etag] = parts
+            while len(self.entries) > max(_recent.limit(), 1):
+                self.entries.popitem(last=False)
+        return parts
+
+
+_parts = _Parts()
 
 
 def _anonymous(request):
@@ -109,12 +142,29 @@ def _etag(content):
     return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
 
 
+# The request headers that can make a GET conditional (`get_conditional_response`).
+_CONDITIONAL_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+@lru_cache(maxsize=64)
+def _http_date(seconds):
+    return http_date(seconds)
+
+
 def _conditional(request, response, etag, last_modified):
     """Set the validators; a matching conditional GET gets 304 instead."""
     response.headers["ETag"] = etag
     seconds = int(last_modified.timestamp()) if last_modified is not None else None
     if seconds is not None:
-        response.headers["Last-Modified"] = http_date(seconds)
+        response.headers["Last-Modified"] = _http_date(seconds)
+    meta = request.META
+    if not any(header in meta for header in _CONDITIONAL_HEADERS):
+        return response
     conditional = get_conditional_response(
         request, etag=etag, last_modified=seconds, response=response
     )
@@ -230,15 +280,82 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
             cache.delete(lock)
 
 
+def _versions(request):
+    """The versions for this request: read by `cached_response` before anything else ran,
+    or now (before the view renders anything either way)."""
+    versions = getattr(request, "page_versions", None)
+    if versions is None:
+        versions = request.page_versions = Versions()
+    return versions
+
+
+def _public(request, entry, versions, stale=False):
+    """The shared page as it goes out to everybody: public, short-lived for a CDN."""
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    max_age = 0 if stale else min(SHARED_MAX_AGE, versions.timeout())
+    # What patch_cache_control(public=True, max_age=0, s_maxage=…) and
+    # patch_vary_headers(["Cookie"]) write on a new response, written directly.
+    response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={max_age}"
+    response.headers["Vary"] = "Cookie"
+    return _conditional(request, response, entry["etag"], entry["last_modified"])
+
+
+def _personal(request, entry):
+    """The shared page with `request`'s reader's part, private; its ETag is the hash of the
+    shared page's ETag and the part (the two make the bytes), not of ~250 kB again."""
+    parts = _parts.of(entry)
+    if parts is None:
+        content, etag = entry["content"], entry["etag"]
+    else:
+        before, after, where = parts
+        part = _Personal.part(request, where)
+        content = b"".join((before, part, after))
+        etag = _etag(entry["etag"].encode() + part)
+    response = HttpResponse(content, content_type=entry["content_type"])
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    response.headers["Vary"] = "Cookie"
+    return _conditional(request, response, etag, None)
+
+
+def _stored(request):
+    """(versions, URL key, page key, entry or None) of the page `request` asks for: the
+    entry from this process's copy or the shared cache."""
+    url_key = _url_key(request)  # validates the Host header first (ALLOWED_HOSTS)
+    versions = _versions(request)
+    key = f"page:{url_key}:{versions.key}"
+    return versions, url_key, key, _recent.get(key) or cache.get(key)
+
+
+def cached_response(request):
+    """The answer to `request` if a view stored its page under the current versions, read
+    before any other middleware's work (`newsroom.middleware.PageCacheHitMiddleware`), or
+    None: the request goes on to its view, which reuses the versions read here.
+
+    Only a shareable request (no cookie) gets the shared page here, and a GET carrying only
+    cookies that need no session (`register_personal`'s `sessionless_cookies`) the page with
+    its reader's part: that reader has no session, so no user (as `AuthenticationMiddleware`
+    would say). Anything else, and any miss, goes on to the view."""
+    if request.method not in ("GET", "HEAD") or not set(request.GET) <= SHAREABLE_PARAMS:
+        return None
+    cookies = request.COOKIES
+    if cookies and (_Personal.split is None or not cookies.keys() <= _Personal.sessionless_cookies):
+        return None
+    versions, _url, key, entry = _stored(request)
+    if entry is None:
+        return None
+    _recent.put(key, entry)
+    if not cookies:
+        return _public(request, entry, versions)
+    request.user = AnonymousUser()
+    return _personal(request, entry)
+
+
 def anonymous_page_cache(view):
     """Serve `view`'s 200 responses to shareable requests from the page cache."""
 
     def shared(request, args, kwargs):
         """(entry, None, stale) of the shared page, or (None, response, False)."""
-        versions = Versions()
-        url_key = _url_key(request)
-        key = f"page:{url_key}:{versions.key}"
-        entry = _recent.get(key) or cache.get(key)
+        versions, url_key, key, entry = _stored(request)
         if entry is not None:
             return entry, None, False, versions, key
         return (
@@ -248,41 +365,44 @@ def anonymous_page_cache(view):
         )
 
     def personal(request, args, kwargs):
-        """The shared page with this reader's parts, or None."""
+        """The shared page with this reader's part, or None."""
         if (
-            _Personal.personalise is None
+            _Personal.split is None
             or request.method not in ("GET", "HEAD")
             or not set(request.GET) <= SHAREABLE_PARAMS
             or _Personal.needs_own_page(request)
         ):
             return None
-        try:
+        _versions, _url, key, entry = _stored(request)  # the URL is the anonymous one's
+        if entry is not None:
+            _recent.put(key, entry)
+            return _personal(request, entry)
+        try:  # not stored yet: rendered as a reader without cookies sees it
             entry, _response, _stale, _versions, _key = shared(_anonymous(request), args, kwargs)
         except Http404:  # e.g. a draft an editor previews: not a public page
             return None
         if entry is None:
             return None
-        content = _Personal.personalise(request, entry["content"])
-        return HttpResponse(
-            entry["content"] if content is None else content, content_type=entry["content_type"]
-        )
+        return _personal(request, entry)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_shareable(request):
             response = personal(request, args, kwargs)
-            if response is None:
-                response = _render(view, request, args, kwargs)
-            return _private(request, response)
+            if response is not None:
+                return response
+            return _private(request, _render(view, request, args, kwargs))
         entry, response, stale, versions, key = shared(request, args, kwargs)
         if response is not None:
             return response
         if not stale:
             _recent.put(key, entry)
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
-        max_age = 0 if stale else min(SHARED_MAX_AGE, versions.timeout())
-        patch_cache_control(response, public=True, max_age=0, s_maxage=max_age)
-        patch_vary_headers(response, ["Cookie"])
-        return _conditional(request, response, entry["etag"], entry["last_modified"])
+        return _public(request, entry, versions, stale)
 
+    wrapped.page_cached = True
     return wrapped
+
+
+def is_page_cached(view):
+    """Does `view` store its pages in the page cache (`anonymous_page_cache`)?"""
+    return getattr(view, "page_cached", False)

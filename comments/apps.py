@@ -27,7 +27,12 @@ class CommentsConfig(AppConfig):
         )
 
         # Readers with cookies: the shared page with their own form.
-        pagecache.register_personal(personal.needs_own_page, personal.personalise)
+        pagecache.register_personal(
+            personal.needs_own_page,
+            personal.split,
+            personal.form_part,
+            personal.SESSIONLESS_COOKIES,
+        )
         post_migrate.connect(ensure_moderators_group, sender=self)
 
         # The article's admin page shows its surge history (articles never imports comments).

@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A page the page cache holds, answered here: the middleware below has nothing to do
+    # for it (newsroom/middleware.py, articles/pagecache.py `cached_response`).
+    "newsroom.middleware.PageCacheHitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -170,15 +170,26 @@ def form_html(request, article, form=None, reply_to=None, csrf_token=None):
     details, or a signed-in user's name and CSRF token (`csrf_token`, given by a page's
     context, else read from the request — never for a reader who is not signed in)."""
     signed_in = request.user.is_authenticated
+    return article_form_html(
+        article,
+        form or CommentForm(article=article, initial=reader_initial(request)),
+        reply_to=reply_to,
+        signed_in=signed_in,
+        csrf_token=(csrf_token or get_token(request)) if signed_in else None,
+    )
+
+
+def article_form_html(article, form, reply_to=None, signed_in=False, csrf_token=None):
+    """`form` for `article`, posting to the article's comment address."""
     return render.form_html(
         article=article,
         post_url=reverse(
             "comments:post", kwargs={"path": f"{article.category.path}/{article.slug}"}
         ),
-        form=form or CommentForm(article=article, initial=reader_initial(request)),
+        form=form,
         reply_to=reply_to,
         signed_in=signed_in,
-        csrf_token=(csrf_token or get_token(request)) if signed_in else None,
+        csrf_token=csrf_token,
     )
 
 
