@@ -13,7 +13,11 @@ lands, so a `#comment-N` link (`Comment.get_absolute_url`, the feeds, the admin,
 mail, the redirect after posting) always points at the page that shows it.
 """
 
+import functools
+
 from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Now
 
 OLDEST, NEWEST = "oldest", "newest"
 
@@ -97,3 +101,40 @@ def comment_urls(comments, policy=None):
 def comment_url(comment, policy=None):
     """The URL that shows `comment`: its page and its anchor."""
     return comment_urls([comment], policy)[comment.pk]
+
+
+@functools.cache
+def _thread_count():
+    """The subquery of `with_thread_count`, built once (building it cost more than running
+    it): a thread's root is an approved comment whose parent is not approved."""
+    from comments.models import Comment
+
+    approved = Comment.Status.APPROVED
+    roots = (
+        Comment.objects.filter(article=OuterRef("pk"), status=approved, created_at__lte=Now())
+        .filter(Q(parent__isnull=True) | ~Q(parent__status=approved))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(roots), 0)
+
+
+def with_thread_count(articles):
+    """`articles` (published ones) annotated with `shown_threads`: how many top-level
+    threads their comments show that started by now (a subquery of the same query). A
+    comment posted now starts the newest thread, so this places it (`new_comment_url`)
+    without reading the rows. On a published article a comment is shown when approved."""
+    return articles.annotate(shown_threads=_thread_count())
+
+
+def new_comment_url(comment, policy):
+    """`comment_url` of a comment just posted, its article loaded by `with_thread_count`:
+    a new thread is the newest (page 1 newest first, the page after the last full one
+    oldest first), no query; a reply goes where its thread is (`comment_url`)."""
+    threads = getattr(comment.article, "shown_threads", None)
+    if comment.parent_id is not None or threads is None:
+        return comment_url(comment, policy)
+    number = 1 if policy.comment_order == NEWEST else threads // policy.comments_per_page + 1
+    return f"{page_path(comment.article.get_absolute_url(), number)}#comment-{comment.pk}"
