@@ -141,6 +141,10 @@ def posting_row(port, path):
         "posts_per_s": round(posting["accepted"] / SECONDS, 1),
         "p50_ms": round(percentile(lat, 50) * 1000, 1),
         "p99_ms": round(percentile(lat, 99) * 1000, 1),
+        # The client's own CPU (all its processes), per accepted post.
+        "client_cpu_ms_per_post": round(
+            posting["client_cpu_s"] * 1000 / max(posting["accepted"], 1), 2
+        ),
     }
 
 
@@ -293,7 +297,8 @@ def table_lines(r):
     for key, p in r["posting"].items():
         lines.append(
             f"{'  comment POST, Akismet ' + key:44} {p['posts_per_s']:>8} posts/s  "
-            f"p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, errors {p['errors']}"
+            f"p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, errors {p['errors']}, "
+            f"client CPU {p.get('client_cpu_ms_per_post', '?')} ms/post"
         )
     for w in r["workers"]:
         lines.append(
