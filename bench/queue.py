@@ -29,7 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# `python bench/queue.py` puts bench/ first on the path, where this file would stand in for
+# the standard library's `queue` (which multiprocessing, the posting client's, imports).
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
 from bench.run import (  # noqa: E402
     BIN,

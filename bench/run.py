@@ -23,6 +23,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# `python bench/run.py` puts bench/ first on the path, where bench/queue.py would stand in for
+# the standard library's `queue` (which multiprocessing, the posting client's, imports).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
