@@ -29,12 +29,17 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# `python bench/queue.py` puts bench/ first on the path, where this file would stand in for
+# the standard library's `queue` (which multiprocessing, the posting client's, imports).
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
 from bench.run import (  # noqa: E402
     BIN,
     ROOT,
     SECONDS,
+    SHELL_COUNT,
     WARMUP,
     environment,
     free_port,
@@ -55,6 +60,9 @@ BULK = 200
 BULK_WORKERS = 2
 RQ_DB = {"sqlite": 14, "postgresql": 15}  # the queue's own Redis database (cache: 12, 13)
 MODERATOR = "bench-queue-moderator"
+# BENCH_QUEUE_ONLY_POSTS=1: the comment POST rows only (no workers, no bulk action), as the
+# code before the queue runs anyway.
+ONLY_POSTS = os.environ.get("BENCH_QUEUE_ONLY_POSTS") == "1"
 # A 2 s stand-in must not time out: the rows measure waiting, not failing.
 OVERRIDES = {"AKISMET_TIMEOUT": "5", "EMAIL_URL": "dummymail://"}
 
@@ -141,6 +149,10 @@ def posting_row(port, path):
         "posts_per_s": round(posting["accepted"] / SECONDS, 1),
         "p50_ms": round(percentile(lat, 50) * 1000, 1),
         "p99_ms": round(percentile(lat, 99) * 1000, 1),
+        # The client's own CPU (all its processes), per accepted post.
+        "client_cpu_ms_per_post": round(
+            posting["client_cpu_s"] * 1000 / max(posting["accepted"], 1), 2
+        ),
     }
 
 
@@ -197,12 +209,26 @@ def checks_per_second(env, stub_port, backend, n, db):
     }
 
 
+def stored_posts(env):
+    """How many posted bench comments the database holds (any status)."""
+    out = run(
+        [BIN / "python", "manage.py", "shell", "-v0", "-c", SHELL_COUNT],
+        env,
+        capture_output=True,
+        text=True,
+    )
+    return int(out.stdout.strip())
+
+
 def rows(db, env, paths):
     """Every queue row on the database `env` names (prepared and seeded). Returns a dict."""
     queue = has_queue()
     qenv = {**env, **OVERRIDES, "TASKS_URL": f"redis://127.0.0.1:6379/{RQ_DB[db]}"}
     result = {"queue": queue, "posting": {}, "bulk": {}, "workers": []}
-    password = db_command(qenv, "moderator")["password"] if queue else None
+    workers = queue and not ONLY_POSTS
+    password = db_command(qenv, "moderator")["password"] if workers else None
+    accepted = 0  # every post answered 302, warm-ups included: each must be stored
+    stored_before = stored_posts(env)  # (run.py's own posting row, under make bench)
     for delay in DELAYS:
         flush_redis(RQ_DB[db])
         port, stub_port = free_port(), free_port()
@@ -224,12 +250,13 @@ def rows(db, env, paths):
                     "p99_ms": round(read["p99_us"] / 1000, 1),
                 }
             # Warm-up (the server's first posts), on the busy article: not counted.
-            post_comments(port, paths["busy"], WARMUP)
+            accepted += post_comments(port, paths["busy"], WARMUP)["accepted"]
             # Another article per row: the same texts again would be refused as duplicates.
             path = paths["quiet"] if delay == DELAYS[0] else paths["small"]
             result["posting"][key] = posting_row(port, path)
+            accepted += result["posting"][key]["accepted"]
             print(f"   queue: comment POST, Akismet {key}: {result['posting'][key]}")
-            if not queue:
+            if not workers:
                 continue
             flush_redis(RQ_DB[db])  # the posts' checks: not this row's work
             pks = db_command(denv, "spam", str(BULK))["pks"]
@@ -257,6 +284,9 @@ def rows(db, env, paths):
             stop(server)
             stop(stub)
             flush_redis(RQ_DB[db])
+    stored = stored_posts(env) - stored_before
+    result["posts"] = {"accepted": accepted, "stored": stored}
+    print(f"   queue: posts accepted {accepted}, stored {stored}")
     result["targets"] = targets(result)
     return result
 
@@ -290,10 +320,14 @@ def table_lines(r):
     if "cached_read" in r:
         c = r["cached_read"]
         lines.append(f"{'  article, 300 comments (cached read)':44} {c['rps']:>8} req/s")
+    if "posts" in r:
+        posts = r["posts"]
+        lines.append(f"  posts accepted / stored: {posts['accepted']} / {posts['stored']}")
     for key, p in r["posting"].items():
         lines.append(
             f"{'  comment POST, Akismet ' + key:44} {p['posts_per_s']:>8} posts/s  "
-            f"p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, errors {p['errors']}"
+            f"p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, errors {p['errors']}, "
+            f"client CPU {p.get('client_cpu_ms_per_post', '?')} ms/post"
         )
     for w in r["workers"]:
         lines.append(
@@ -316,6 +350,11 @@ def failures(r):
     q, problems = r.get("queue"), []
     if not q:
         return problems
+    posts = q.get("posts")
+    if posts and posts["stored"] != posts["accepted"]:
+        problems.append(
+            f"{r['database']}: queue: {posts['accepted']} posts accepted, {posts['stored']} stored"
+        )
     for key, p in q["posting"].items():
         if p["errors"]:
             problems.append(f"{r['database']}: queue: POST, Akismet {key}: {p['errors']} errors")

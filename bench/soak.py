@@ -35,6 +35,9 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
+# bench/ off the path (`python bench/soak.py` puts it first): bench/queue.py would stand in
+# for the standard library's `queue`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.run import (  # noqa: E402

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from comments.models import Block, Commenter
@@ -126,20 +126,33 @@ def _domains(email):
 
 
 def rule_for(comment, now=None):
-    """The block or ban that refuses `comment` (its address and IP), or None: one query."""
+    """The block or ban that refuses `comment` (its address and IP), or None: one query.
+
+    Asked on every comment POST, so written as SQL: the ORM's union of the two querysets
+    (`active()` blocks that match, the address's ban) cost ~1,800 Python calls to build,
+    six times the rest of the lookup. The condition on `expires_at` is `active()`'s."""
     email = (comment.author_email or "").strip().lower()
-    who = models.Q(kind=K.EMAIL, value=email) | models.Q(kind=K.DOMAIN, value__in=_domains(email))
+    block, commenter = Block._meta.db_table, Commenter._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    matches, params = ["(kind = %s AND value = %s)"], [K.EMAIL.value, email]
+    domains = _domains(email)
+    if domains:
+        matches.append(f"(kind = %s AND value IN ({', '.join(['%s'] * len(domains))}))")
+        params += [K.DOMAIN.value, *domains]
     if comment.user_ip:
         try:
             at = _hex(ipaddress.ip_address(comment.user_ip))
         except ValueError:
             at = None
         if at:
-            who |= models.Q(kind=K.NETWORK, first__lte=at, last__gte=at)
-    text = models.CharField()
-    blocks = active(now).filter(who).values_list("kind", "value", "reason")
-    bans = Commenter.objects.filter(email=email, level=Commenter.Level.BANNED).values_list(
-        models.Value("ban", output_field=text), "email", "reason"
+            matches.append('(kind = %s AND "first" <= %s AND "last" >= %s)')
+            params += [K.NETWORK.value, at, at]
+    sql = (
+        f"SELECT 'ban', email, reason FROM {commenter} WHERE email = %s AND level = %s "
+        f"UNION ALL SELECT kind, value, reason FROM {block} "
+        f"WHERE (expires_at IS NULL OR expires_at > %s) AND ({' OR '.join(matches)}) LIMIT 1"
     )
-    row = next(iter(bans.union(blocks, all=True)[:1]), None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [email, Commenter.Level.BANNED.value, now, *params])
+        row = cursor.fetchone()
     return Rule(*row) if row else None

@@ -13,6 +13,7 @@ from collections import Counter
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_rq.queues import DjangoRQ
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,38 @@ def backend_kind():
 
     name = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
     return {"DatabaseBackend": "database", "RQBackend": "rq"}.get(name, "immediate")
+
+
+@functools.lru_cache(maxsize=8)
+def _pooled_redis(url, timeouts):
+    import redis
+
+    return redis.Redis.from_url(url, **dict(timeouts))
+
+
+def _rq_connection(name):
+    """The Redis client of RQ queue `name`: one per process and configuration, so its
+    connection pool (and the connections in it) outlives the request. django-rq builds a
+    new client from the URL for every queue it hands out, which opened a new connection
+    (TCP, HELLO, CLIENT SETINFO) for every enqueue, and left `CONNECTION_KWARGS` (the
+    short socket timeouts) unused."""
+    from django_rq.settings import QUEUES
+
+    config = QUEUES[name]
+    return _pooled_redis(config["URL"], tuple(sorted(config.get("CONNECTION_KWARGS", {}).items())))
+
+
+class PooledQueue(DjangoRQ):
+    """RQ's queue on the process's one client for its configuration (named by
+    `RQ_QUEUES[name]["QUEUE_CLASS"]` in settings.py; django-rq builds every queue the RQ
+    backend enqueues on with it)."""
+
+    def __init__(self, name="default", *args, connection=None, **kwargs):
+        from django_rq.settings import QUEUES
+
+        if name in QUEUES and "URL" in QUEUES[name]:
+            connection = _rq_connection(name)
+        super().__init__(name, *args, connection=connection, **kwargs)
 
 
 @functools.lru_cache(maxsize=4)

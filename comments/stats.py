@@ -103,7 +103,11 @@ def _add(model, keys, counts):
     counts = {name: n for name, n in counts.items() if n}
     if not counts:
         return
-    changes = {name: Greatest(F(name) + n, Value(0)) for name, n in counts.items()}
+    # Only a decrement can go below 0 (and needs the guard).
+    changes = {
+        name: F(name) + n if n > 0 else Greatest(F(name) + n, Value(0))
+        for name, n in counts.items()
+    }
     if model.objects.filter(**keys).update(**changes):
         return
     try:

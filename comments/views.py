@@ -78,7 +78,9 @@ def _protected(request):  # pragma: no cover - a stand-in callback, never called
 @require_POST
 def post_comment(request, path):
     slug = path.rpartition("/")[2]
-    article = get_object_or_404(Article.objects.published().select_related("category"), slug=slug)
+    # With its count of threads: where a new one lands (the redirect), in the same query.
+    articles = paging.with_thread_count(Article.objects.published().select_related("category"))
+    article = get_object_or_404(articles, slug=slug)
     try:
         refuse_file_parts(request)  # before anything reads the body
     except FilePartRefused:
@@ -122,7 +124,7 @@ def post_comment(request, path):
     if anchor == "#comments":
         url = article.get_absolute_url() + anchor
     else:  # the page of a long thread that shows it (its author's preview shows it there)
-        url = paging.comment_url(comment, policy)
+        url = paging.new_comment_url(comment, policy)
     response = HttpResponseRedirect(url)
     if comment.status == Comment.Status.PENDING or by_rule:  # blocked: told the same
         preview.remember_pending(request, response, comment)

@@ -303,6 +303,10 @@ if TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
             "URL": TASKS_URL,
             "DEFAULT_TIMEOUT": 300,
             "CONNECTION_KWARGS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
+            # One Redis client per process (its pool keeps the connection between
+            # requests) that has these timeouts: django-rq's own queue opens a connection
+            # per enqueue and leaves CONNECTION_KWARGS out when given a URL.
+            "QUEUE_CLASS": "comments.queue.PooledQueue",
         }
     }
     INSTALLED_APPS.append("django_rq")  # its dashboard lives in the admin (staff only)

@@ -277,3 +277,45 @@ def test_the_rq_dashboard_is_for_staff_only(tmp_path):
     page, stats = done.stdout.split("\n")[:2]
     assert page.startswith("302 /admin/login/"), done.stdout
     assert stats in ("302", "401"), done.stdout
+
+
+POOLED = {
+    "URL": REDIS_URL,
+    "DEFAULT_TIMEOUT": 60,
+    "CONNECTION_KWARGS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
+    "QUEUE_CLASS": "comments.queue.PooledQueue",
+}
+
+
+def test_posts_enqueue_their_checks_on_one_redis_connection(rq_queue, post, run_on_commit):
+    """Each enqueue used to build a new Redis client (a new connection, its handshake, a
+    look-up of the library's version) and left out the configured socket timeouts."""
+    import django_rq
+
+    with override_settings(RQ_QUEUES={"default": POOLED}):
+        for n in range(4):
+            with run_on_commit():
+                assert post(comment=f"Point number {n}.").status_code == 302
+        connection = django_rq.get_queue("default").connection
+        assert connection is django_rq.get_queue("default").connection
+        pool = connection.connection_pool
+        assert pool._created_connections == 1  # one connection for all four enqueues
+        assert pool.connection_kwargs["socket_timeout"] == 2
+        assert pool.connection_kwargs["socket_connect_timeout"] == 0.5
+    assert rq_queue.llen("rq:queue:default") == 4
+    assert Comment.objects.filter(verdict="unchecked").count() == 4
+
+
+def test_the_settings_name_the_pooled_queue_for_redis(monkeypatch):
+    import importlib
+
+    import newsroom.settings as project_settings
+
+    monkeypatch.setenv("TASKS_URL", REDIS_URL)
+    try:
+        fresh = importlib.reload(project_settings)
+        assert fresh.RQ_QUEUES["default"]["QUEUE_CLASS"] == "comments.queue.PooledQueue"
+        assert fresh.RQ_QUEUES["default"]["CONNECTION_KWARGS"]["socket_timeout"] == 2
+    finally:
+        monkeypatch.undo()
+        importlib.reload(project_settings)

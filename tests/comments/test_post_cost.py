@@ -1,0 +1,152 @@
+"""What a comment POST costs the database, and that its cheaper parts answer as the
+general ones do: the thread count that places a new thread (`paging.new_comment_url`)
+against the rows `paging.comment_url` reads, and the block and ban look-up."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from comments import blocks, paging
+from comments import policy as policies
+from comments.models import Block, Comment, Commenter
+
+T0 = timezone.now() - timedelta(days=1)
+
+
+# A queue that keeps its jobs (a worker's work is not the request's).
+KEEP_JOBS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def _post_queries(post, **fields):
+    """The queries of a POST after a first one (the policy read and cached, the day's row
+    of counts made)."""
+    with override_settings(TASKS=KEEP_JOBS):
+        assert post().status_code == 302
+    with override_settings(TASKS=KEEP_JOBS), CaptureQueriesContext(connection) as queries:
+        response = post(**fields)
+    assert response.status_code == 302, response.status_code
+    # Less the policy's read: a cache hit with the site's shared cache (not the tests').
+    return [q["sql"] for q in queries if '"comments_moderationpolicy"' not in q["sql"]]
+
+
+def test_a_comment_post_is_five_queries(db, post, set_policy):
+    """The article (with its thread count), the duplicate check, the insert, the day's
+    count, blocks and bans. (Six before: the redirect read the article's shown comments.)"""
+    set_policy(flood_interval=0, surge_automatic=False)  # as the bench: no flood, no surge
+    sql = _post_queries(post)
+    assert len(sql) == 5, "\n".join(sql)
+    assert sql[0].startswith('SELECT "articles_article"') and "COUNT(*)" in sql[0]
+    assert sql[2].startswith('INSERT INTO "comments_comment"')
+
+
+def test_with_flood_control_a_comment_post_is_six_queries(db, post, set_policy):
+    set_policy(flood_interval=15, surge_automatic=False)
+    assert len(_post_queries(post)) == 6
+
+
+@pytest.fixture
+def paged(set_policy):
+    return lambda per_page=3, order="oldest": set_policy(
+        comments_per_page=per_page, comment_order=order
+    )
+
+
+def _new_thread_location(post, body):
+    response = post(comment=body)
+    assert response.status_code == 302
+    comment = Comment.objects.get(body=body)
+    return response["Location"], comment
+
+
+@pytest.mark.parametrize("order", ["oldest", "newest"])
+@pytest.mark.parametrize("threads", [0, 2, 3, 4, 6, 7])
+def test_a_new_thread_lands_where_the_rows_place_it(db, post, make_comment, paged, order, threads):
+    paged(per_page=3, order=order)
+    roots = [make_comment(created_at=T0 + timedelta(minutes=n)) for n in range(threads)]
+    for root in roots[:2]:  # replies are not threads
+        make_comment(parent=root, created_at=T0 + timedelta(hours=1))
+    location, comment = _new_thread_location(post, f"A new thread after {threads}.")
+    assert location == paging.comment_url(comment, policies.current())
+    expected = 1 if order == "newest" else threads // 3 + 1
+    assert location.endswith(f"#comment-{comment.pk}")
+    assert location == (
+        paging.page_path(comment.article.get_absolute_url(), expected) + f"#comment-{comment.pk}"
+    )
+
+
+def test_a_thread_count_leaves_out_what_is_not_shown_and_what_starts_later(
+    db, article, post, make_comment, paged
+):
+    """Not shown: pending, spam and trash comments. A reply whose parent is no longer
+    shown starts a thread of its own (as on the page); a thread dated later than now (an
+    import) comes after the new one."""
+    paged(per_page=2)
+    shown = [make_comment(created_at=T0 + timedelta(minutes=n)) for n in range(3)]
+    hidden = make_comment(status=Comment.Status.PENDING, created_at=T0)
+    make_comment(parent=hidden, created_at=T0 + timedelta(minutes=9))  # a thread: 4 now
+    for status in (Comment.Status.SPAM, Comment.Status.TRASH):
+        make_comment(status=status, created_at=T0)
+    make_comment(created_at=timezone.now() + timedelta(days=1))  # later than the new one
+    counted = paging.with_thread_count(type(article).objects.filter(pk=article.pk)).get()
+    assert counted.shown_threads == 4
+    location, comment = _new_thread_location(post, "After four threads.")
+    assert location == paging.comment_url(comment, policies.current())
+    assert f"/comments/3/#comment-{comment.pk}" in location
+    assert shown  # (the three top-level ones above)
+
+
+def test_a_reply_still_goes_through_the_rows(db, post, make_comment, paged):
+    paged(per_page=1)
+    first, second = (make_comment(created_at=T0 + timedelta(minutes=n)) for n in range(2))
+    response = post(parent=str(first.pk), comment="A reply to the first thread.")
+    reply = Comment.objects.get(body="A reply to the first thread.")
+    assert response["Location"] == paging.comment_url(reply, policies.current())
+    assert response["Location"] == f"{first.article.get_absolute_url()}#comment-{reply.pk}"
+    assert second
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "email", "ip", "expected"),
+    [
+        ("email", "troll@example.com", "Troll@Example.com", "192.0.2.9", "email"),
+        ("domain", "example.net", "a@mail.example.net", "192.0.2.9", "domain"),
+        ("network", "203.0.113.0/24", "a@example.org", "203.0.113.77", "network"),
+        ("network", "2001:db8::/32", "a@example.org", "2001:db8::5", "network"),
+        ("network", "203.0.113.0/24", "a@example.org", "203.0.114.1", None),
+        ("domain", "example.net", "a@example.network", "192.0.2.9", None),
+    ],
+)
+def test_rule_for_matches_as_the_blocks_say(db, make_comment, kind, value, email, ip, expected):
+    stored, first, last = blocks.normalised(kind, value)
+    Block.objects.create(kind=kind, value=stored, first=first, last=last, reason="r")
+    expired = (
+        ("domain", email.lower().rpartition("@")[2])
+        if kind == "email"
+        else ("email", email.lower())
+    )
+    Block.objects.create(  # expired: never matches
+        kind=expired[0], value=expired[1], reason="old", expires_at=timezone.now()
+    )
+    comment = make_comment(author_email=email, user_ip=ip, status=Comment.Status.PENDING)
+    rule = blocks.rule_for(comment)
+    assert (rule and rule.kind) == expected
+    if rule:
+        assert (rule.value, rule.reason, rule.actor) == (stored, "r", "block")
+
+
+def test_rule_for_finds_a_ban_by_the_lower_cased_address(db, make_comment):
+    Commenter.objects.create(email="loud@example.com", level="banned", reason="abuse")
+    comment = make_comment(author_email=" Loud@Example.COM", status=Comment.Status.PENDING)
+    rule = blocks.rule_for(comment)
+    assert (rule.kind, rule.value, rule.reason, rule.code) == (
+        "ban",
+        "loud@example.com",
+        "abuse",
+        rule.code,
+    )
+    assert rule.actor == "ban" and rule.params == {"reason": "abuse"}
+    assert blocks.rule_for(make_comment(author_email="", user_ip=None)) is None
