@@ -239,3 +239,32 @@ def akismet_server(_akismet_stub, settings):
     settings.AKISMET_IS_TEST = True
     _akismet_stub.slow_seconds = 0.6
     return _akismet_stub
+
+
+@pytest.fixture
+def watch_cache_calls(monkeypatch):
+    """`watch_cache_calls()` starts watching the default cache's backend and returns the
+    list of its methods called from now on from outside the backend (its `get_many` may
+    call `get`: that counts once), in order."""
+
+    def watch():
+        from django.core.cache import caches
+
+        backend = type(caches["default"])
+        calls, depth = [], []
+        for name in ("get", "get_many", "set", "set_many", "add", "delete", "has_key"):
+            original = getattr(backend, name)
+
+            def spy(self, *args, _original=original, _name=name, **kwargs):
+                if not depth:
+                    calls.append(_name)
+                depth.append(1)
+                try:
+                    return _original(self, *args, **kwargs)
+                finally:
+                    depth.pop()
+
+            monkeypatch.setattr(backend, name, spy)
+        return calls
+
+    return watch

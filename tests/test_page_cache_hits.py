@@ -130,26 +130,16 @@ def test_no_hit_after_an_unapproval(any_cache, article, make_comment):  # noqa: 
         assert "Soon to be withdrawn." not in after.content.decode()
 
 
-def test_a_hit_costs_no_query_and_one_cache_read(article, django_assert_num_queries, monkeypatch):  # noqa: F811
+def test_a_hit_costs_no_query_and_one_cache_read(
+    article,  # noqa: F811
+    django_assert_num_queries,
+    watch_cache_calls,
+):
     """The returning reader's page too: the versions in one read, the page from the
     process's copy, the form from the page's mark."""
     url = article.get_absolute_url()
     Client().get(url)
-    backend = type(cache._connections[cache._alias])
-    reads, depth = [], []  # the calls made from outside the backend (its get_many may get)
-    for name in ("get", "get_many", "set", "set_many", "add"):
-        original = getattr(backend, name)
-
-        def spy(self, *args, _original=original, _name=name, **kwargs):
-            if not depth:
-                reads.append(_name)
-            depth.append(1)
-            try:
-                return _original(self, *args, **kwargs)
-            finally:
-                depth.pop()
-
-        monkeypatch.setattr(backend, name, spy)
+    reads = watch_cache_calls()
     for cookies in (None, SAVED_NAME):
         reads.clear()
         with django_assert_num_queries(0):

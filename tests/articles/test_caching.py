@@ -145,30 +145,14 @@ def test_page_on_an_article_is_canonicalised(client, make_article):
 
 
 def test_a_cached_page_costs_one_cache_round_trip_and_no_query(
-    client, make_article, monkeypatch, django_assert_num_queries
+    client, make_article, watch_cache_calls, django_assert_num_queries
 ):
     """A hit reads the versions and the schedule in one `get_many`; the page itself comes
     from the process's copy. A saved article still shows at once (a new content version
     recomputes the schedule kept with the old one)."""
-    from django.core.cache import caches
-
     article = make_article(title="First story")
     client.get(article.get_absolute_url())
-    backend = type(caches["default"])
-    calls, depth = [], []  # the calls made from outside the backend (its get_many may get)
-    for name in ("get", "get_many", "set", "set_many", "add", "delete", "has_key"):
-        original = getattr(backend, name)
-
-        def spy(self, *args, _original=original, _name=name, **kwargs):
-            if not depth:
-                calls.append(_name)
-            depth.append(1)
-            try:
-                return _original(self, *args, **kwargs)
-            finally:
-                depth.pop()
-
-        monkeypatch.setattr(backend, name, spy)
+    calls = watch_cache_calls()
     with django_assert_num_queries(0):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200 and "First story" in response.content.decode()
@@ -180,6 +164,7 @@ def test_a_cached_page_costs_one_cache_round_trip_and_no_query(
 
 
 def count_version_writes(monkeypatch):
+    """Each content version written from now on (its token), in order."""
     writes = []
     set_many = caching.cache.set_many
 
@@ -217,20 +202,6 @@ def test_a_bump_inside_a_transaction_writes_at_once_and_after_the_commit(monkeyp
 # -- a bulk action's approvals: coalesced version writes ---------------------------------
 
 
-def content_tokens_written(monkeypatch):
-    """Each content version written from now on (its token), in order."""
-    written = []
-    real = caching.cache.set_many
-
-    def set_many(data, *args, **kwargs):
-        if caching.CONTENT_KEY in data:
-            written.append(data[caching.CONTENT_KEY]["token"])
-        return real(data, *args, **kwargs)
-
-    monkeypatch.setattr(caching.cache, "set_many", set_many)
-    return written
-
-
 # Outside a transaction, as a request's writes are (each change commits by itself).
 @pytest.mark.django_db(transaction=True)
 def test_a_bulk_actions_approvals_write_the_versions_once_then_at_most_every_interval(
@@ -239,7 +210,7 @@ def test_a_bulk_actions_approvals_write_the_versions_once_then_at_most_every_int
     """Twenty approvals in quick succession, each committed by itself: the first is written
     at once, the rest together at the end (within COALESCE_SECONDS), not twenty versions
     each costing every page read meanwhile a render."""
-    written = content_tokens_written(monkeypatch)
+    written = count_version_writes(monkeypatch)
     with caching.coalesced():
         for article_id in range(20):
             caching.bump(content=True, comments_of=article_id % 3, only_adds=True)
@@ -257,7 +228,7 @@ def test_a_bulk_actions_approvals_write_the_versions_once_then_at_most_every_int
 @pytest.mark.django_db(transaction=True)
 def test_a_bulk_action_writes_again_once_the_interval_has_passed(monkeypatch):
     monkeypatch.setattr(caching, "COALESCE_SECONDS", 0.05)
-    written = content_tokens_written(monkeypatch)
+    written = count_version_writes(monkeypatch)
     with caching.coalesced():
         caching.bump(content=True, comments_of=1, only_adds=True)
         time.sleep(0.06)
@@ -268,7 +239,7 @@ def test_a_bulk_action_writes_again_once_the_interval_has_passed(monkeypatch):
 # Outside a transaction, as a request's writes are (each change commits by itself).
 @pytest.mark.django_db(transaction=True)
 def test_a_removal_in_a_bulk_action_is_written_at_once_with_the_approvals_waiting(monkeypatch):
-    written = content_tokens_written(monkeypatch)
+    written = count_version_writes(monkeypatch)
     with caching.coalesced():
         caching.bump(content=True, comments_of=1, only_adds=True)
         caching.bump(content=True, comments_of=2, only_adds=True)  # waits
@@ -283,7 +254,7 @@ def test_a_removal_in_a_bulk_action_is_written_at_once_with_the_approvals_waitin
 # Outside a transaction, as a request's writes are (each change commits by itself).
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_bulk_action_every_approval_is_written_at_once(monkeypatch):
-    written = content_tokens_written(monkeypatch)
+    written = count_version_writes(monkeypatch)
     for article_id in range(3):
         caching.bump(content=True, comments_of=article_id, only_adds=True)
     assert len(written) == 3
