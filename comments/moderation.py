@@ -72,16 +72,35 @@ def stands(comment_id, event_id):
     return latest is not None and latest.pk == event_id
 
 
-def feedback_for(comment, old, new):
-    """Return "spam" or "ham" if moving `comment` from `old` to `new` contradicts what Akismet
-    last believed about it (its verdict, or the last feedback it accepted), else None."""
-    believes_spam = comment.verdict in (V.SPAM, V.DISCARD)
-    last = (
-        comment.history.filter(kind=CommentEvent.Kind.FEEDBACK, details__delivered=True)
-        .order_by("-created_at", "-pk")
-        .values_list("details__feedback", flat=True)
-        .first()
+def _delivered_feedback():
+    return CommentEvent.objects.filter(kind=CommentEvent.Kind.FEEDBACK, details__delivered=True)
+
+
+def last_feedback(comment_ids):
+    """{comment id: the last feedback Akismet accepted about it ("spam"/"ham")} for those of
+    `comment_ids` that have any: one query for many comments (`feedback_for`'s `last`)."""
+    rows = (
+        _delivered_feedback()
+        .filter(comment_id__in=list(comment_ids))
+        .order_by("comment_id", "created_at", "pk")
+        .values_list("comment_id", "details__feedback")
     )
+    return {pk: kind for pk, kind in rows if kind}  # in order: the last one stays
+
+
+def feedback_for(comment, old, new, last=None):
+    """Return "spam" or "ham" if moving `comment` from `old` to `new` contradicts what Akismet
+    last believed about it (its verdict, or the last feedback it accepted), else None.
+    `last`: that feedback, if the caller read it already (`last_feedback`; "" for none)."""
+    believes_spam = comment.verdict in (V.SPAM, V.DISCARD)
+    if last is None:
+        last = (
+            _delivered_feedback()
+            .filter(comment_id=comment.pk)
+            .order_by("-created_at", "-pk")
+            .values_list("details__feedback", flat=True)
+            .first()
+        )
     if last:
         believes_spam = last == "spam"
     if new == S.SPAM and old != S.SPAM and not believes_spam:
@@ -91,16 +110,17 @@ def feedback_for(comment, old, new):
     return None
 
 
-def _change(old, to, actor, actor_label, reason, params):
-    """The checks and the stored fields of a move from `old` to `to`, for `change_status`
-    and `change_status_many`: (reason, params, now, fields). Raises `TransitionError` for a
-    transition that is not allowed, `ValueError` when nobody is named."""
+def _change(old, to, actor, actor_label, reason, params, now=None):
+    """The checks and the stored fields of a move from `old` to `to`, for `change_status`,
+    `change_status_many` and `decide_many`: (reason, params, now, fields). Raises
+    `TransitionError` for a transition that is not allowed, `ValueError` when nobody is
+    named."""
     if to not in ALLOWED[S(old)]:
         raise TransitionError(f"a comment cannot go from {old} to {to}")
     if actor is None and not actor_label:
         raise ValueError("say who changes the status: a user, or an actor_label")
     reason, params = Reason(reason) if reason else "", params or {}
-    now = timezone.now()
+    now = now or timezone.now()
     fields = {
         "status": to,
         "previous_status": old,
@@ -281,3 +301,98 @@ def change_status_many(pks, old, to, *, actor=None, actor_label="", reason="", p
             else:
                 invalidation.comment_visibility_changed(article_id)
     return len(rows)
+
+
+# A bulk decision is written in batches of this many comments, one transaction each.
+DECIDE_BATCH = 500
+
+
+def decide_many(comments, target, *, actor, reason="", params=None):
+    """A person's one decision on many comments (a bulk action of the queue): each of
+    `comments` moves to `target(comment)` (None: the action does not apply to it) exactly
+    as `change_status` would move it — the same guarded change, the same history line
+    (with what an undo would put back), the same counts, the same feedback to Akismet and
+    notifications, held for the undo window — but in batches of `DECIDE_BATCH`, each one
+    transaction of a few queries whatever its size: the comments' rows checked and locked,
+    one update per kind of move, the counts per section, one insert of the history lines;
+    then each article's pages get new versions once, and the batch's jobs are enqueued
+    together after the commit. A comment whose stored status is no longer the one it was
+    read with is left alone (a conflict). Returns (changed comments, skipped, conflicts).
+    """
+    if actor is None:
+        raise ValueError("a bulk decision is a person's: say who")
+    comments = list(comments)
+    moves, skipped, conflicts = [], 0, 0
+    for comment in comments:
+        to = target(comment)
+        if to is None:
+            skipped += 1
+        elif S(to) not in ALLOWED[S(comment.status)]:
+            conflicts += 1  # as `change_status` refuses it
+        else:
+            moves.append((comment, S(comment.status), S(to)))
+    changed = []
+    for start in range(0, len(moves), DECIDE_BATCH):
+        done = _decide_batch(moves[start : start + DECIDE_BATCH], actor, reason, params)
+        conflicts += min(DECIDE_BATCH, len(moves) - start) - len(done)
+        changed += done
+    return changed, skipped, conflicts
+
+
+def _decide_batch(moves, actor, reason, params):
+    """`decide_many` for one batch of (comment, old, to): returns the comments changed."""
+    now = timezone.now()
+    last = last_feedback(comment.pk for comment, _old, _to in moves)
+    configured = spam.is_configured()
+    with transaction.atomic():
+        # Locked (PostgreSQL; SQLite's write transaction holds the database) and compared
+        # with the status each was read with: who changed one meanwhile wins, as in
+        # `change_status`.
+        stored = dict(
+            Comment.objects.select_for_update()
+            .filter(pk__in=[comment.pk for comment, _old, _to in moves])
+            .values_list("pk", "status")
+        )
+        moves = [(c, old, to) for c, old, to in moves if stored.get(c.pk) == old]
+        if not moves:
+            return []
+        groups, lines = {}, []
+        for comment, old, to in moves:
+            reason_, params_, _now, fields = _change(old, to, actor, "", reason, params, now)
+            kind = feedback_for(comment, old, to, last.get(comment.pk, "")) if configured else None
+            details = {"held_before": [comment.held_reason, comment.held_params]}
+            if kind:
+                fields["feedback_pending"] = details["feedback"] = kind
+            groups.setdefault((old, to, kind), (fields, []))[1].append(comment)
+            line = _history_line(comment.pk, old, to, actor, "", reason_, params_, now)
+            line.details = details
+            lines.append(line)
+        stats.decisions_recorded(moves, actor=actor, reason=reason_, now=now)
+        for (old, _to, _kind), (fields, group) in groups.items():
+            Comment.objects.filter(pk__in=[c.pk for c in group], status=old).update(**fields)
+        lines = CommentEvent.objects.bulk_create(lines)
+    held = held_until(now)
+    approved, reports, approvals, removals = [], [], set(), set()
+    for (comment, old, to), line in zip(moves, lines, strict=True):
+        kind = line.details.get("feedback")
+        fields = groups[(old, to, kind or None)][0]
+        for name, value in fields.items():
+            setattr(comment, name, value)
+        comment.status_event = line
+        if to == S.APPROVED and old != S.APPROVED:
+            approved.append((comment, line.pk))
+            approvals.add(comment.article_id)
+        elif S.APPROVED in (old, to):
+            removals.add(comment.article_id)
+        if kind:
+            reports.append((comment.pk, kind, actor.pk, line.pk))
+    for article_id in sorted(removals):
+        invalidation.comment_visibility_changed(article_id)
+    for article_id in sorted(approvals - removals):
+        invalidation.comment_approved(article_id)
+    subscriptions.many_approved(approved, run_after=held)
+    if reports:
+        from comments import queue, tasks
+
+        queue.after_commit_many(tasks.report_to_akismet, reports, run_after=held, or_now=True)
+    return [comment for comment, _old, _to in moves]

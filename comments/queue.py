@@ -83,6 +83,21 @@ def after_commit(task, *args, run_after=None, or_now=False):
     )
 
 
+def enqueue_many(task, arg_lists, *, run_after=None, or_now=False):
+    """`enqueue(task, *args)` for each `args` of `arg_lists`; returns how many were taken."""
+    return sum(
+        enqueue(task, *args, run_after=run_after, or_now=or_now) is not None for args in arg_lists
+    )
+
+
+def after_commit_many(task, arg_lists, *, run_after=None, or_now=False):
+    """`after_commit` for many jobs of one task: one callback enqueues them all."""
+    arg_lists = [tuple(args) for args in arg_lists]
+    transaction.on_commit(
+        lambda: enqueue_many(task, arg_lists, run_after=run_after, or_now=or_now), robust=True
+    )
+
+
 def backend_kind():
     """ "database", "rq" or "immediate": which backend `settings.TASKS` names."""
     from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends

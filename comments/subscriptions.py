@@ -283,6 +283,40 @@ def comment_approved(comment, event_id=None, run_after=None):
         )
 
 
+def many_approved(approved, run_after=None):
+    """`comment_approved` for many comments just approved by one decision, [(comment, status
+    event id)]: which of them concern anyone is read in one query (what `_wanting` asks of
+    each), and their jobs are enqueued together after the commit."""
+    if not approved:
+        return
+    pks = [comment.pk for comment, _event in approved]
+    parents = {comment.parent_id for comment, _event in approved if comment.parent_id}
+    rows = (
+        Subscription.objects.filter(_active())
+        .filter(
+            Q(comment_id__in=pks, on_publish=True)
+            | Q(comment_id__in=list(parents), on_replies=True)
+        )
+        .values_list("comment_id", "on_publish", "on_replies", "subscriber__email")
+    )
+    published, replies = set(), {}
+    for comment_id, on_publish, on_replies, email in rows:
+        if on_publish:
+            published.add(comment_id)
+        if on_replies:
+            replies.setdefault(comment_id, set()).add(email)
+    jobs = [
+        (comment.pk, event_id)
+        for comment, event_id in approved
+        if comment.pk in published
+        or replies.get(comment.parent_id, set()) - {normalise(comment.author_email)}
+    ]
+    if jobs:
+        from comments import tasks
+
+        queue.after_commit_many(tasks.notify_approved, jobs, run_after=run_after, or_now=True)
+
+
 def record_approved(pk):
     """Record what approved comment `pk` owes its subscriptions and send what is due now.
     Returns the mails sent. Idempotent: a second call records and sends nothing new."""
