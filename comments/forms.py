@@ -249,7 +249,13 @@ class CommentForm(forms.Form):
         if parent is not None and parent.depth >= depth:
             raise forms.ValidationError(TOO_DEEP.format(depth=depth), code="too_deep")
         if not (self.user and self.user.is_staff):
-            if Comment.objects.duplicates_of(self.build_comment()).exists():
+            if Comment.objects.has_duplicate(
+                article_id=self.article.pk,
+                parent_id=parent.pk if parent is not None else None,
+                author_name=data["name"],
+                author_email=data["email"],
+                body=data["comment"],
+            ):
                 raise forms.ValidationError(DUPLICATE, code="duplicate")
             if policies.is_flood(self.ip, data["email"], self.policy):
                 raise forms.ValidationError(FLOOD, code="flood")

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -189,6 +189,23 @@ class CommentQuerySet(models.QuerySet):
             )
             .exclude(status=Comment.Status.TRASH)
         )
+
+    def has_duplicate(self, *, article_id, parent_id, author_name, author_email, body):
+        """Is there a duplicate (`duplicates_of`) of the comment these fields describe? One
+        query, written as SQL: asked on every comment POST, where building the ORM's query
+        cost ~500 Python calls, more than the rest of the form's checks."""
+        table = Comment._meta.db_table
+        parent = "parent_id IS NULL" if parent_id is None else "parent_id = %s"
+        sql = (
+            f"SELECT 1 FROM {table} WHERE (author_name = %s OR LOWER(author_email) = %s) "
+            f"AND article_id = %s AND {parent} AND body = %s AND status <> %s LIMIT 1"
+        )
+        params = [author_name, (author_email or "").lower(), article_id]
+        params += [] if parent_id is None else [parent_id]
+        params += [body, Comment.Status.TRASH.value]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() is not None
 
     def approved_by_author(self, comment):
         """Earlier approved comments by this author: the same user, or else the same name

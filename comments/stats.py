@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -263,8 +263,19 @@ def _section_known(comment):
 
 
 def received(comment):
-    """A reader's comment was saved (`pipeline.submit`)."""
-    add_day(_day(comment.created_at), _section(comment), {"received": 1})
+    """A reader's comment was saved (`pipeline.submit`). Once the day's row exists (every
+    POST but the day's first in the section), one UPDATE written as SQL: the ORM's update
+    cost ~450 Python calls on every comment POST."""
+    day, section = _day(comment.created_at), _section(comment)
+    table = ModerationDay._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET received = received + 1 WHERE day = %s AND section = %s",
+            [connection.ops.adapt_datefield_value(day), section],
+        )
+        if cursor.rowcount:
+            return
+    add_day(day, section, {"received": 1})
 
 
 def verdict_recorded(comment, before, after, now):

@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from articles.models import Article
 from articles.views import ArticleView
 from comments import (
     authoring,
@@ -77,10 +76,11 @@ def _protected(request):  # pragma: no cover - a stand-in callback, never called
 @csrf_exempt
 @require_POST
 def post_comment(request, path):
-    slug = path.rpartition("/")[2]
-    # With its count of threads: where a new one lands (the redirect), in the same query.
-    articles = paging.with_thread_count(Article.objects.published().select_related("category"))
-    article = get_object_or_404(articles, slug=slug)
+    # With its category and its count of threads (where a new one lands: the redirect),
+    # in one query.
+    article = paging.article_for_post(path.rpartition("/")[2])
+    if article is None:
+        raise Http404("No such article.")
     try:
         refuse_file_parts(request)  # before anything reads the body
     except FilePartRefused:

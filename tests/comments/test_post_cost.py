@@ -39,7 +39,7 @@ def test_a_comment_post_is_five_queries(db, post, set_policy):
     set_policy(flood_interval=0, surge_automatic=False)  # as the bench: no flood, no surge
     sql = _post_queries(post)
     assert len(sql) == 5, "\n".join(sql)
-    assert sql[0].startswith('SELECT "articles_article"') and "COUNT(*)" in sql[0]
+    assert "FROM articles_article a INNER JOIN" in sql[0] and "COUNT(*)" in sql[0]
     assert sql[2].startswith('INSERT INTO "comments_comment"')
 
 
@@ -150,3 +150,100 @@ def test_rule_for_finds_a_ban_by_the_lower_cased_address(db, make_comment):
     )
     assert rule.actor == "ban" and rule.params == {"reason": "abuse"}
     assert blocks.rule_for(make_comment(author_email="", user_ip=None)) is None
+
+
+# The POST's questions written as SQL answer as the ORM's querysets they stand for.
+
+
+def _fields(obj):
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_the_posts_article_is_the_published_one_as_the_orm_reads_it(
+    db, article, make_article, make_comment
+):
+    from articles.models import Article
+
+    Article.objects.filter(pk=article.pk).update(  # JSON, a boolean, one more date
+        renditions={"source": "a.jpg", "items": []},
+        comments_open=False,
+        unpublish_at=timezone.now() + timedelta(days=3),
+    )
+    for n in range(3):
+        make_comment(created_at=T0 + timedelta(minutes=n))
+    orm = paging.with_thread_count(Article.objects.published().select_related("category"))
+    expected = orm.get(slug=article.slug)
+    found = paging.article_for_post(article.slug)
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.category) == _fields(expected.category)
+    assert found.shown_threads == expected.shown_threads == 3
+    assert found.get_absolute_url() == expected.get_absolute_url()
+    later = timezone.now() + timedelta(days=1)
+    assert paging.article_for_post(article.slug, now=later).shown_threads == 3
+    hidden = [
+        make_article(status=Article.Status.DRAFT),
+        make_article(published_at=timezone.now() + timedelta(hours=1)),
+        make_article(unpublish_at=timezone.now() - timedelta(minutes=1)),
+    ]
+    for other in hidden:
+        assert not orm.filter(slug=other.slug).exists()
+        assert paging.article_for_post(other.slug) is None
+    assert paging.article_for_post("no-such-article") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "where", "status", "expected"),
+    [
+        ("Ada", "ada@example.com", "same", "approved", True),
+        ("Ada", "other@example.com", "same", "pending", True),  # the same name
+        ("Someone", "ADA@Example.com", "same", "spam", True),  # the address in any case
+        ("Someone", "other@example.com", "same", "approved", False),
+        ("Ada", "ada@example.com", "same", "trash", False),  # trash does not count
+        ("Ada", "ada@example.com", "reply", "approved", False),  # another place
+        ("Ada", "ada@example.com", "other article", "approved", False),
+    ],
+)
+def test_the_duplicate_check_answers_as_duplicates_of(
+    db, article, make_article, make_comment, name, email, where, status, expected
+):
+    parent = make_comment()
+    stored = make_comment(
+        author_name=name,
+        author_email=email,
+        body="Same words.",
+        status=status,
+        parent=parent if where == "reply" else None,
+        article=make_article() if where == "other article" else article,
+    )
+    for parent_id in (None, parent.pk):
+        posted = Comment(
+            article=article,
+            parent_id=parent_id,
+            author_name="Ada",
+            author_email="ada@example.com",
+            body="Same words.",
+        )
+        orm = Comment.objects.duplicates_of(posted).exists()
+        sql = Comment.objects.has_duplicate(
+            article_id=article.pk,
+            parent_id=parent_id,
+            author_name="Ada",
+            author_email="ada@example.com",
+            body="Same words.",
+        )
+        assert sql == orm
+        if parent_id is None:
+            assert sql == expected
+    assert stored
+
+
+def test_the_days_received_count_is_made_then_added_to(db, article, make_comment):
+    from comments import stats
+    from comments.models import ModerationDay
+
+    comments = [make_comment(status=Comment.Status.PENDING) for _ in range(3)]
+    for comment in comments:
+        stats.received(comment)
+    day = timezone.localdate(comments[0].created_at)
+    [row] = ModerationDay.objects.filter(day=day)
+    assert (row.section, row.received) == (stats.section_of(article.category.path), 3)
