@@ -295,7 +295,8 @@ AKISMET_IS_TEST = read.boolean("AKISMET_IS_TEST", DEBUG)
 # `immediate://` (run in the caller, as the tests do).
 TASKS_URL = env.str("TASKS_URL", default="database://")
 if TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # django-tasks' RQ backend, on the process's one queue (comments/queue.py).
+    TASKS = {"default": {"BACKEND": "comments.queue.PooledRQBackend", "QUEUES": ["default"]}}
     # Short socket timeouts: a POST that cannot reach Redis saves the comment and answers;
     # the sweep enqueues its check later.
     RQ_QUEUES = {

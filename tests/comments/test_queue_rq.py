@@ -22,7 +22,8 @@ from comments.models import Comment
 ROOT = Path(__file__).resolve().parents[2]
 # TEST_RQ_REDIS_DB: another database for a second checkout running the suite at the same time.
 REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('TEST_RQ_REDIS_DB', '9')}"
-RQ = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+# The production backend: django-tasks' RQ backend on one pooled queue per process.
+RQ = {"default": {"BACKEND": "comments.queue.PooledRQBackend", "QUEUES": ["default"]}}
 
 
 def _redis():
@@ -315,7 +316,50 @@ def test_the_settings_name_the_pooled_queue_for_redis(monkeypatch):
     try:
         fresh = importlib.reload(project_settings)
         assert fresh.RQ_QUEUES["default"]["QUEUE_CLASS"] == "comments.queue.PooledQueue"
+        assert fresh.TASKS["default"]["BACKEND"] == "comments.queue.PooledRQBackend"
         assert fresh.RQ_QUEUES["default"]["CONNECTION_KWARGS"]["socket_timeout"] == 2
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)
+
+
+def test_the_backend_enqueues_on_one_queue_as_django_tasks_rq_does(rq_queue):
+    """`PooledRQBackend` keeps one queue (and its Redis client) per process instead of
+    django-rq building a client per job; the jobs are those of django-tasks' RQ backend:
+    queued or scheduled, signalled, their results readable through the Tasks API."""
+    from datetime import timedelta
+
+    import django_rq
+    from django.utils import timezone
+    from django_tasks.signals import task_enqueued
+
+    seen = []
+
+    def record(sender, task_result, **kwargs):
+        seen.append(task_result.id)
+
+    task_enqueued.connect(record)
+    with override_settings(RQ_QUEUES={"default": POOLED}):
+        assert queue.backend_kind() == "rq"
+        now = queue.enqueue(tasks.check_comment, 123, 0)
+        later = queue.enqueue(
+            tasks.check_comment, 124, 0, run_after=timezone.now() + timedelta(hours=1)
+        )
+        from django_tasks_rq.backend import Job
+
+        pooled = queue._pooled_queue("default", Job)
+        assert pooled is queue._pooled_queue("default", Job)  # made once
+        assert pooled.connection is queue._rq_connection("default")  # the process's client
+        assert pooled.connection.connection_pool.connection_kwargs["socket_timeout"] == 2
+        assert (now.id, later.id) == tuple(seen)
+        for result, status in ((now, "queued"), (later, "scheduled")):
+            job = django_rq.get_queue("default").fetch_job(result.id)
+            assert job.get_status() == status and list(job.args) == [
+                123 if result is now else 124,
+                0,
+            ]
+            assert job.func_name == "comments.tasks.check_comment"
+            fetched = tasks.check_comment.get_result(result.id)
+            assert (fetched.status, fetched.args) == ("READY", result.args)
+    task_enqueued.disconnect(record)
+    assert rq_queue.llen("rq:queue:default") == 1
