@@ -10,6 +10,7 @@ meanwhile: then the verdict is recorded and the status left alone.
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 
 from articles.people import display_name
@@ -30,8 +31,11 @@ def submit(comment, *, honeypot="", notify_published=False, notify_replies=False
     `notify_*`: the author's ticked boxes (`subscriptions.subscribe`), recorded before the
     check is enqueued, so a worker approving it at once still finds them. Returns the
     comment, still pending: the worker files it a moment later."""
-    comment.save()  # autocommit: the project has no ATOMIC_REQUESTS
-    stats.received(comment)
+    # The comment and the day's count in one write transaction (the project has no
+    # ATOMIC_REQUESTS): one commit, and on SQLite one turn of the write lock, per POST.
+    with transaction.atomic():
+        comment.save()
+        stats.received(comment)
     rule = blocks.rule_for(comment)  # one query: a block or a ban
     if rule is not None and not honeypot:
         # Stored as spam by rule: kept for the moderators, never shown, never checked, and

@@ -30,7 +30,33 @@ def _post_queries(post, **fields):
         response = post(**fields)
     assert response.status_code == 302, response.status_code
     # Less the policy's read: a cache hit with the site's shared cache (not the tests').
-    return [q["sql"] for q in queries if '"comments_moderationpolicy"' not in q["sql"]]
+    # The transaction's own statements are counted apart (`_transaction`).
+    return [
+        q["sql"]
+        for q in queries
+        if '"comments_moderationpolicy"' not in q["sql"] and not _transaction(q["sql"])
+    ]
+
+
+def _transaction(sql):
+    return sql.split(" ", 1)[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
+
+
+def test_the_comment_and_its_count_are_written_in_one_transaction(db, post, set_policy):
+    """One write transaction: its BEGIN (a savepoint here, inside the test's transaction)
+    before the insert, its end after the day's count."""
+    set_policy(flood_interval=0, surge_automatic=False)
+    with override_settings(TASKS=KEEP_JOBS):
+        assert post().status_code == 302
+    with override_settings(TASKS=KEEP_JOBS), CaptureQueriesContext(connection) as queries:
+        assert post().status_code == 302
+    sql = [q["sql"] for q in queries if '"comments_moderationpolicy"' not in q["sql"]]
+    start = next(n for n, q in enumerate(sql) if q.startswith('INSERT INTO "comments_comment"'))
+    assert _transaction(sql[start - 1]) and sql[start + 1].startswith(
+        "UPDATE comments_moderationday"
+    )
+    assert _transaction(sql[start + 2])
+    assert [q for q in sql if _transaction(q)] == [sql[start - 1], sql[start + 2]]
 
 
 def test_a_comment_post_is_five_queries(db, post, set_policy):
