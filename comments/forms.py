@@ -205,7 +205,8 @@ class CommentForm(forms.Form):
             strip=False,
             widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
         )
-        self.fields["token"].initial = form_token(article)
+        if not self.is_bound:  # a bound form shows the token it was sent (checked already)
+            self.fields["token"].initial = form_token(article)
 
     @property
     def honeypot(self):

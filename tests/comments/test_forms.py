@@ -239,3 +239,18 @@ def test_field_errors_skip_the_database_checks(article, form_data, make_comment)
     form = form_for(article, form_data(comment="Said before.", email="not an address"))
     assert not form.is_valid()
     assert set(form.errors) == {"email"} and form.refusal() == 400
+
+
+def test_the_page_of_a_refused_post_carries_the_token_to_post_again(post, article):
+    """The form shown with its errors is bound: its token is the one the post was sent
+    with (checked before the form), not one made again for the page."""
+    import re
+
+    from comments.forms import token_is_valid
+
+    response = post(comment="")
+    assert response.status_code == 400
+    html = response.content.decode()
+    [token] = re.findall(r'name="token" value="([^"]+)"', html)
+    assert token_is_valid(token, article)
+    assert post(comment="Now with words.", token=token).status_code == 302

@@ -351,7 +351,8 @@ def test_the_backend_enqueues_on_one_queue_as_django_tasks_rq_does(rq_queue):
         assert pooled is queue._pooled_queue("default", Job)  # made once
         assert pooled.connection is queue._rq_connection("default")  # the process's client
         assert pooled.connection.connection_pool.connection_kwargs["socket_timeout"] == 2
-        assert (now.id, later.id) == tuple(seen)
+        assert (now.id, later.id) == tuple(seen) and now.id != later.id
+        assert all(len(r.id) == 32 and r.id.isalnum() for r in (now, later))  # as django-tasks
         for result, status in ((now, "queued"), (later, "scheduled")):
             job = django_rq.get_queue("default").fetch_job(result.id)
             assert job.get_status() == status and list(job.args) == [
