@@ -255,6 +255,26 @@ def report_to_akismet(comment_id, kind, actor_id=None, event_id=None):
     return {True: "delivered", False: "failed", None: "not sent"}[delivered]
 
 
+@task()
+def report_many_to_akismet(reports):
+    """A bulk decision's feedback (`moderation.decide_many`): one job from the moderator's
+    request, held for the undo window, that enqueues `report_to_akismet` for each of
+    `reports` ([comment id, kind, actor id, event id]), so the workers tell Akismet about
+    each comment in parallel, each job checking that its decision still stands. A report
+    that cannot be enqueued is left to the sweep (its `feedback_pending` stays). Returns
+    how many were enqueued."""
+    if not isinstance(reports, list):
+        logger.error("refused a bulk report of %r (not retried)", type(reports).__name__)
+        return 0
+    taken = 0
+    for item in reports:
+        if not isinstance(item, list) or len(item) != 4:
+            logger.error("refused a report %r in a bulk report (not retried)", item)
+            continue
+        taken += queue.enqueue(report_to_akismet, *item) is not None
+    return taken
+
+
 # -- periodic work (enqueued by the scheduler, or run by the management commands) ---------
 
 

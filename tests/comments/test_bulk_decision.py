@@ -125,10 +125,13 @@ def _jobs(queued_tasks, comments):
     places = {c.pk: n for n, c in enumerate(comments)}
     out = []
     for result in queued_tasks.results:
-        pk, *rest = result.args
-        lines = CommentEvent.objects.filter(comment_id=pk, kind=CommentEvent.Kind.STATUS)
-        rest = ["its line" if arg == lines.get().pk else arg for arg in rest]
-        out.append((result.task.name, places[pk], *rest, result.task.run_after))
+        jobs = [(result.task.name, result.args)]
+        if result.task.name == "report_many_to_akismet":  # one job for the batch's reports
+            jobs = [("report_to_akismet", item) for item in result.args[0]]
+        for name, (pk, *rest) in jobs:
+            lines = CommentEvent.objects.filter(comment_id=pk, kind=CommentEvent.Kind.STATUS)
+            rest = ["its line" if arg == lines.get().pk else arg for arg in rest]
+            out.append((name, places[pk], *rest, result.task.run_after))
     return sorted(out, key=str)
 
 
@@ -202,7 +205,9 @@ def test_the_last_feedback_akismet_accepted_decides_what_it_is_told(
     with run_on_commit():
         decide_many([comment, plain], lambda c: S.SPAM, actor=maria)
     [(task, args)] = [(r.task.name, r.args) for r in queued_tasks.results]
-    assert task == "report_to_akismet" and args[:2] == [comment.pk, "spam"]
+    assert task == "report_many_to_akismet" and [item[:2] for item in args[0]] == [
+        [comment.pk, "spam"]
+    ]
     plain.refresh_from_db()
     assert plain.feedback_pending == ""  # Akismet believed it spam already
 
@@ -252,11 +257,41 @@ def test_the_bulk_action_costs_the_same_queries_for_5_or_40_comments(
         assert response.status_code == 302
         moved = Comment.objects.filter(pk__in=[c.pk for c in comments]).exclude(status=status)
         assert moved.count() == n
-        reports = [r for r in queued_tasks.results if r.task.name == "report_to_akismet"]
-        assert len(reports) == (0 if action == "approve" else n)
+        reports = [r for r in queued_tasks.results if r.task.name == "report_many_to_akismet"]
+        assert [len(r.args[0]) for r in reports] == ([] if action == "approve" else [n])
         return len(queries)
 
     run(1)  # the session, the policy, the day's rows: made once
     few, many = run(5), run(40)
     assert few == many, (few, many)
     assert many <= 25
+
+
+def test_the_batchs_report_job_enqueues_one_report_per_comment(
+    make_comment, maria, queued_tasks, run_on_commit, caplog
+):
+    """When the hold is over, the batch's job puts one `report_to_akismet` per comment on
+    the queue (the workers share them), each with its decision's history line."""
+    comments = [make_comment(status=S.SPAM, verdict=V.SPAM, akismet_payload=PAYLOAD)]
+    comments += [make_comment(status=S.SPAM, verdict=V.SPAM, akismet_payload=PAYLOAD)]
+    with run_on_commit():
+        decide_many(comments, lambda c: S.PENDING, actor=maria)
+    [batch] = queued_tasks.results
+    assert batch.task.run_after == NOW + timedelta(seconds=10)
+    queued_tasks.clear()
+    assert batch.task.call(*batch.args) == 2
+    expected = [
+        ["report_to_akismet", c.pk, "ham", maria.pk, c.history.get(kind="status").pk]
+        for c in comments
+    ]
+    assert [[r.task.name, *r.args] for r in queued_tasks.results] == expected
+    assert all(r.task.run_after is None for r in queued_tasks.results)
+    queued_tasks.clear()
+    from comments import tasks
+
+    assert tasks.report_many_to_akismet.call("nonsense") == 0
+    assert (
+        tasks.report_many_to_akismet.call([[1, "ham"], "x", [comments[0].pk, "ham", None, None]])
+        == 1
+    )
+    assert "refused a report" in caplog.text

@@ -177,9 +177,15 @@ def test_bulk_not_spam_over_200_waits_on_nothing(
     elapsed = time.monotonic() - started
     assert response.status_code == 302
     assert akismet_server.requests == []
-    assert database_queue.filter(task_path="comments.tasks.report_to_akismet").count() == 200
+    # One held job for the 200 reports; it enqueues one per comment when it runs.
+    [batch] = database_queue.filter(task_path="comments.tasks.report_many_to_akismet")
+    reports = batch.args_kwargs["args"][0]
+    assert sorted(pk for pk, *_rest in reports) == sorted(c.pk for c in comments)
+    assert {kind for _pk, kind, *_rest in reports} == {"ham"}
     assert Comment.objects.filter(status="pending", feedback_pending="ham").count() == 200
     assert elapsed < 30
+    assert tasks.report_many_to_akismet.call(reports) == 200
+    assert database_queue.filter(task_path="comments.tasks.report_to_akismet").count() == 200
 
 
 def test_check_again_answers_at_once_and_a_worker_checks_and_files(
