@@ -317,8 +317,9 @@ def decide_many(comments, target, *, actor, reason="", params=None):
     one update per kind of move, the counts per section, one insert of the history lines;
     then each article's pages get new versions once, and the batch's feedback to Akismet
     is one job after the commit (`tasks.report_many_to_akismet`, held like a single
-    decision's; it enqueues one report per comment). A comment whose stored status is no longer the one it was
-    read with is left alone (a conflict). Returns (changed comments, skipped, conflicts).
+    decision's; it enqueues one report per comment). A comment whose stored status is no
+    longer the one it was read with is left alone (a conflict). Returns (changed comments,
+    skipped, conflicts).
     """
     if actor is None:
         raise ValueError("a bulk decision is a person's: say who")
