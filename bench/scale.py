@@ -372,10 +372,12 @@ def table(results):
         s, g = small[name], large[name]
         errors = s["non_2xx_3xx"] + s["socket_errors"] + g["non_2xx_3xx"] + g["socket_errors"]
         sizes = f"{response_bytes(s)}/{response_bytes(g)}"
+        # No p99 when every response took longer than wrk's 2 s timeout (none to rank).
+        p99_ratio = f"{g['p99_us'] / s['p99_us']:>6.2f}" if s["p99_us"] else f"{'-':>6}"
         lines.append(
             f"{name:42} {s['rps']:>8} {s['p99_us'] / 1000:>7.1f} {g['rps']:>8} "
             f"{g['p99_us'] / 1000:>7.1f} {g['rps'] / max(s['rps'], 0.1):>6.2f} "
-            f"{g['p99_us'] / max(s['p99_us'], 1):>6.2f} {target:>6} "
+            f"{p99_ratio} {target:>6} "
             f"{'yes' if verdict(target, s, g) else 'NO':>5} {errors:>6} {sizes:>15}"
         )
     for size, _db in SIZES:
