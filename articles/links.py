@@ -30,6 +30,27 @@ def page_url(path):
     return f"{before}{quote(path, safe=_SAFE)}{after}"
 
 
+class Links:
+    """`page_url()` and `author_url()` for several links in a row (a teaser has three: its
+    article, its section, its author): the script prefix and URLconf (two thread-local
+    reads each) are read once, when it is made."""
+
+    __slots__ = ("_page", "_author")
+
+    def __init__(self):
+        prefix, urlconf = get_script_prefix(), get_urlconf()
+        self._page = _halves("articles:page", "path", prefix, urlconf)
+        self._author = _halves("articles:author", "slug", prefix, urlconf)
+
+    def page_url(self, path):
+        before, after = self._page
+        return f"{before}{quote(path, safe=_SAFE)}{after}"
+
+    def author_url(self, slug):
+        before, after = self._author
+        return f"{before}{quote(slug, safe=_SAFE)}{after}"
+
+
 def author_url(slug):
     """`reverse("articles:author", kwargs={"slug": slug})`: an author's page (a byline
     links each of its authors)."""

@@ -10,10 +10,14 @@ then vacuumed and analysed, into a template database; later runs copy the templa
 (`CREATE DATABASE … TEMPLATE`) while its key (the seed's code, the migrations, the sizes)
 is unchanged.
 
-Each size gets a fresh database, the production server, and the same rows: the public pages
-(cached, as served, and "engine": nothing reused), the searches (selective and broad), the
-sitemaps, and signed-in staff pages (the moderation queue, the admin article list and the
-category tree). The table prints both sizes, their ratios and the targets of bench/README.md.
+Each size gets a fresh database, a Redis database of its own and the production servers
+(as served, and "engine": nothing reused), all running at once; then each row is measured
+at one size and right away at the other, the first of the two alternating from row to row,
+so that a drift of the machine's speed during the run weighs on both sizes alike. The rows:
+the public pages (cached and engine), the searches (selective and broad), the sitemaps,
+and signed-in staff pages (the moderation queue, the admin article list and the category
+tree); BENCH_TARGETS narrows them as it does bench/run.py's. The table prints both sizes,
+their ratios, the targets of bench/README.md and each row's response size at both.
 
 `python -m bench.scale seed` adds the archive to the database of DATABASE_URL;
 `python -m bench.scale session` prints the session cookie of a signed-in editor-moderator.
@@ -37,6 +41,9 @@ SMALL_DB = "newsroom_bench"
 LARGE_DB = "newsroom_bench_large"
 TEMPLATE_DB = "newsroom_bench_large_seed"
 SIZES = [("2,000", SMALL_DB), ("100,000", LARGE_DB)]
+# Each size's page cache: both servers run at once, so each has a Redis database of its own
+# (the bench's two: 12, and 13, which only its SQLite half uses; both are emptied).
+REDIS_DBS = {SMALL_DB: 12, LARGE_DB: 13}
 
 # name, path, server ("page": as served; "engine": nothing reused; "staff": signed in),
 # target (what the large size must keep of the small one's figures, bench/README.md).
@@ -240,16 +247,23 @@ SHELL_SIZE = (
 )
 
 
-def measure(size, database):
-    """Every row at one size: its own database, the production server, wrk."""
+def start(size, database, redis_db):
+    """One size ready to measure: its database (fresh, or the large one copied from its
+    template), its own Redis database, its servers (as served, and the engine) and its
+    Akismet stand-in, all left running; the paths and the staff cookie its rows need."""
     from bench import run
 
     tmp = Path(tempfile.mkdtemp(prefix="newsroom_scale_"))
     port, stub_port = run.free_port(), run.free_port()
     env, _overrides = run.environment(
-        "postgresql", tmp, port, stub_port, databases={"postgresql": PG + database}
+        "postgresql",
+        tmp,
+        port,
+        stub_port,
+        databases={"postgresql": PG + database},
+        redis_db={"postgresql": redis_db},
     )
-    print(f"\n== {size} articles (database {database}) ==")
+    print(f"\n== {size} articles (database {database}, Redis database {redis_db}) ==")
     started = time.monotonic()
     if database == LARGE_DB:
         prepare_large(env)
@@ -271,27 +285,70 @@ def measure(size, database):
     cookie = run.run(
         [run.BIN / "python", "-m", "bench.scale", "session"], env, capture_output=True, text=True
     ).stdout.strip()
-    results = {"prepare_seconds": seconds, "rows": {}}
-    stub = run.start_stub(stub_port)
-    servers = {}
+    state = {"size": size, "paths": paths, "cookie": cookie, "procs": [], "ports": {}}
+    state["results"] = {"prepare_seconds": seconds, "rows": {}}
+    state["procs"].append(run.start_stub(stub_port))
+    state["procs"].append(run.start_server(env, port))
+    state["ports"]["page"] = state["ports"]["staff"] = port
+    engine_port = run.free_port()
+    state["procs"].append(run.start_server({**env, **run.ENGINE_ENV}, engine_port))
+    state["ports"]["engine"] = engine_port
+    return state
+
+
+def measure_row(state, name, path, server):
+    """One row at one size: wrk's warm-up, then the measured run."""
+    from bench import run
+
+    path = path.format(**state["paths"])
+    base = f"http://127.0.0.1:{state['ports'][server]}"
+    cookie = state["cookie"] if server == "staff" else None
+    run.wrk(base, path, run.WARMUP, cookie)
+    numbers = run.wrk(base, path, run.SECONDS, cookie)
+    state["results"]["rows"][name] = {"path": path, **numbers}
+    print(
+        f"   {state['size']:>7}: {name}: {numbers['rps']} req/s, "
+        f"p99 {numbers['p99_us'] / 1000:.1f} ms, {response_bytes(numbers)} bytes a response"
+    )
+
+
+def response_bytes(numbers):
+    return round(numbers["bytes"] / max(numbers["requests"], 1))
+
+
+def selected_rows():
+    """ROWS, or those BENCH_TARGETS names (bench/run.py `selected`)."""
+    from bench import run
+
+    return [row for row in ROWS if run.selected(row[0])]
+
+
+def measure():
+    """Both sizes up at once, every row measured at one size and right away at the other.
+
+    The machine's speed drifts over a run (other work, thermal limits): measured one size
+    after the other, the second half of the run got a different machine than the first.
+    Here each row's two measurements are seconds apart, and the order alternates from
+    row to row (2,000 first, then 100,000 first, …) so that neither size is always the
+    one measured later."""
+    states = []
     try:
-        servers["page"] = servers["staff"] = (run.start_server(env, port), port)
-        engine_port = run.free_port()
-        engine = run.start_server({**env, **run.ENGINE_ENV}, engine_port)
-        servers["engine"] = (engine, engine_port)
-        for name, path, server, _target in ROWS:
-            path = path.format(**paths)
-            base = f"http://127.0.0.1:{servers[server][1]}"
-            row_cookie = cookie if server == "staff" else None
-            numbers = run.wrk(base, path, run.WARMUP, row_cookie)
-            numbers = run.wrk(base, path, run.SECONDS, row_cookie)
-            results["rows"][name] = {"path": path, **numbers}
-            print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
+        for size, database in SIZES:
+            states.append(start(size, database, REDIS_DBS[database]))
+        print("\n== the rows, each at both sizes (the first alternating) ==")
+        load_before = os.getloadavg()[0]
+        for i, (name, path, server, _target) in enumerate(selected_rows()):
+            for state in states if i % 2 == 0 else states[::-1]:
+                measure_row(state, name, path, server)
+        for state in states:
+            state["results"]["load_average"] = [load_before, os.getloadavg()[0]]
     finally:
-        for proc, _port in {id(s): s for s in servers.values()}.values():
-            run.stop(proc)
-        run.stop(stub)
-    return results
+        from bench import run
+
+        for state in states:
+            for proc in state["procs"]:
+                run.stop(proc)
+    return {state["size"]: state["results"] for state in states}
 
 
 def verdict(target, small, large):
@@ -304,21 +361,29 @@ def table(results):
     small, large = (results[size]["rows"] for size, _db in SIZES)
     lines = [
         f"\nPostgreSQL — {run_connections()} connections, {os.environ.get('BENCH_SECONDS', '20')}"
-        " s per row; req/s and p99 (ms) at 2,000 and 100,000 articles",
+        " s per row, the two sizes interleaved; req/s and p99 (ms) at 2,000 and 100,000"
+        " articles, bytes a response at each",
         f"{'row':42} {'2,000':>8} {'p99':>7} {'100,000':>8} {'p99':>7} {'rps x':>6} "
-        f"{'p99 x':>6} {'target':>6} {'holds':>5} {'errors':>6}",
+        f"{'p99 x':>6} {'target':>6} {'holds':>5} {'errors':>6} {'bytes':>15}",
     ]
     for name, _path, _server, target in ROWS:
+        if name not in small or name not in large:
+            continue  # not among BENCH_TARGETS
         s, g = small[name], large[name]
         errors = s["non_2xx_3xx"] + s["socket_errors"] + g["non_2xx_3xx"] + g["socket_errors"]
+        sizes = f"{response_bytes(s)}/{response_bytes(g)}"
+        # No p99 when every response took longer than wrk's 2 s timeout (none to rank).
+        p99_ratio = f"{g['p99_us'] / s['p99_us']:>6.2f}" if s["p99_us"] else f"{'-':>6}"
         lines.append(
             f"{name:42} {s['rps']:>8} {s['p99_us'] / 1000:>7.1f} {g['rps']:>8} "
             f"{g['p99_us'] / 1000:>7.1f} {g['rps'] / max(s['rps'], 0.1):>6.2f} "
-            f"{g['p99_us'] / max(s['p99_us'], 1):>6.2f} {target:>6} "
-            f"{'yes' if verdict(target, s, g) else 'NO':>5} {errors:>6}"
+            f"{p99_ratio} {target:>6} "
+            f"{'yes' if verdict(target, s, g) else 'NO':>5} {errors:>6} {sizes:>15}"
         )
     for size, _db in SIZES:
         rows = results[size]["rows"]
+        if SELECTIVE not in rows or BROAD not in rows:
+            continue
         sel, broad = rows[SELECTIVE], rows[BROAD]
         holds = verdict("2x", sel, broad) and broad["rps"] * 2 >= sel["rps"]
         lines.append(
@@ -330,6 +395,8 @@ def table(results):
         "data: " + "; ".join(f"{size}: prepared in {results[size]['prepare_seconds']} s"
                              for size, _db in SIZES)
     )  # fmt: skip
+    before, after = results[SIZES[0][0]]["load_average"]
+    lines.append(f"load average (1 min): {before:.1f} at the first row, {after:.1f} after the last")
     return "\n".join(lines)
 
 
@@ -340,12 +407,12 @@ def run_connections():
 
 
 def main():
-    """The two sizes, one after the other, and the table side by side."""
+    """The two sizes, interleaved row by row, and the table side by side."""
     from bench import run
 
     run.need_wrk()
     started = time.monotonic()
-    results = {size: measure(size, database) for size, database in SIZES}
+    results = measure()
     text = table(results)
     print(text)
     run.RESULTS.mkdir(exist_ok=True)

@@ -1,3 +1,4 @@
+import html as html_module
 import json
 
 from django import template
@@ -10,7 +11,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from articles import images, xmltext
+from articles import images, links, xmltext
 from articles.html import sanitize_article_html, sanitize_bio_html
 from articles.models import byline_authors
 from articles.people import author_name, display_name
@@ -44,21 +45,33 @@ def byline(article):
 @register.simple_tag
 def byline_links(article, link_class="article__author"):
     """The byline with each author that has a profile linked to their page (HTML)."""
+    return mark_safe(_byline_html(article, link_class, links.Links()))
+
+
+def _byline_html(article, link_class, urls):
+    """byline_links()'s HTML, each profile's link made with `urls` (a `links.Links`)."""
+    e = _escape
     parts = []
     for user in byline_authors(article):
         profile = getattr(user, "author_profile", None)  # loaded with the authors
         if profile is None:
-            parts.append(conditional_escape(display_name(user)))
+            parts.append(e(display_name(user)))
         else:
             parts.append(
-                format_html(
-                    '<a class="{}" href="{}" rel="author">{}</a>',
-                    link_class,
-                    profile.get_absolute_url(),
-                    profile.name,
-                )
+                f'<a class="{e(link_class)}" href="{e(urls.author_url(profile.slug))}"'
+                f' rel="author">{e(profile.name)}</a>'
             )
-    return mark_safe(_and(parts))
+    return _and(parts)
+
+
+def _escape(value):
+    """`conditional_escape(value)`, the same text, for the many short values of teasers
+    and bylines: without the lazy-string wrapper around Django's `escape` and the
+    SafeString made of each result (the caller marks the whole HTML safe once). Django's
+    `escape` is `html.escape` (quotes included); a value with `__html__` is already HTML."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html_module.escape(str(value))
 
 
 @register.simple_tag
@@ -188,8 +201,10 @@ def card(
     """An article teaser. `variant` (lead|feature|row|compact), `level` (heading level,
     3 unless given), show_image, show_standfirst, show_byline, show_section (unless the
     article's category is `hide_section_id`), eager, sizes (of the image)."""
-    e = conditional_escape
-    url = e(article.get_absolute_url())
+    e = _escape
+    urls = links.Links()  # the three links below: Article, Category and Author's URLs
+    category = article.category
+    url = e(urls.page_url(f"{category.path}/{article.slug}"))
     image = ""
     if show_image and article.image:
         image = _CARD_IMAGE.format(
@@ -199,10 +214,10 @@ def card(
     kicker = ""
     if show_section and article.category_id != hide_section_id:
         kicker = (
-            f'<p class="kicker"><a href="{e(article.category.get_absolute_url())}">'
-            f"{e(article.category.name)}</a></p>"
+            f'<p class="kicker"><a href="{e(urls.page_url(category.path))}">'
+            f"{e(category.name)}</a></p>"
         )
-    by = byline_links(article, "card__author") if show_byline else ""
+    by = _byline_html(article, "card__author", urls) if show_byline else ""
     iso, day = card_dates(article.published_at)
     return mark_safe(
         _CARD.format(

@@ -96,3 +96,35 @@ def test_an_authors_link_is_the_reversed_url_under_any_script_prefix(make_articl
             assert profile.get_absolute_url() == expected == f"{prefix}author/anna-k/"
     finally:
         set_script_prefix("/")
+
+
+def test_a_cards_links_are_the_reversed_urls_under_any_script_prefix(make_article, make_category):
+    """A teaser makes its three links (the article, its section, its author) without a
+    `reverse()` or a read of the script prefix each: the same URLs, quoted the same way,
+    under the prefix in force when it is rendered."""
+    from django.urls import reverse, set_script_prefix
+
+    from articles.models import Author
+    from articles.templatetags.articles_tags import byline_links
+
+    category = make_category(name="Arts", slug="arts ünd")
+    article = make_article(category=category, slug="a-b")
+    user = get_user_model().objects.create_user("anna")
+    article.authors.add(user)
+    Author.objects.create(user=user, name="Anna", slug="anna-k")
+    article = type(article).objects.select_related("category").get(pk=article.pk)
+    try:
+        for prefix in ("/", "/news/"):
+            set_script_prefix(prefix)
+            html = card(article, show_section=True, show_byline=True)
+            for name, kwargs in [
+                ("articles:page", {"path": "arts ünd/a-b"}),
+                ("articles:page", {"path": "arts ünd"}),
+                ("articles:author", {"slug": "anna-k"}),
+            ]:
+                url = reverse(name, kwargs=kwargs)
+                assert url.startswith(prefix) and f'href="{url}"' in html, (url, html)
+            author = reverse("articles:author", kwargs={"slug": "anna-k"})
+            assert f'href="{author}"' in byline_links(article)
+    finally:
+        set_script_prefix("/")

@@ -1,9 +1,13 @@
 """The queries that keep the pages' cost flat as the archive grows give the same answers:
 the front page's sections from candidates, a category's subtree per category, the schedule
-from one index entry per moment."""
+from one index entry per moment; a category page counts its articles from an index."""
 
 from datetime import timedelta
 
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.caching import compute_schedule
@@ -56,3 +60,32 @@ def test_the_schedule_reads_the_moments(make_article):
     make_article(status=Article.Status.DRAFT, published_at=now - timedelta(minutes=5))
     schedule = compute_schedule(now)
     assert schedule == {"live_since": live.published_at, "next_change": soon.published_at}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE columns: PostgreSQL")
+def test_a_category_page_counts_its_articles_from_the_index(client, make_article, make_category):
+    """The page's count of its visible articles (the paginator's) can be answered from
+    article_cat_idx alone: the index carries unpublish_at, so no row of the table is read.
+    Every other plan is switched off (sequential, bitmap and plain index scans): without the
+    included column the planner could only fall back on a sequential scan. The page still
+    costs the same queries (tests/articles/test_views.py)."""
+    today = make_category("news")
+    world = make_category("globe", parent=today)
+    for category in (today, world, world):
+        make_article(category=category)
+    make_article(category=world, unpublish_at=timezone.now() - timedelta(minutes=1))
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/news/")
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 3  # the unpublished one is not counted
+    # category, trail, count, page of articles, their authors, sections; the schedule (2)
+    assert len(queries) == 6 + 2
+    (count,) = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    with connection.cursor() as cursor:
+        for scan in ("seqscan", "bitmapscan", "indexscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute("EXPLAIN " + count)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using article_cat_idx" in plan, plan
+    assert "Seq Scan on articles_article" not in plan, plan
