@@ -52,8 +52,9 @@ TARGETS = [  # name, path ("{busy}" and "{quiet}" are filled in)
     ("machine limit (same bytes, static)", "/static/bench/page.html"),
 ]
 FRAMEWORK_LIMIT = "framework limit (same bytes, Django)"
-# BENCH_TARGETS=search,front: only the TARGETS rows whose names contain one of the words
-# (and the framework limit, for the ratios); every other part of the run is left out.
+# BENCH_TARGETS=search,front: only the rows of TARGETS, RETURNING and STORMS whose names
+# contain one of the words (and the framework limit, for the ratios); the engine, posting and
+# queue rows are left out.
 ONLY = [w.strip() for w in os.environ.get("BENCH_TARGETS", "").split(",") if w.strip()]
 
 
@@ -508,10 +509,8 @@ def bench(db):
             numbers = wrk(base, path, SECONDS)
             result["targets"][name].update(numbers)
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
-        if ONLY:
-            return result
         paths["session"] = editor_session(env)
-        for name, path, cookie in RETURNING:
+        for name, path, cookie in [row for row in RETURNING if selected(row[0])]:
             path, cookie = path.format(**paths), cookie.format(**paths)
             wrk(base, path, WARMUP, cookie)
             numbers = wrk(base, path, SECONDS, cookie)
@@ -522,6 +521,8 @@ def bench(db):
             result["targets"][name] = {"path": paths["busy"], **numbers}
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
             print(f"      {numbers['storm']}")
+        if ONLY:  # the selected rows only: no engine, posting or queue rows
+            return result
         engine_port = free_port()
         engine_env = {**env, **ENGINE_ENV}
         engine = start_server(engine_env, engine_port)
