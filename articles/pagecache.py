@@ -217,6 +217,23 @@ def _store(url_key, key, versions, response):
     return entry
 
 
+def _previous(latest, versions):
+    """The URL's previous page (`latest`: its pointer, as `_store` wrote it), if it may be
+    served in place of the page of `versions` while that one is rendered: the change since
+    only added comments (the same strict version) and its rows were read less than
+    STALE_SECONDS ago. Otherwise None."""
+    if (
+        latest is None
+        or latest["strict"] != versions.strict
+        or time.time() - latest["at"] >= STALE_SECONDS
+    ):
+        return None
+    entry = _recent.get(latest["key"]) or cache.get(latest["key"])
+    if entry is not None:
+        _recent.put(latest["key"], entry)
+    return entry
+
+
 def _wait_for(key, lock):
     """The entry under `key` once the holder of `lock` (rendering it) has stored it; None
     when the lock is gone or taken for another page first (the renderer stored nothing, or
@@ -251,14 +268,7 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
     lock = f"{url_key}:lock"
     locked = cache.add(lock, key, LOCK_SECONDS)
     if not locked and (holder := cache.get(lock)) is not None:
-        latest = cache.get(url_key)
-        if (
-            latest is not None
-            and latest["strict"] == versions.strict
-            and time.time() - latest["at"] < STALE_SECONDS
-            and (entry := _recent.get(latest["key"]) or cache.get(latest["key"])) is not None
-        ):
-            _recent.put(latest["key"], entry)
+        if (entry := _previous(cache.get(url_key), versions)) is not None:
             return entry, None, True
         if holder != key:  # another version is being rendered: this one gets its own lock
             lock = f"{key}:lock"
@@ -334,18 +344,35 @@ def cached_response(request):
     Only a shareable request (no cookie) gets the shared page here, and a GET carrying only
     cookies that need no session (`register_personal`'s `sessionless_cookies`) the page with
     its reader's part: that reader has no session, so no user (as `AuthenticationMiddleware`
-    would say). Anything else, and any miss, goes on to the view."""
+    would say). While another request renders a newer version of the page, such a request
+    gets the URL's previous page here when the view would serve it too (`_previous`: the
+    newer version only adds comments, the previous page's rows are recent), never after a
+    removal. Anything else goes on to the view."""
     if request.method not in ("GET", "HEAD") or not set(request.GET) <= SHAREABLE_PARAMS:
         return None
     cookies = request.COOKIES
     if cookies and (_Personal.split is None or not cookies.keys() <= _Personal.sessionless_cookies):
         return None
-    versions, _url, key, entry = _stored(request)
+    url_key = _url_key(request)  # validates the Host header first (ALLOWED_HOSTS)
+    versions = _versions(request)
+    key = f"page:{url_key}:{versions.key}"
+    entry, stale = _recent.get(key), False
     if entry is None:
-        return None
-    _recent.put(key, entry)
+        # The page, and what serving the previous one needs, in one round trip.
+        latest, lock = f"latest:{url_key}", f"latest:{url_key}:lock"
+        found = cache.get_many([key, latest, lock])
+        entry = found.get(key)
+        if entry is None:
+            # Another request renders the page (it holds the lock): the URL's previous
+            # page, when `_render_once` would serve it too; otherwise the view renders or
+            # waits.
+            if lock not in found or (entry := _previous(found.get(latest), versions)) is None:
+                return None
+            stale = True
+    if not stale:
+        _recent.put(key, entry)
     if not cookies:
-        return _public(request, entry, versions)
+        return _public(request, entry, versions, stale)
     request.user = AnonymousUser()
     return _personal(request, entry)
 
