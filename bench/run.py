@@ -225,6 +225,29 @@ def workers(master_pid):
     return sorted(pids)
 
 
+def server_cpu(master_pid):
+    """CPU seconds (user and system) the gunicorn workers have used so far."""
+    ticks = 0
+    for pid in workers(master_pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(master_pid, measure, *args):
+    """`measure(*args)`'s numbers with the server's CPU milliseconds per request it served
+    (`cpu_ms`: the workers' CPU time over the requests, wrk's and a storm's probes'),
+    which a machine shared with other load changes far less than the request rate."""
+    before = server_cpu(master_pid)
+    numbers = measure(*args)
+    served = numbers["requests"] + numbers.get("storm", {}).get("probes", 0)
+    numbers["cpu_ms"] = round((server_cpu(master_pid) - before) * 1000 / max(served, 1), 3)
+    return numbers
+
+
 def peak_rss_mb(master_pid):
     """VmHWM (peak resident memory) of each gunicorn worker, in MB."""
     peaks = []
@@ -522,18 +545,18 @@ def bench(db):
             result["targets"][name] = {"path": path, "cold_ms": ms, "cold_status": status}
         for name, path in targets:
             wrk(base, path, WARMUP)
-            numbers = wrk(base, path, SECONDS)
+            numbers = cpu_per_request(server.pid, wrk, base, path, SECONDS)
             result["targets"][name].update(numbers)
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
         paths["session"] = editor_session(env)
         for name, path, cookie in [row for row in RETURNING if selected(row[0])]:
             path, cookie = path.format(**paths), cookie.format(**paths)
             wrk(base, path, WARMUP, cookie)
-            numbers = wrk(base, path, SECONDS, cookie)
+            numbers = cpu_per_request(server.pid, wrk, base, path, SECONDS, cookie)
             result["targets"][name] = {"path": path, **numbers}
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
         for name, action in STORMS:
-            numbers = storm(env, port, paths["busy"], action, SECONDS)
+            numbers = cpu_per_request(server.pid, storm, env, port, paths["busy"], action, SECONDS)
             result["targets"][name] = {"path": paths["busy"], **numbers}
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
             print(f"      {numbers['storm']}")
@@ -595,13 +618,13 @@ def table(results):
         lines.append(f"\n{r['database']} — {CONNECTIONS} connections, {SECONDS} s per target")
         lines.append(
             f"{'target':44} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'errors':>6} {'cold ms':>8}"
+            f"{'errors':>6} {'cold ms':>8} {'cpu ms':>7}"
         )
         for name, t in r["targets"].items():
             lines.append(
                 f"{name:44} {t['rps']:>8} {t['rps'] / limit:>6.3f} {t['p50_us'] / 1000:>7.1f} "
                 f"{t['p99_us'] / 1000:>7.1f} {t['non_2xx_3xx'] + t['socket_errors']:>6} "
-                f"{t.get('cold_ms', ''):>8}"
+                f"{t.get('cold_ms', ''):>8} {t.get('cpu_ms', ''):>7}"
             )
             if s := t.get("storm"):
                 lines.append(
