@@ -117,6 +117,20 @@ class _Parts:
 _parts = _Parts()
 
 
+class _Section:
+    refresh = None  # refresh(request, content): the page with its changing part rendered anew
+
+
+def register_section(refresh):
+    """How the comments app renders only what an approval changes (articles never imports
+    comments): `refresh(request, content)` returns the URL's previous shared page
+    (`content`, bytes) with its comments rendered again for `request` from the current
+    rows, or None when it cannot (then the page is rendered whole). `_render_once` asks
+    for it when the previous page differs from the one to render only by comments (the
+    same strict version) and its other parts were rendered less than SECTION_SECONDS ago."""
+    _Section.refresh = refresh
+
+
 def _anonymous(request):
     """A copy of `request` as a reader without cookies sends it."""
     anonymous = copy.copy(request)
@@ -199,22 +213,52 @@ WAIT_STEP = 0.02
 # from were read this recently, and only if the newer version just adds comments (the same
 # strict version, `caching`).
 STALE_SECONDS = 2.0
+# A page made from the previous one with only its comments rendered again (`register_section`)
+# keeps the previous page's other parts: a whole render at least this often, so that they
+# are never older than every other cached entry may be (a strict bump lost while the cache
+# was unreachable heals as it does for them).
+SECTION_SECONDS = 60
 
 
-def _store(url_key, key, versions, response):
+def _store(url_key, key, versions, content, content_type, whole_at=None):
     entry = {
-        "content": response.content,
-        "content_type": response["Content-Type"],
-        "etag": _etag(response.content),
+        "content": content,
+        "content_type": content_type,
+        "etag": _etag(content),
         "last_modified": versions.last_modified,
         "expires": time.time() + versions.timeout(),
     }
     # The URL's latest page: a pointer (its key), so serving it costs no transfer where
     # the process has a copy; `at`, when its versions were read: it shows every change
-    # committed before then (not the time it was stored, a render later).
-    latest = {"key": key, "strict": versions.strict, "at": versions.read_at}
+    # committed before then (not the time it was stored, a render later); `whole_at`, when
+    # the rows of its parts other than the comments were read (a whole render's `at`).
+    latest = {
+        "key": key,
+        "strict": versions.strict,
+        "at": versions.read_at,
+        "whole_at": versions.read_at if whole_at is None else whole_at,
+    }
     cache.set_many({key: entry, url_key: latest}, versions.timeout())
     return entry
+
+
+def _refreshed(request, url_key, key, versions):
+    """The page under `key` made from the URL's previous page with only its comments
+    rendered again (`register_section`), stored; or None (render it whole)."""
+    if _Section.refresh is None:
+        return None
+    latest = cache.get(url_key)
+    if (
+        latest is None
+        or latest["strict"] != versions.strict
+        or time.time() - latest.get("whole_at", 0) >= SECTION_SECONDS
+        or (previous := _recent.get(latest["key"]) or cache.get(latest["key"])) is None
+    ):
+        return None
+    content = _Section.refresh(request, previous["content"])
+    if content is None:
+        return None
+    return _store(url_key, key, versions, content, previous["content_type"], latest["whole_at"])
 
 
 def _previous(latest, versions):
@@ -277,6 +321,8 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
         if holder == key and (entry := _wait_for(key, lock)) is not None:
             return entry, None, False
     try:
+        if (entry := _refreshed(request, url_key, key, versions)) is not None:
+            return entry, None, False
         response = _render(view, request, args, kwargs)
         if (
             response.status_code != 200
@@ -284,7 +330,8 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
             or response.has_header("Cache-Control")  # e.g. a preview: never stored
         ):
             return None, response, False
-        return _store(url_key, key, versions, response), None, False
+        content = response.content
+        return _store(url_key, key, versions, content, response["Content-Type"]), None, False
     finally:
         if locked:
             cache.delete(lock)
