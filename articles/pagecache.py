@@ -308,7 +308,9 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
     reader per version renders it beside (a lock of its own), the others wait for that one.
     So approvals that follow each other faster than the page renders cost one render at
     a time, each showing all of them so far, not one render each competing for the same
-    cores. When the cache is down, nothing is locked and every request renders."""
+    cores. A render after an approval renders only what it changed when it can
+    (`_refreshed`: the previous page with its comments section rendered again). When the
+    cache is down, nothing is locked and every request renders."""
     lock = f"{url_key}:lock"
     locked = cache.add(lock, key, LOCK_SECONDS)
     if not locked and (holder := cache.get(lock)) is not None:
