@@ -117,6 +117,20 @@ class _Parts:
 _parts = _Parts()
 
 
+class _Section:
+    refresh = None  # refresh(request, content): the page with its changing part rendered anew
+
+
+def register_section(refresh):
+    """How the comments app renders only what an approval changes (articles never imports
+    comments): `refresh(request, content)` returns the URL's previous shared page
+    (`content`, bytes) with its comments rendered again for `request` from the current
+    rows, or None when it cannot (then the page is rendered whole). `_render_once` asks
+    for it when the previous page differs from the one to render only by comments (the
+    same strict version) and its other parts were rendered less than SECTION_SECONDS ago."""
+    _Section.refresh = refresh
+
+
 def _anonymous(request):
     """A copy of `request` as a reader without cookies sends it."""
     anonymous = copy.copy(request)
@@ -199,21 +213,68 @@ WAIT_STEP = 0.02
 # from were read this recently, and only if the newer version just adds comments (the same
 # strict version, `caching`).
 STALE_SECONDS = 2.0
+# A page made from the previous one with only its comments rendered again (`register_section`)
+# keeps the previous page's other parts: a whole render at least this often, so that they
+# are never older than every other cached entry may be (a strict bump lost while the cache
+# was unreachable heals as it does for them).
+SECTION_SECONDS = 60
 
 
-def _store(url_key, key, versions, response):
+def _store(url_key, key, versions, content, content_type, whole_at=None):
     entry = {
-        "content": response.content,
-        "content_type": response["Content-Type"],
-        "etag": _etag(response.content),
+        "content": content,
+        "content_type": content_type,
+        "etag": _etag(content),
         "last_modified": versions.last_modified,
         "expires": time.time() + versions.timeout(),
     }
     # The URL's latest page: a pointer (its key), so serving it costs no transfer where
     # the process has a copy; `at`, when its versions were read: it shows every change
-    # committed before then (not the time it was stored, a render later).
-    latest = {"key": key, "strict": versions.strict, "at": versions.read_at}
+    # committed before then (not the time it was stored, a render later); `whole_at`, when
+    # the rows of its parts other than the comments were read (a whole render's `at`).
+    latest = {
+        "key": key,
+        "strict": versions.strict,
+        "at": versions.read_at,
+        "whole_at": versions.read_at if whole_at is None else whole_at,
+    }
     cache.set_many({key: entry, url_key: latest}, versions.timeout())
+    return entry
+
+
+def _refreshed(request, url_key, key, versions):
+    """The page under `key` made from the URL's previous page with only its comments
+    rendered again (`register_section`), stored; or None (render it whole)."""
+    if _Section.refresh is None:
+        return None
+    latest = cache.get(url_key)
+    if (
+        latest is None
+        or latest["strict"] != versions.strict
+        or time.time() - latest.get("whole_at", 0) >= SECTION_SECONDS
+        or (previous := _recent.get(latest["key"]) or cache.get(latest["key"])) is None
+    ):
+        return None
+    content = _Section.refresh(request, previous["content"])
+    if content is None:
+        return None
+    return _store(url_key, key, versions, content, previous["content_type"], latest["whole_at"])
+
+
+def _previous(latest, versions):
+    """The URL's previous page (`latest`: its pointer, as `_store` wrote it), if it may be
+    served in place of the page of `versions` while that one is rendered: the change since
+    only added comments (the same strict version) and its rows were read less than
+    STALE_SECONDS ago. Otherwise None."""
+    if (
+        latest is None
+        or latest["strict"] != versions.strict
+        or time.time() - latest["at"] >= STALE_SECONDS
+    ):
+        return None
+    entry = _recent.get(latest["key"]) or cache.get(latest["key"])
+    if entry is not None:
+        _recent.put(latest["key"], entry)
     return entry
 
 
@@ -247,18 +308,13 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
     reader per version renders it beside (a lock of its own), the others wait for that one.
     So approvals that follow each other faster than the page renders cost one render at
     a time, each showing all of them so far, not one render each competing for the same
-    cores. When the cache is down, nothing is locked and every request renders."""
+    cores. A render after an approval renders only what it changed when it can
+    (`_refreshed`: the previous page with its comments section rendered again). When the
+    cache is down, nothing is locked and every request renders."""
     lock = f"{url_key}:lock"
     locked = cache.add(lock, key, LOCK_SECONDS)
     if not locked and (holder := cache.get(lock)) is not None:
-        latest = cache.get(url_key)
-        if (
-            latest is not None
-            and latest["strict"] == versions.strict
-            and time.time() - latest["at"] < STALE_SECONDS
-            and (entry := _recent.get(latest["key"]) or cache.get(latest["key"])) is not None
-        ):
-            _recent.put(latest["key"], entry)
+        if (entry := _previous(cache.get(url_key), versions)) is not None:
             return entry, None, True
         if holder != key:  # another version is being rendered: this one gets its own lock
             lock = f"{key}:lock"
@@ -267,6 +323,8 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
         if holder == key and (entry := _wait_for(key, lock)) is not None:
             return entry, None, False
     try:
+        if (entry := _refreshed(request, url_key, key, versions)) is not None:
+            return entry, None, False
         response = _render(view, request, args, kwargs)
         if (
             response.status_code != 200
@@ -274,7 +332,8 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
             or response.has_header("Cache-Control")  # e.g. a preview: never stored
         ):
             return None, response, False
-        return _store(url_key, key, versions, response), None, False
+        content = response.content
+        return _store(url_key, key, versions, content, response["Content-Type"]), None, False
     finally:
         if locked:
             cache.delete(lock)
@@ -334,18 +393,35 @@ def cached_response(request):
     Only a shareable request (no cookie) gets the shared page here, and a GET carrying only
     cookies that need no session (`register_personal`'s `sessionless_cookies`) the page with
     its reader's part: that reader has no session, so no user (as `AuthenticationMiddleware`
-    would say). Anything else, and any miss, goes on to the view."""
+    would say). While another request renders a newer version of the page, such a request
+    gets the URL's previous page here when the view would serve it too (`_previous`: the
+    newer version only adds comments, the previous page's rows are recent), never after a
+    removal. Anything else goes on to the view."""
     if request.method not in ("GET", "HEAD") or not set(request.GET) <= SHAREABLE_PARAMS:
         return None
     cookies = request.COOKIES
     if cookies and (_Personal.split is None or not cookies.keys() <= _Personal.sessionless_cookies):
         return None
-    versions, _url, key, entry = _stored(request)
+    url_key = _url_key(request)  # validates the Host header first (ALLOWED_HOSTS)
+    versions = _versions(request)
+    key = f"page:{url_key}:{versions.key}"
+    entry, stale = _recent.get(key), False
     if entry is None:
-        return None
-    _recent.put(key, entry)
+        # The page, and what serving the previous one needs, in one round trip.
+        latest, lock = f"latest:{url_key}", f"latest:{url_key}:lock"
+        found = cache.get_many([key, latest, lock])
+        entry = found.get(key)
+        if entry is None:
+            # Another request renders the page (it holds the lock): the URL's previous
+            # page, when `_render_once` would serve it too; otherwise the view renders or
+            # waits.
+            if lock not in found or (entry := _previous(found.get(latest), versions)) is None:
+                return None
+            stale = True
+    if not stale:
+        _recent.put(key, entry)
     if not cookies:
-        return _public(request, entry, versions)
+        return _public(request, entry, versions, stale)
     request.user = AnonymousUser()
     return _personal(request, entry)
 

@@ -4,7 +4,8 @@
 storm comments on the busy article (`bench/seed.py` seeds them pending) RATE times a second
 for SECONDS, through the real code path, `comments.moderation.change_status`, as a
 Moderators-group user. After each change has committed it prints one line,
-`CHANGED <comment id> <unix time>`, which the bench's probes time the page against.
+`CHANGED <comment id> <unix time>`, which the bench's probes time the page against, and
+at the end `CPU <seconds>`, the CPU time the process used.
 `approve` takes the oldest pending storm comments; `unapprove` the oldest approved ones.
 
 `python -m bench.moderator session`: prints the session cookie of a signed-in editor.
@@ -52,6 +53,8 @@ def storm(action, rate, seconds):
             time.sleep(wait)
         change_status(comment, to, actor=moderator)
         print(f"CHANGED {comment.pk} {time.time():.6f}", flush=True)
+    usage = os.times()
+    print(f"CPU {usage.user + usage.system:.2f}", flush=True)  # the process's, start-up included
 
 
 def session():

@@ -52,8 +52,9 @@ TARGETS = [  # name, path ("{busy}" and "{quiet}" are filled in)
     ("machine limit (same bytes, static)", "/static/bench/page.html"),
 ]
 FRAMEWORK_LIMIT = "framework limit (same bytes, Django)"
-# BENCH_TARGETS=search,front: only the TARGETS rows whose names contain one of the words
-# (and the framework limit, for the ratios); every other part of the run is left out.
+# BENCH_TARGETS=search,front: only the rows of TARGETS, RETURNING and STORMS whose names
+# contain one of the words (and the framework limit, for the ratios); the engine, posting and
+# queue rows are left out.
 ONLY = [w.strip() for w in os.environ.get("BENCH_TARGETS", "").split(",") if w.strip()]
 
 
@@ -77,6 +78,10 @@ STORMS = [
     ("storm: 300 comments + 5 unapprovals/s", "unapprove"),
 ]
 STORM_PROBES = 2  # threads fetching the page with no cookie, each on a new connection
+# A probe starts a fetch every this many seconds (the two staggered: one every 10 ms): a
+# resolution far finer than the 1 s visibility target, at ~100 fetches/s instead of as many
+# as two looping threads manage, which took their share of the server's and client's CPU.
+STORM_PROBE_INTERVAL = 0.02
 # The engine: nothing rendered is reused between requests (no shared cache, no copies).
 ENGINE_ENV = {"CACHE_URL": "dummycache://", "PAGE_COPIES": "0"}
 ENGINE = [
@@ -218,6 +223,29 @@ def workers(master_pid):
         if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
             pids.append(int(status.parent.name))
     return sorted(pids)
+
+
+def server_cpu(master_pid):
+    """CPU seconds (user and system) the gunicorn workers have used so far."""
+    ticks = 0
+    for pid in workers(master_pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(master_pid, measure, *args):
+    """`measure(*args)`'s numbers with the server's CPU milliseconds per request it served
+    (`cpu_ms`: the workers' CPU time over the requests, wrk's and a storm's probes'),
+    which a machine shared with other load changes far less than the request rate."""
+    before = server_cpu(master_pid)
+    numbers = measure(*args)
+    served = numbers["requests"] + numbers.get("storm", {}).get("probes", 0)
+    numbers["cpu_ms"] = round((server_cpu(master_pid) - before) * 1000 / max(served, 1), 3)
+    return numbers
 
 
 def peak_rss_mb(master_pid):
@@ -399,7 +427,8 @@ def storm(env, port, path, action, seconds):
     """wrk reads `path` for `seconds` while bench/moderator.py changes a storm comment's
     status STORM_RATE times a second (`action`: approve or unapprove) through
     `change_status`, and STORM_PROBES threads fetch the page as a new visitor (new
-    connection, no cookie), noting which comments each response shows. Returns wrk's
+    connection, no cookie; each starting one every STORM_PROBE_INTERVAL), noting which
+    comments each response shows. Returns wrk's
     numbers and, per change, the seconds from its commit until a probe that started after
     it shows it (approve), or the probes started after it that still showed it (unapprove)."""
     helper = subprocess.Popen(
@@ -410,15 +439,22 @@ def storm(env, port, path, action, seconds):
         text=True,
     )
     changes, probes, done = [], [], threading.Event()
+    cpu, lock = {"probes": 0.0, "moderator": None}, threading.Lock()  # CPU seconds
 
     def read_helper():
         for line in helper.stdout:
             if line.startswith("CHANGED "):
                 _word, pk, at = line.split()
                 changes.append((int(pk), float(at)))
+            elif line.startswith("CPU "):
+                cpu["moderator"] = float(line.split()[1])
 
-    def probe():
+    def probe(n):
+        next_start = time.monotonic() + n * STORM_PROBE_INTERVAL / STORM_PROBES
         while not done.is_set():
+            if (wait := next_start - time.monotonic()) > 0:
+                done.wait(wait)
+            next_start = max(next_start + STORM_PROBE_INTERVAL, time.monotonic())
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             started = time.time()
             try:
@@ -430,9 +466,11 @@ def storm(env, port, path, action, seconds):
                 conn.close()
             ids = {int(i) for i in COMMENT_ID.findall(body)}
             probes.append((started, time.time(), ids))
+        with lock:
+            cpu["probes"] += time.thread_time()
 
     threads = [threading.Thread(target=read_helper)]
-    threads += [threading.Thread(target=probe) for _ in range(STORM_PROBES)]
+    threads += [threading.Thread(target=probe, args=(n,)) for n in range(STORM_PROBES)]
     for t in threads:
         t.start()
     try:
@@ -467,6 +505,8 @@ def storm(env, port, path, action, seconds):
         "never_shown": never,
         "stale_after_unapproval": stale[:20],
         "stale_count": len(stale),
+        "probe_cpu_s": round(cpu["probes"], 2),
+        "moderator_cpu_s": cpu["moderator"],
     }
     return numbers
 
@@ -505,23 +545,23 @@ def bench(db):
             result["targets"][name] = {"path": path, "cold_ms": ms, "cold_status": status}
         for name, path in targets:
             wrk(base, path, WARMUP)
-            numbers = wrk(base, path, SECONDS)
+            numbers = cpu_per_request(server.pid, wrk, base, path, SECONDS)
             result["targets"][name].update(numbers)
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
-        if ONLY:
-            return result
         paths["session"] = editor_session(env)
-        for name, path, cookie in RETURNING:
+        for name, path, cookie in [row for row in RETURNING if selected(row[0])]:
             path, cookie = path.format(**paths), cookie.format(**paths)
             wrk(base, path, WARMUP, cookie)
-            numbers = wrk(base, path, SECONDS, cookie)
+            numbers = cpu_per_request(server.pid, wrk, base, path, SECONDS, cookie)
             result["targets"][name] = {"path": path, **numbers}
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
         for name, action in STORMS:
-            numbers = storm(env, port, paths["busy"], action, SECONDS)
+            numbers = cpu_per_request(server.pid, storm, env, port, paths["busy"], action, SECONDS)
             result["targets"][name] = {"path": paths["busy"], **numbers}
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
             print(f"      {numbers['storm']}")
+        if ONLY:  # the selected rows only: no engine, posting or queue rows
+            return result
         engine_port = free_port()
         engine_env = {**env, **ENGINE_ENV}
         engine = start_server(engine_env, engine_port)
@@ -578,13 +618,13 @@ def table(results):
         lines.append(f"\n{r['database']} — {CONNECTIONS} connections, {SECONDS} s per target")
         lines.append(
             f"{'target':44} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'errors':>6} {'cold ms':>8}"
+            f"{'errors':>6} {'cold ms':>8} {'cpu ms':>7}"
         )
         for name, t in r["targets"].items():
             lines.append(
                 f"{name:44} {t['rps']:>8} {t['rps'] / limit:>6.3f} {t['p50_us'] / 1000:>7.1f} "
                 f"{t['p99_us'] / 1000:>7.1f} {t['non_2xx_3xx'] + t['socket_errors']:>6} "
-                f"{t.get('cold_ms', ''):>8}"
+                f"{t.get('cold_ms', ''):>8} {t.get('cpu_ms', ''):>7}"
             )
             if s := t.get("storm"):
                 lines.append(
@@ -595,6 +635,8 @@ def table(results):
                         if s["action"] == "approve"
                         else f"served after its unapproval: {s['stale_count']} times"
                     )
+                    + f"; CPU s: probes {s.get('probe_cpu_s')}, "
+                    + f"moderator {s.get('moderator_cpu_s')}"
                 )
         if "posting" not in r:  # BENCH_TARGETS: the pages' rows only
             continue

@@ -13,6 +13,7 @@ class CommentsConfig(AppConfig):
             checks,  # noqa: F401 (registers the system checks)
             personal,
             policy,
+            section,
         )
         from comments.groups import ensure_moderators_group
         from comments.models import Comment, ModerationPolicy
@@ -33,6 +34,8 @@ class CommentsConfig(AppConfig):
             personal.form_part,
             personal.SESSIONLESS_COOKIES,
         )
+        # An approval: only the comments section of the article page rendered again.
+        pagecache.register_section(section.refresh)
         post_migrate.connect(ensure_moderators_group, sender=self)
 
         # The article's admin page shows its surge history (articles never imports comments).

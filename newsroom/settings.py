@@ -181,6 +181,13 @@ if CACHES["default"]["BACKEND"].startswith("django_redis."):
         {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25}
     )
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+# Sessions: read from the shared cache, written through to the database (newsroom/sessions.py);
+# with a cache of each process's own, from the database only.
+SESSION_ENGINE = (
+    "newsroom.sessions"
+    if CACHES["default"]["BACKEND"].startswith("django_redis.")
+    else "django.contrib.sessions.backends.db"
+)
 # Pages each process keeps a copy of (articles.pagecache); 0: none (the bench's engine rows).
 PAGE_COPIES = read.integer("PAGE_COPIES", 64, minimum=0)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

@@ -289,3 +289,148 @@ def test_a_view_the_page_cache_does_not_wrap_costs_no_cache_read(monkeypatch):
         response = Client().get(url)
         assert response.status_code == 200 and not answered_early(response)
     assert reads == []
+
+
+# -- the previous page while a newer one is rendered ---------------------------------------
+
+
+def another_request_renders(url):
+    """Another request (another process) holds `url`'s render lock, rendering its newer
+    version; returns how to let go of it."""
+    from django.test import RequestFactory
+
+    from articles import pagecache
+
+    lock = f"latest:{pagecache._url_key(RequestFactory().get(url))}:lock"
+    cache.set(lock, "page:being-rendered", 5)
+    return lambda: cache.delete(lock)
+
+
+def count_renders(monkeypatch):
+    from articles import pagecache
+
+    renders = []
+    render = pagecache._render
+    monkeypatch.setattr(pagecache, "_render", lambda *args: renders.append(1) or render(*args))
+    return renders
+
+
+@pytest.mark.parametrize("cookies", [None, SAVED_NAME], ids=["anonymous", "saved name"])
+def test_while_an_approval_is_rendered_the_hit_middleware_answers_the_previous_page(
+    any_cache,
+    article,  # noqa: F811
+    make_comment,  # noqa: F811
+    cookies,
+    monkeypatch,
+    django_assert_num_queries,
+    watch_cache_calls,
+):
+    """An approval only adds a comment: while another request renders the page with it, a
+    reader gets the URL's previous page from the hit middleware (as the view would give
+    it), in two cache reads and no query, never stored by a CDN (s-maxage=0)."""
+    from articles import caching
+
+    make_comment(body="Already there.")
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    url = article.get_absolute_url()
+    Client().get(url)  # the URL's latest page
+    change_status(pending, Comment.Status.APPROVED, actor_label="test")
+    done = another_request_renders(url)
+    renders = count_renders(monkeypatch)
+    caching.Versions()  # the first read after a write recomputes the schedule (a query)
+    reads = watch_cache_calls()
+    with django_assert_num_queries(0):
+        response = browser(cookies).get(url)
+    html = response.content.decode()
+    assert response.status_code == 200 and answered_early(response)
+    # The versions (on Redis one MGET beside the backend), then page, pointer and lock.
+    assert reads == ["get_many"] * (1 if any_cache == "redis" else 2), reads
+    assert renders == []
+    assert "Already there." in html and "Just approved." not in html
+    if cookies:
+        assert "private" in response["Cache-Control"] and 'value="Returning Reader"' in html
+    else:
+        assert response["Cache-Control"] == "public, max-age=0, s-maxage=0"
+    with override_settings(MIDDLEWARE=WITHOUT_HIT):
+        chain = browser(cookies).get(url)
+    assert headers(response) == headers(chain) and response.content == chain.content
+    done()  # the render is over: the next reader renders the page (no one else does)
+    fresh = browser(cookies).get(url)
+    assert not answered_early(fresh) and "Just approved." in fresh.content.decode()
+
+
+def test_with_no_render_under_way_the_hit_middleware_leaves_the_new_page_to_the_view(
+    article,  # noqa: F811
+    make_comment,  # noqa: F811
+):
+    """The previous page stands in for the new one only while that is rendered: when no one
+    renders it, the reader's request renders it (and the approval shows)."""
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    url = article.get_absolute_url()
+    Client().get(url)
+    change_status(pending, Comment.Status.APPROVED, actor_label="test")
+    response = Client().get(url)
+    assert not answered_early(response) and "Just approved." in response.content.decode()
+
+
+@pytest.mark.parametrize("cookies", [None, SAVED_NAME], ids=["anonymous", "saved name"])
+def test_after_an_unapproval_the_hit_middleware_never_answers_the_previous_page(
+    any_cache,
+    article,  # noqa: F811
+    make_comment,  # noqa: F811
+    cookies,
+):
+    """A removal moves the strict version: the previous page (showing the comment) is not
+    served from the hit middleware, even while another request renders the page."""
+    comment = make_comment(body="Soon withdrawn.")
+    url = article.get_absolute_url()
+    assert "Soon withdrawn." in Client().get(url).content.decode()
+    change_status(comment, Comment.Status.PENDING, actor_label="test")
+    another_request_renders(url)
+    response = browser(cookies).get(url)
+    assert response.status_code == 200 and not answered_early(response)
+    assert "Soon withdrawn." not in response.content.decode()
+
+
+def test_the_hit_middleware_serves_the_previous_page_only_while_its_rows_are_recent(
+    article,  # noqa: F811
+    make_comment,  # noqa: F811
+    monkeypatch,
+):
+    """STALE_SECONDS count from when the previous page's rows were read."""
+    from articles import pagecache
+
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    url = article.get_absolute_url()
+    Client().get(url)
+    change_status(pending, Comment.Status.APPROVED, actor_label="test")
+    another_request_renders(url)
+    monkeypatch.setattr(pagecache, "STALE_SECONDS", 0.0)
+    response = Client().get(url)
+    assert not answered_early(response) and "Just approved." in response.content.decode()
+
+
+def test_the_previous_page_is_always_the_same_urls(make_article, settings):
+    """Two articles, both with a render under way after an approval on one: each reader
+    gets its own article's previous page, never the other's."""
+    first = make_article(slug="first-story", title="The first story")
+    second = make_article(slug="second-story", title="The second story")
+    from comments.models import Comment as C
+
+    pending = C.objects.create(
+        article=first,
+        author_name="Ada",
+        author_email="ada@example.com",
+        body="Just approved.",
+        status=C.Status.PENDING,
+        user_ip="192.0.2.1",
+    )
+    pages = {a: Client().get(a.get_absolute_url()) for a in (first, second)}
+    change_status(pending, Comment.Status.APPROVED, actor_label="test")
+    for story in (first, second):
+        another_request_renders(story.get_absolute_url())
+    for story in (first, second):
+        response = Client().get(story.get_absolute_url())
+        assert answered_early(response)
+        assert response.content == pages[story].content
+        assert story.title in response.content.decode()

@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from articles import caching
 from articles.params import parse_id
 from articles.people import display_name
-from comments import authoring, paging, personal, render, surges, text, waiting
+from comments import authoring, paging, personal, render, section, surges, text, waiting
 from comments import policy as policies
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -228,6 +228,9 @@ def comments_for(context, article):
         # The form's place in the page, marked so that a reader with cookies gets the
         # shared page with their own form (`comments.personal`).
         "personal_mark": personal.mark(article) if not reply_to else None,
+        # The section's place in the page, marked on an article's first page of comments so
+        # that an approval re-renders only this section (`comments.section`).
+        "section_mark": section.mark(article) if "comment_thread" not in context else None,
     }
 
 

@@ -1,0 +1,61 @@
+"""An approval re-renders only the article page's comments section, not the whole page.
+
+An approval moves the content version but not the strict one (`articles.caching`): the
+page it needs differs from the URL's previous page only inside the comments section (the
+thread, the moderation wait, the surge notice, the form; nothing else on an article page
+shows comments). So the page cache (`articles.pagecache.register_section`) gives the
+previous page's bytes to `refresh`, which renders this section alone for the current rows
+and puts it in place of the old one, between the marks the section carries (`mark`: the
+article's id). That costs the thread (its fragment is cached under the comments version),
+not the article, its trail, its related articles, JSON-LD and the shell again.
+
+Only the first page of an article's comments carries the marks (a later page of a long
+thread is rendered whole).
+"""
+
+import re
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+START = "<!--comments:section:{}-->"
+END = b"<!--/comments:section-->"
+_START = re.compile(rb"<!--comments:section:(\d+)-->")
+
+
+def mark(article):
+    """The marks around the article page's comments section."""
+    return {"start": mark_safe(START.format(article.pk)), "end": mark_safe(END.decode())}
+
+
+def refresh(request, content):
+    """`content` (the URL's previous shared page, bytes) with its comments section rendered
+    again for `request` (a reader without cookies) from the current rows, or None when it
+    has no marked section or the article is not there to show (then the page is rendered
+    whole)."""
+    from articles.models import Article
+    from comments.templatetags.comments_tags import comments_for
+
+    match = _START.search(content)
+    end = content.find(END, match.end()) if match else -1
+    if end < 0:
+        return None
+    article = (
+        Article.objects.published().select_related("category").filter(pk=int(match[1])).first()
+    )
+    if article is None:
+        return None
+    section = render_to_string(
+        "comments/_comments.html", comments_for({"request": request}, article)
+    ).encode()
+    new = _START.search(section)
+    new_end = section.find(END, new.end()) if new else -1
+    if new_end < 0:
+        return None
+    return b"".join(
+        (
+            content[: match.start()],
+            section[new.start() : new_end + len(END)],  # the marked part, as in the page
+            content[end + len(END) :],
+        )
+    )

@@ -1,0 +1,123 @@
+"""An approval re-renders only the article page's comments section (`comments.section`,
+`articles.pagecache.register_section`): the page it makes is the page a whole render makes,
+byte for byte, in fewer queries; anything else (a removal, a later page of comments, a
+previous page whose other parts are too old) is rendered whole."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, RequestFactory
+
+from articles import pagecache
+from articles.caching import Versions
+from comments.models import Comment, ModerationPolicy
+from comments.moderation import change_status
+
+pytestmark = pytest.mark.django_db
+
+
+def whole_renders(monkeypatch):
+    renders = []
+    render = pagecache._render
+    monkeypatch.setattr(pagecache, "_render", lambda *args: renders.append(1) or render(*args))
+    return renders
+
+
+def rendered_whole(url, monkeypatch):
+    """The page under the current versions as a whole render makes it (nothing stored)."""
+    with monkeypatch.context() as m:
+        m.setattr(pagecache._Section, "refresh", None)
+        m.setattr(pagecache, "_recent", pagecache._RecentPages(size=0))
+        url_key = pagecache._url_key(RequestFactory().get(url))
+        cache.delete_many([f"page:{url_key}:{Versions().key}", f"latest:{url_key}"])
+        return Client().get(url).content
+
+
+def approve(comment):
+    change_status(comment, Comment.Status.APPROVED, actor_label="test")
+    Versions()  # the first read after a write recomputes the schedule (a query)
+
+
+def test_an_approval_renders_the_comments_section_only_and_the_page_is_the_same(
+    article, make_comment, monkeypatch, django_assert_num_queries
+):
+    make_comment(body="Already there.")
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    url = article.get_absolute_url()
+    before = Client().get(url).content
+    assert b"<!--comments:section:" in before
+    renders = whole_renders(monkeypatch)
+    approve(pending)
+    # The article, the policy, the thread's rows.
+    with django_assert_num_queries(3):
+        page = Client().get(url)
+    assert renders == []
+    html = page.content.decode()
+    assert "Already there." in html and "Just approved." in html
+    whole = rendered_whole(url, monkeypatch)
+    assert page.content == whole
+    assert renders == [1]
+
+
+def test_a_whole_render_costs_more_queries(article, make_comment, django_assert_max_num_queries):
+    """What the section alone saves (the assertion above counts 3)."""
+    make_comment(body="Already there.")
+    url = article.get_absolute_url()
+    Client().get(url)
+    approve(make_comment(body="Just approved.", status=Comment.Status.PENDING))
+    pagecache.register_section(None)
+    try:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            Client().get(url)
+    finally:
+        from comments import section
+
+        pagecache.register_section(section.refresh)
+    assert len(queries) == 9
+
+
+def test_after_an_unapproval_the_page_is_rendered_whole(article, make_comment, monkeypatch):
+    comment = make_comment(body="Soon withdrawn.")
+    url = article.get_absolute_url()
+    assert b"Soon withdrawn." in Client().get(url).content
+    renders = whole_renders(monkeypatch)
+    change_status(comment, Comment.Status.PENDING, actor_label="test")
+    page = Client().get(url)
+    assert renders == [1] and b"Soon withdrawn." not in page.content
+
+
+def test_the_other_parts_are_rendered_whole_at_least_every_section_seconds(
+    article, make_comment, monkeypatch
+):
+    url = article.get_absolute_url()
+    Client().get(url)
+    renders = whole_renders(monkeypatch)
+    approve(make_comment(body="First.", status=Comment.Status.PENDING))
+    Client().get(url)
+    assert renders == []  # the section only
+    monkeypatch.setattr(pagecache, "SECTION_SECONDS", 0)
+    approve(make_comment(body="Second.", status=Comment.Status.PENDING))
+    page = Client().get(url)
+    assert renders == [1] and b"Second." in page.content
+
+
+def test_a_later_page_of_comments_is_rendered_whole(article, make_comment, monkeypatch):
+    policy, _ = ModerationPolicy.objects.get_or_create(pk=1)
+    policy.comments_per_page = 1
+    policy.save()
+    make_comment(body="First thread.")
+    first = make_comment(body="Second thread.")
+    second_page = article.get_absolute_url() + "comments/page/2/"
+    response = Client().get(second_page)
+    if response.status_code == 404:  # the comment pages' address, as the app names it
+        from comments import paging
+
+        second_page = paging.page_path(article.get_absolute_url(), 2)
+        response = Client().get(second_page)
+    assert response.status_code == 200 and b"<!--comments:section:" not in response.content
+    renders = whole_renders(monkeypatch)
+    approve(make_comment(body="A reply.", parent=first, status=Comment.Status.PENDING, depth=2))
+    page = Client().get(second_page)
+    assert renders == [1] and b"A reply." in page.content
