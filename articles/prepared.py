@@ -106,6 +106,11 @@ class Prepared:
         compiler, names, rows = self._rows(alias, values)
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def tuples(self, alias="default", **values):
+        """The rows as tuples, like the `values_list()` queryset."""
+        _compiler, _names, rows = self._rows(alias, values)
+        return [tuple(row) for row in rows]
+
     def objects(self, alias="default", **values):
         """The rows as model instances, like iterating the queryset (no prefetching)."""
         compiler, _names, rows = self._rows(alias, values)
