@@ -1,15 +1,14 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from articles import links
-from articles.models import Category
+from articles import links, rows
 
 
 def navigation(categories=None):
     """The masthead's sections: top-level categories, each with its children (one query,
     none when given `categories` in tree order holding them, `rows.categories_for`)."""
     if categories is None:
-        categories = Category.objects.filter(depth__lte=1)
+        categories = rows.navigation_categories()
     roots = []
     for category in categories:  # tree order: parents first
         if category.depth > 1:

@@ -1,13 +1,13 @@
-"""The uncached article and category pages' queries, each written by the ORM once per
+"""The uncached article, category and front pages' queries, each written by the ORM once per
 process and run with new values (`articles.prepared`): the categories a page needs (the
 masthead's, the path's own and its trail, in one query), the article with its category,
 its authors and tags, and "more from" its section."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone
 
-from articles.models import Article, Category, Correction, Tag
+from articles.models import Article, Category, Correction, Tag, authors_prefetch
 from articles.prepared import Prepared
 
 # A path of more segments than this holds no category and no article: queried as before.
@@ -115,3 +115,52 @@ def published_article(slug):
 def more_from_section(article):
     """Up to three other published articles of the article's category, latest first."""
     return _MORE.objects(category=article.category_id, article=article.pk, now=timezone.now())
+
+
+_leaders = {}  # per_section -> Prepared
+
+
+def leaders(per_section):
+    """`published().for_listing().leading_per_section(per_section)` as a list: the
+    window query compiled once per process, the authors prefetched as before."""
+    query = _leaders.get(per_section)
+    if query is None:
+        query = _leaders[per_section] = Prepared(
+            lambda now: (
+                Article.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+                .filter(Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+                .select_related("category")
+                .leading_per_section(per_section)
+            ),
+            now=_sample_now,
+        )
+    found = query.objects(now=timezone.now())
+    prefetch_related_objects(found, authors_prefetch())
+    return found
+
+
+LATEST_COUNT = 8
+_LATEST = Prepared(
+    lambda lead, now: (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+        .filter(Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+        .select_related("category")
+        .exclude(pk=lead)
+        .order_by("-published_at", "-pk")[:LATEST_COUNT]
+    ),
+    lead=0,
+    now=_sample_now,
+)
+
+
+def latest_but(lead):
+    """The newest published articles but the lead (`lead`, an id), with their category."""
+    return _LATEST.objects(lead=lead, now=timezone.now())
+
+
+_NAVIGATION = Prepared(lambda: Category.objects.filter(depth__lte=1))
+
+
+def navigation_categories():
+    """The masthead's categories (depth 0 and 1), tree order."""
+    return _NAVIGATION.objects()

@@ -34,27 +34,29 @@ class FrontPageView(TemplateView):
     """
 
     template_name = "articles/front.html"
-    latest_count = 8
+    latest_count = rows.LATEST_COUNT
     section_size = 5
 
     def get_context_data(self, **kwargs):
         # The lead is the first of its section's leaders: one query finds both.
-        leaders = (
-            Article.objects.published().for_listing().leading_per_section(self.section_size + 1)
-        )
+        leaders = rows.leaders(self.section_size + 1)
         lead = min(leaders, key=featured_key, default=None)
         by_section = defaultdict(list)
         for article in leaders:
             if article != lead and len(by_section[article.section]) < self.section_size:
                 by_section[article.section].append(article)
-        latest = Article.objects.published().select_related("category")
-        if lead:
-            latest = latest.exclude(pk=lead.pk)
+        if lead and self.latest_count == rows.LATEST_COUNT:
+            latest = rows.latest_but(lead.pk)
+        else:
+            latest = Article.objects.published().select_related("category")
+            if lead:
+                latest = latest.exclude(pk=lead.pk)
+            latest = latest.latest_first()[: self.latest_count]
         sections_nav = navigation()
         sections = [(root, by_section[root.path]) for root in sections_nav if by_section[root.path]]
         return super().get_context_data(
             lead=lead,
-            latest=latest.latest_first()[: self.latest_count],
+            latest=latest,
             sections=sections,
             sections_nav=sections_nav,
             **kwargs,
