@@ -17,7 +17,7 @@ from html import escape
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from comments import text
 
@@ -120,7 +120,8 @@ class ThreadComment:
 
 def _body(comment):
     """The stored HTML of the body (`Comment.rendered_body`, read directly when stored)."""
-    return mark_safe(comment.body_html) if comment.body_html else comment.rendered_body
+    # SafeString(str) is what mark_safe(str) returns, without its lazy-string wrapper.
+    return SafeString(comment.body_html) if comment.body_html else comment.rendered_body
 
 
 def _own(comment, link, approved):

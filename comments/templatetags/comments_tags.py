@@ -141,7 +141,7 @@ class Thread:
 
     @cached_property
     def count(self):
-        return sum(c.status == Comment.Status.APPROVED for c in self.comments)
+        return [c.status for c in self.comments].count(Comment.Status.APPROVED)
 
     def find(self, pk):
         self.roots  # noqa: B018 (sets can_reply on each comment)
