@@ -185,16 +185,17 @@ def test_the_article_page_reads_the_trail_once(client, make_category, make_artic
 
 def test_one_query_finds_the_path_its_trail_and_the_sections(make_category, make_article):
     """`rows.categories_for`: the masthead's categories and the path's own trail, which
-    `rows.trail` picks out (none when the path is not under the category)."""
+    `rows.trail` picks out (none when the path is not under the category). Distinct
+    positions: the sections' order is the tree order."""
     from articles import rows
     from articles.context_processors import navigation
 
-    a = make_category("a")
+    a = make_category("a", position=1)
     b = make_category("b", parent=a)
     c = make_category("c", parent=b)
     d = make_category("d", parent=c)
-    other = make_category("other")
-    elsewhere = make_category("e", parent=b)
+    other = make_category("other", position=2)
+    elsewhere = make_category("e", parent=b, position=1)
     found = rows.categories_for("a/b/c/d/some-article")
     assert [x.path for x in rows.trail(d, found)] == [x.path for x in d.trail()]
     assert rows.trail(other, found) == [other]
