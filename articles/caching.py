@@ -170,42 +170,64 @@ def _as_datetime(timestamp):
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
+def _schedule_query(close_days):
+    """The schedule's one query (see `compute_schedule`), made by the ORM once per process
+    (`articles.prepared`): with the comment-closing moment or without it."""
+    from articles.models import Article
+    from articles.prepared import Prepared
+
+    def build(now, open_since=None):
+        published = Article.objects.filter(status=Article.Status.PUBLISHED)
+        starts = published.values("published_at")
+        ends = published.filter(unpublish_at__isnull=False).values("unpublish_at")
+        moments = {
+            "latest_publish": starts.filter(published_at__lte=now).order_by("-published_at"),
+            "next_publish": starts.filter(published_at__gt=now).order_by("published_at"),
+            # An article leaving the site changes every page that listed it: the latest
+            # unpublish time that has come is part of `live_since` (so the page keys change),
+            # the next one is a `next_change` (so entries expire at that moment).
+            "latest_unpublish": ends.filter(unpublish_at__lte=now).order_by("-unpublish_at"),
+            "next_unpublish": ends.filter(unpublish_at__gt=now).order_by("unpublish_at"),
+        }
+        if open_since is not None:
+            # The next article whose comments close: the oldest one still open.
+            moments["oldest_open"] = starts.filter(
+                comments_open=True, published_at__gt=open_since, published_at__lte=now
+            ).order_by("published_at")
+        # One row of subqueries (none at all without any article: then there is no moment).
+        subqueries = {name: Subquery(qs[:1]) for name, qs in moments.items()}
+        return Article.objects.order_by().values(**subqueries)[:1]
+
+    sample = timezone.now()
+    if close_days:
+        return Prepared(build, now=sample, open_since=sample)
+    return Prepared(build, now=sample)
+
+
+_SCHEDULE_QUERIES = {True: None, False: None}
+
+
 def compute_schedule(now=None):
     """`live_since` and `next_change` from the articles and the policy, in one query: each
     moment a subquery that reads one entry of the (status, published_at) or (status,
     unpublish_at) index, so the cost does not grow with the archive."""
     from articles import invalidation  # which imports this module
-    from articles.models import Article
 
     now = now or timezone.now()
     close_days = invalidation.comments_close_after_days()
-    published = Article.objects.filter(status=Article.Status.PUBLISHED)
-    starts = published.values("published_at")
-    ends = published.filter(unpublish_at__isnull=False).values("unpublish_at")
-    moments = {
-        "latest_publish": starts.filter(published_at__lte=now).order_by("-published_at"),
-        "next_publish": starts.filter(published_at__gt=now).order_by("published_at"),
-        # An article leaving the site changes every page that listed it: the latest
-        # unpublish time that has come is part of `live_since` (so the page keys change),
-        # the next one is a `next_change` (so entries expire at that moment).
-        "latest_unpublish": ends.filter(unpublish_at__lte=now).order_by("-unpublish_at"),
-        "next_unpublish": ends.filter(unpublish_at__gt=now).order_by("unpublish_at"),
-    }
+    query = _SCHEDULE_QUERIES[bool(close_days)]
+    if query is None:
+        query = _SCHEDULE_QUERIES[bool(close_days)] = _schedule_query(close_days)
     if close_days:
-        # The next article whose comments close: the oldest one still open.
-        open_since = now - timedelta(days=close_days)
-        moments["oldest_open"] = starts.filter(
-            comments_open=True, published_at__gt=open_since, published_at__lte=now
-        ).order_by("published_at")
-    # One row of subqueries (none at all without any article: then there is no moment).
-    subqueries = {name: Subquery(qs[:1]) for name, qs in moments.items()}
-    rows = Article.objects.order_by().values(**subqueries)[:1]
-    row = next(iter(rows), None) or dict.fromkeys(moments)
-    changes = [row["next_publish"], row["next_unpublish"]]
+        rows = query.values(now=now, open_since=now - timedelta(days=close_days))
+    else:
+        rows = query.values(now=now)
+    row = rows[0] if rows else dict.fromkeys(("latest_publish", "next_unpublish"))
+    changes = [row.get("next_publish"), row.get("next_unpublish")]
     if row.get("oldest_open"):
         changes.append(row["oldest_open"] + timedelta(days=close_days))
     changes = [c for c in changes if c is not None]
-    past = [m for m in (row["latest_publish"], row["latest_unpublish"]) if m is not None]
+    past = [m for m in (row.get("latest_publish"), row.get("latest_unpublish")) if m is not None]
     return {
         "live_since": max(past) if past else None,
         "next_change": min(changes) if changes else None,

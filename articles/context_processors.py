@@ -1,14 +1,18 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from articles import links
-from articles.models import Category
+from articles import links, rows
 
 
-def navigation():
-    """The masthead's sections: top-level categories, each with its children (one query)."""
+def navigation(categories=None):
+    """The masthead's sections: top-level categories, each with its children (one query,
+    none when given `categories` in tree order holding them, `rows.categories_for`)."""
+    if categories is None:
+        categories = rows.navigation_categories()
     roots = []
-    for category in Category.objects.filter(depth__lte=1):  # tree order: parents first
+    for category in categories:  # tree order: parents first
+        if category.depth > 1:
+            continue
         if category.depth == 0:
             category.nav_children = []
             roots.append(category)

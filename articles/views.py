@@ -2,15 +2,15 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import corrections, search, seo, tags
+from articles import corrections, rows, search, seo, tags
 from articles.context_processors import navigation
-from articles.models import Article, Category, Correction, authors_prefetch, featured_key
+from articles.models import Article, Correction, authors_prefetch, featured_key
 
 
 def can_preview(user):
@@ -34,27 +34,29 @@ class FrontPageView(TemplateView):
     """
 
     template_name = "articles/front.html"
-    latest_count = 8
+    latest_count = rows.LATEST_COUNT
     section_size = 5
 
     def get_context_data(self, **kwargs):
         # The lead is the first of its section's leaders: one query finds both.
-        leaders = (
-            Article.objects.published().for_listing().leading_per_section(self.section_size + 1)
-        )
+        leaders = rows.leaders(self.section_size + 1)
         lead = min(leaders, key=featured_key, default=None)
         by_section = defaultdict(list)
         for article in leaders:
             if article != lead and len(by_section[article.section]) < self.section_size:
                 by_section[article.section].append(article)
-        latest = Article.objects.published().select_related("category")
-        if lead:
-            latest = latest.exclude(pk=lead.pk)
+        if lead and self.latest_count == rows.LATEST_COUNT:
+            latest = rows.latest_but(lead.pk)
+        else:
+            latest = Article.objects.published().select_related("category")
+            if lead:
+                latest = latest.exclude(pk=lead.pk)
+            latest = latest.latest_first()[: self.latest_count]
         sections_nav = navigation()
         sections = [(root, by_section[root.path]) for root in sections_nav if by_section[root.path]]
         return super().get_context_data(
             lead=lead,
-            latest=latest.latest_first()[: self.latest_count],
+            latest=latest,
             sections=sections,
             sections_nav=sections_nav,
             **kwargs,
@@ -73,7 +75,12 @@ class CategoryView(ListView):
         return articles.featured_first()
 
     def get_context_data(self, **kwargs):
-        trail = self.category.trail()
+        categories = self.kwargs.get("categories")
+        trail = rows.trail(self.category, categories) if categories is not None else None
+        if trail is None:
+            trail = self.category.trail()
+        if categories is not None:
+            kwargs["sections_nav"] = navigation(categories)
         context = super().get_context_data(
             category=self.category,
             trail=trail,
@@ -90,7 +97,17 @@ class CategoryView(ListView):
 class ArticleView(VisibleArticlesMixin, DetailView):
     template_name = "articles/article.html"
     context_object_name = "article"
-    more_count = 3
+    more_count = rows.MORE_COUNT
+
+    def get_object(self, queryset=None):
+        # A reader's article page (`page`, which read the path's categories): its queries
+        # prepared once per process (`articles.rows`); previews and subclasses as before.
+        if queryset is None and "categories" in self.kwargs and not can_preview(self.request.user):
+            article = rows.published_article(self.kwargs["slug"])
+            if article is None:
+                raise Http404("No article found matching the query")
+            return article
+        return super().get_object(queryset)
 
     def get_queryset(self):
         # Whether it has corrections or updates: a subquery of the same query, so an
@@ -135,11 +152,18 @@ class ArticleView(VisibleArticlesMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        trail = article.category.trail()
+        categories = self.kwargs.get("categories")
+        trail = rows.trail(article.category, categories) if categories is not None else None
+        if trail is None:
+            trail = article.category.trail()
+        if categories is not None:
+            kwargs["sections_nav"] = navigation(categories)
         # "Related": the articles sharing the most tags; with none, more from the section.
         more = tags.related(article, article.tags.all(), self.more_count)
         more_related = bool(more)
-        if not more:
+        if not more and categories is not None and self.more_count == rows.MORE_COUNT:
+            more = rows.more_from_section(article)
+        elif not more:
             more = (
                 Article.objects.published()
                 .filter(category=article.category)
@@ -164,11 +188,13 @@ class ArticleView(VisibleArticlesMixin, DetailView):
 
 def page(request, path):
     """`/<category path>/` is a category; otherwise the last segment is an article slug."""
-    category = Category.objects.filter(path=path).first()
+    # One query for the path's category (if it is one), the trail and the masthead.
+    categories = rows.categories_for(path)
+    category = next((c for c in categories if c.path == path), None)
     if category is not None:
-        return CategoryView.as_view()(request, category=category)
+        return CategoryView.as_view()(request, category=category, categories=categories)
     _prefix, _sep, slug = path.rpartition("/")
-    return ArticleView.as_view()(request, slug=slug)
+    return ArticleView.as_view()(request, slug=slug, categories=categories)
 
 
 class SearchView(ListView):

@@ -523,6 +523,28 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))] if values else 0
 
 
+def engine_rows(result, env, paths):
+    """The ENGINE rows (those BENCH_TARGETS selects): a second server with nothing cached."""
+    rows = [(name, path) for name, path in ENGINE if selected(name)]
+    if not rows:
+        return
+    engine_port = free_port()
+    engine_env = {**env, **ENGINE_ENV}
+    engine = start_server(engine_env, engine_port)
+    try:
+        engine_base = f"http://127.0.0.1:{engine_port}"
+        for name, path in rows:
+            path = path.format(**paths)
+            ms, status = first_request_ms(engine_base, path)
+            wrk(engine_base, path, WARMUP)
+            numbers = cpu_per_request(engine.pid, wrk, engine_base, path, SECONDS)
+            result["targets"][name] = {"path": path, "cold_ms": ms, "cold_status": status}
+            result["targets"][name].update(numbers)
+            print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
+    finally:
+        stop(engine)
+
+
 def bench(db):
     tmp = Path(tempfile.mkdtemp(prefix="newsroom_bench_"))
     port, stub_port = free_port(), free_port()
@@ -560,23 +582,9 @@ def bench(db):
             result["targets"][name] = {"path": paths["busy"], **numbers}
             print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
             print(f"      {numbers['storm']}")
-        if ONLY:  # the selected rows only: no engine, posting or queue rows
+        engine_rows(result, env, paths)
+        if ONLY:  # the selected rows only: no posting or queue rows
             return result
-        engine_port = free_port()
-        engine_env = {**env, **ENGINE_ENV}
-        engine = start_server(engine_env, engine_port)
-        try:
-            engine_base = f"http://127.0.0.1:{engine_port}"
-            for name, path in ENGINE:
-                path = path.format(**paths)
-                ms, status = first_request_ms(engine_base, path)
-                wrk(engine_base, path, WARMUP)
-                numbers = wrk(engine_base, path, SECONDS)
-                result["targets"][name] = {"path": path, "cold_ms": ms, "cold_status": status}
-                result["targets"][name].update(numbers)
-                print(f"   {name}: {numbers['rps']} req/s, p99 {numbers['p99_us'] / 1000:.1f} ms")
-        finally:
-            stop(engine)
         posting = post_comments(port, paths["busy"], SECONDS)
         stored = int(
             run(

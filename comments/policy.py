@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import invalidation
+from articles.prepared import Prepared
 from comments import commenters, text
 from comments.models import Comment, Commenter, ModerationPolicy
 from comments.reasons import Reason
@@ -47,6 +48,7 @@ def _shared_cache():
 # it): kept from `request_started` to `request_finished`, dropped with the cached policy.
 # Per thread (the site is served by threads); the policy is the same for every reader.
 _request = threading.local()
+_POLICY = Prepared(lambda pk: ModerationPolicy.objects.filter(pk=pk), pk=0)
 
 
 def _request_started(**kwargs):
@@ -84,7 +86,8 @@ def _read():
             values = None
         if values is not None:
             return ModerationPolicy(**values)
-    policy, _created = ModerationPolicy.objects.get_or_create(pk=1)
+    found = _POLICY.objects(pk=1)  # the row, by a query compiled once per process
+    policy = found[0] if found else ModerationPolicy.objects.get_or_create(pk=1)[0]
     if shared is not None:
         values = {f.attname: getattr(policy, f.attname) for f in ModerationPolicy._meta.fields}
         with contextlib.suppress(Exception):

@@ -11,7 +11,7 @@ from articles.people import display_name
 from comments import authoring, paging, personal, render, section, surges, text, waiting
 from comments import policy as policies
 from comments.forms import CommentForm
-from comments.models import Comment
+from comments.models import Comment, thread_rows
 from comments.preview import author_initial, preview_keys
 
 register = template.Library()
@@ -61,10 +61,12 @@ class Thread:
 
     @cached_property
     def comments(self):
-        rows = Comment.objects.for_article_page(self.article, self.preview)
-        return [
-            render.ThreadComment(*row) for row in rows.values_list(*render.ThreadComment.FIELDS)
-        ]
+        if self.preview:
+            rows = Comment.objects.for_article_page(self.article, self.preview)
+            rows = rows.values_list(*render.ThreadComment.FIELDS)
+        else:  # everybody's thread: its query compiled once per process
+            rows = thread_rows(self.article.pk)
+        return [render.ThreadComment(*row) for row in rows]
 
     @cached_property
     def roots(self):
@@ -139,7 +141,7 @@ class Thread:
 
     @cached_property
     def count(self):
-        return sum(c.status == Comment.Status.APPROVED for c in self.comments)
+        return [c.status for c in self.comments].count(Comment.Status.APPROVED)
 
     def find(self, pk):
         self.roots  # noqa: B018 (sets can_reply on each comment)

@@ -131,11 +131,12 @@ def test_article_page_queries_do_not_grow(
     shallow = make_article(category=a)
     deep = make_article(category=d)
     for article in (shallow, deep):
-        # category lookup, article (+category), authors (+profiles), tags, trail, "more
-        # from" teasers (an untagged article: no "Related" query), sections; then the
-        # comments section: the approved thread (8: the policy is read once a request)
+        # the path's categories (the lookup, the trail and the sections in one), article
+        # (+category), authors (+profiles), tags, "more from" teasers (an untagged
+        # article: no "Related" query); then the comments section: the approved thread
+        # (6: the policy is read once a request)
         cache.clear()  # + the site's schedule: the policy and one aggregate
-        with django_assert_num_queries(8 + 2):
+        with django_assert_num_queries(6 + 2):
             assert client.get(article.get_absolute_url()).status_code == 200
         with django_assert_num_queries(0):  # from the page cache
             assert client.get(article.get_absolute_url()).status_code == 200
@@ -151,17 +152,18 @@ def test_category_page_queries_do_not_grow(
     d = make_category("d", parent=c)
     for _ in range(2):
         make_article(category=d)
-    # category, trail, count, page of articles, their authors, sections; after a change,
-    # + the site's schedule (the policy, one aggregate), shared by every page
-    with django_assert_num_queries(6 + 2):
+    # the path's categories (the lookup, the trail and the sections in one), count, page
+    # of articles, their authors; after a change, + the site's schedule (the policy, one
+    # aggregate), shared by every page
+    with django_assert_num_queries(4 + 2):
         client.get("/a/b/c/d/")
     with django_assert_num_queries(0):  # from the page cache
         client.get("/a/b/c/d/")
     for _ in range(18):
         make_article(category=d)
-    with django_assert_num_queries(6 + 2):
+    with django_assert_num_queries(4 + 2):
         client.get("/a/b/c/d/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get("/a/")
     with django_assert_num_queries(0):
         client.get("/a/")
@@ -179,3 +181,37 @@ def test_the_article_page_reads_the_trail_once(client, make_category, make_artic
     with CaptureQueriesContext(connection) as queries:
         assert client.get(article.get_absolute_url()).status_code == 200
     assert len(trail_queries(queries)) == 1
+
+
+def test_one_query_finds_the_path_its_trail_and_the_sections(make_category, make_article):
+    """`rows.categories_for`: the masthead's categories and the path's own trail, which
+    `rows.trail` picks out (none when the path is not under the category). Distinct
+    positions: the sections' order is the tree order."""
+    from articles import rows
+    from articles.context_processors import navigation
+
+    a = make_category("a", position=1)
+    b = make_category("b", parent=a)
+    c = make_category("c", parent=b)
+    d = make_category("d", parent=c)
+    other = make_category("other", position=2)
+    elsewhere = make_category("e", parent=b, position=1)
+    found = rows.categories_for("a/b/c/d/some-article")
+    assert [x.path for x in rows.trail(d, found)] == [x.path for x in d.trail()]
+    assert rows.trail(other, found) == [other]
+    assert rows.trail(elsewhere, found) is None
+    assert [(r.path, [k.path for k in r.nav_children]) for r in navigation(found)] == [
+        (r.path, [k.path for k in r.nav_children]) for r in navigation()
+    ]
+
+
+def test_a_path_deeper_than_any_page_is_not_found(client, make_article):
+    article = make_article()
+    deep = "/".join(["x"] * (rows_max_segments() + 2))
+    assert client.get(f"/{deep}/{article.slug}/").status_code in (301, 404)
+
+
+def rows_max_segments():
+    from articles import rows
+
+    return rows.MAX_SEGMENTS

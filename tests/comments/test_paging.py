@@ -222,14 +222,15 @@ def test_page_two_is_cached_and_an_approval_shows_on_it_at_once(
 def test_query_counts_of_page_one_and_page_two(
     client, article, paged, thread, make_comment, django_assert_num_queries
 ):
-    """Page 1 costs what the article page does (8 with its tags, + 2 for the schedule after
-    a change); page 2 needs no category lookup but reads the thread to know the page exists
-    (7 + 2), even when the thread's fragment is cached. Both: 0 from the page cache, and
+    """Page 1 costs what the article page does (6 with its tags: the path's categories, the
+    trail and the masthead in one query; + 2 for the schedule after a change); page 2 needs
+    no category lookup but reads the thread to know the page exists (7 + 2), even when the
+    thread's fragment is cached. Both: 0 from the page cache, and
     the same with 4 threads as with 40 (one page, then fourteen)."""
     thread(4)
     for n in (4, 40):
         thread(n - Comment.objects.filter(article=article).count())
-        for number, queries in ((1, 8), (2, 7)):
+        for number, queries in ((1, 6), (2, 7)):
             cache.clear()
             with django_assert_num_queries(queries + 2):
                 get(client, page_url(article, number))
@@ -240,7 +241,7 @@ def test_query_counts_of_page_one_and_page_two(
     for number in (1, 2):
         get(client, page_url(article, number))
     ModerationPolicy.objects.get(pk=1).save()
-    with django_assert_num_queries(7 + 2):
+    with django_assert_num_queries(5 + 2):
         get(client, page_url(article, 1))
     # The schedule read now: the policy is read by the comments (one query here, where the
     # cache is each process's own; from the shared cache in production).

@@ -181,22 +181,22 @@ def test_query_count_does_not_grow_with_comments(
     for c in replies:
         make_comment(article=big, parent=c)
     assert Comment.objects.approved().filter(article=big).count() == 300
-    assert queries_for(client, big) == few == (10, 0)
+    assert queries_for(client, big) == few == (8, 0)
     assert ">300 Comments</h2>" in page(client, big)
 
 
 def test_query_count_is_asserted_exactly(
     client, article, make_comment, django_assert_num_queries, django_user_model
 ):
-    """Eight: the path lookup, the article, its authors, its tags, the trail, the "more
-    from" teasers (an untagged article), the sections (the articles app's), then the
-    comments (one query for the whole thread); after a change, two more for the site's
+    """Six: the path's categories (the lookup, the trail and the sections in one), the
+    article, its authors, its tags, the "more from" teasers (an untagged article), then
+    the comments (one query for the whole thread); after a change, two more for the site's
     schedule (shared by every page), the first of them the policy, read once a request
     (the comments section reuses it).
     A signed-in reader gets the shared page with their own form: 2 queries (the session,
     the user; the form's article is named by its mark in the page)."""
     make_comment(parent=make_comment())
-    with django_assert_num_queries(8 + 2):
+    with django_assert_num_queries(6 + 2):
         page(client, article)
     with django_assert_num_queries(0):
         page(client, article)

@@ -93,7 +93,7 @@ def test_the_article_page_says_it_without_a_query_more(
     client, article, make_comment, django_assert_num_queries
 ):
     make_comment()
-    with django_assert_num_queries(8 + 2):  # the article page, with its tags
+    with django_assert_num_queries(6 + 2):  # the article page, with its tags
         html = client.get(article.get_absolute_url()).content.decode()
     assert "comments__wait" not in html
     waiting.store(17 * 60)
@@ -101,7 +101,7 @@ def test_the_article_page_says_it_without_a_query_more(
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_num_queries(8 + 2):  # the article page, with its tags
+    with django_assert_num_queries(6 + 2):  # the article page, with its tags
         html = client.get(article.get_absolute_url()).content.decode()
     assert "usually decided within about 20 minutes" in html
     with django_assert_num_queries(0):
