@@ -62,7 +62,7 @@ def test_unknown_paths_are_404(client, world):
     "fields",
     [
         {"status": Article.Status.DRAFT},
-        {"published_at": timezone.now() + timezone.timedelta(minutes=5)},
+        {"published_at": timezone.now() + timezone.timedelta(days=7)},
     ],
     ids=["draft", "scheduled"],
 )
