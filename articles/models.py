@@ -248,10 +248,10 @@ def featured_key(article):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """Articles the public may see: published, their publish time has come and their
-        unpublish time (if any) has not."""
-        now = timezone.now()
+        unpublish time (if any) has not (at `now`, by default the present)."""
+        now = timezone.now() if now is None else now
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now).filter(
             models.Q(unpublish_at__isnull=True) | models.Q(unpublish_at__gt=now)
         )

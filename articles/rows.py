@@ -55,9 +55,8 @@ def trail(category, categories):
 def _article(slug, now):
     notes = Correction.objects.filter(article=OuterRef("pk"))
     return (
-        Article.objects.filter(slug=slug)
-        .filter(status=Article.Status.PUBLISHED, published_at__lte=now)
-        .filter(Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+        Article.objects.published(now)
+        .filter(slug=slug)
         .select_related("category")
         .annotate(has_notes=Exists(notes))
     )
@@ -75,8 +74,7 @@ _TAGS = Prepared(lambda article: Tag.objects.filter(articles__in=[article]), art
 MORE_COUNT = 3
 _MORE = Prepared(
     lambda category, article, now: (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
-        .filter(Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+        Article.objects.published(now)
         .filter(category=category)
         .exclude(pk=article)
         .select_related("category")
@@ -127,8 +125,7 @@ def leaders(per_section):
     if query is None:
         query = _leaders[per_section] = Prepared(
             lambda now: (
-                Article.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
-                .filter(Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+                Article.objects.published(now)
                 .select_related("category")
                 .leading_per_section(per_section)
             ),
@@ -142,8 +139,7 @@ def leaders(per_section):
 LATEST_COUNT = 8
 _LATEST = Prepared(
     lambda lead, now: (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
-        .filter(Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+        Article.objects.published(now)
         .select_related("category")
         .exclude(pk=lead)
         .order_by("-published_at", "-pk")[:LATEST_COUNT]
