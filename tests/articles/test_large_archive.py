@@ -80,7 +80,7 @@ def test_a_category_page_counts_its_articles_from_the_index(client, make_article
     assert response.status_code == 200
     assert response.context["paginator"].count == 3  # the unpublished one is not counted
     # category, trail, count, page of articles, their authors, sections; the schedule (2)
-    assert len(queries) == 6 + 2
+    assert len(queries) == 4 + 2
     (count,) = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
     with connection.cursor() as cursor:
         for scan in ("seqscan", "bitmapscan", "indexscan"):
