@@ -18,6 +18,16 @@ def can_preview(user):
     return user.is_authenticated and user.is_staff and user.has_perm("articles.change_article")
 
 
+def _trail(category, categories, context):
+    """`category`'s trail, from `categories` when the path's one query read them
+    (`rows.categories_for`; then the masthead's sections come from them too, put in
+    `context`), else its own query."""
+    trail = rows.trail(category, categories) if categories is not None else None
+    if categories is not None:
+        context["sections_nav"] = navigation(categories)
+    return trail if trail is not None else category.trail()
+
+
 class VisibleArticlesMixin:
     """The published articles, or every article for staff previewing."""
 
@@ -75,12 +85,7 @@ class CategoryView(ListView):
         return articles.featured_first()
 
     def get_context_data(self, **kwargs):
-        categories = self.kwargs.get("categories")
-        trail = rows.trail(self.category, categories) if categories is not None else None
-        if trail is None:
-            trail = self.category.trail()
-        if categories is not None:
-            kwargs["sections_nav"] = navigation(categories)
+        trail = _trail(self.category, self.kwargs.get("categories"), kwargs)
         context = super().get_context_data(
             category=self.category,
             trail=trail,
@@ -153,11 +158,7 @@ class ArticleView(VisibleArticlesMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         categories = self.kwargs.get("categories")
-        trail = rows.trail(article.category, categories) if categories is not None else None
-        if trail is None:
-            trail = article.category.trail()
-        if categories is not None:
-            kwargs["sections_nav"] = navigation(categories)
+        trail = _trail(article.category, categories, kwargs)
         # "Related": the articles sharing the most tags; with none, more from the section.
         more = tags.related(article, article.tags.all(), self.more_count)
         more_related = bool(more)
