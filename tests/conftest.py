@@ -268,3 +268,18 @@ def watch_cache_calls(monkeypatch):
         return calls
 
     return watch
+
+
+def redis_caches(prefix, location=None):
+    """`CACHES` with the default cache on django-redis: the real Redis at the tests' own
+    database (`TEST_RQ_REDIS_DB`) unless `location` says otherwise, keys under `prefix`,
+    short timeouts so a Redis that is down answers at once."""
+    db = os.environ.get("TEST_RQ_REDIS_DB", "6")
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": location or f"redis://127.0.0.1:6379/{db}",
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+        }
+    }

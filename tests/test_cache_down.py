@@ -11,6 +11,7 @@ from django.test import Client
 
 from comments.forms import form_token
 from comments.models import Comment
+from tests.conftest import redis_caches
 
 pytestmark = pytest.mark.django_db
 REDIS = ("127.0.0.1", 6379)
@@ -72,14 +73,7 @@ class Forwarder:
 def redis_cache(settings):
     """The default cache on django-redis at a port where Redis is down, for now."""
     port = _free_port()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/14",
-            "KEY_PREFIX": "newsroom-test-cache-down",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
-        }
-    }
+    settings.CACHES = redis_caches("newsroom-test-cache-down", f"redis://127.0.0.1:{port}/14")
     forwarder = Forwarder(port)
     yield forwarder
     if forwarder.server is not None:

@@ -3,8 +3,6 @@ before the session, CSRF and auth middleware: with the headers the whole chain g
 counted in the request metrics, never after an unapproval, and only for requests whose
 response needs nothing from the middleware it skips."""
 
-import os
-
 import pytest
 import redis
 from django.conf import settings
@@ -14,6 +12,7 @@ from django.test import Client, override_settings
 from comments.models import Comment
 from comments.moderation import change_status
 from tests.comments.conftest import article, make_comment  # noqa: F401 (fixtures)
+from tests.conftest import redis_caches
 from tests.test_metrics import scrape, value
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +30,7 @@ SAVED_NAME = {
 def any_cache(request, settings):
     """The tests' local-memory cache, and the real Redis (its own database and prefix)."""
     if request.param == "redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": f"redis://127.0.0.1:6379/{os.environ.get('TEST_RQ_REDIS_DB', '6')}",
-                "KEY_PREFIX": "newsroom-test-hits",
-                "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
-            }
-        }
+        settings.CACHES = redis_caches("newsroom-test-hits")
         cache.delete_pattern("*")
         yield request.param
         cache.delete_pattern("*")

@@ -2,7 +2,6 @@
 database, the cached copy bounded; sign-out, a changed password and a deactivated account
 take effect at once. With a cache of each process's own, sessions stay in the database."""
 
-import os
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from django.test import Client
 
 from newsroom import sessions
 from tests.comments.conftest import article  # noqa: F401 (fixture)
+from tests.conftest import redis_caches
 from tests.test_settings import PRODUCTION_ENV, manage
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +25,7 @@ def session_cache(request, settings):
     and prefix), as production has it."""
     settings.SESSION_ENGINE = ENGINE
     if request.param == "redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": f"redis://127.0.0.1:6379/{os.environ.get('TEST_RQ_REDIS_DB', '6')}",
-                "KEY_PREFIX": "newsroom-test-sessions",
-                "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
-            }
-        }
+        settings.CACHES = redis_caches("newsroom-test-sessions")
         cache.delete_pattern("*")
         yield request.param
         cache.delete_pattern("*")
