@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
@@ -283,3 +284,15 @@ def redis_caches(prefix, location=None):
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
         }
     }
+
+
+def locmem_or_redis(request, settings, prefix):
+    """The body of a fixture with `params=["locmem", "redis"]`: the tests' local-memory
+    cache as it is, or the real Redis (`redis_caches(prefix)`), emptied before and after."""
+    if request.param == "redis":
+        settings.CACHES = redis_caches(prefix)
+        cache.delete_pattern("*")
+        yield request.param
+        cache.delete_pattern("*")
+    else:
+        yield request.param

@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from comments.models import Comment
 from comments.moderation import change_status
 from tests.comments.conftest import article, make_comment  # noqa: F401 (fixtures)
-from tests.conftest import redis_caches
+from tests.conftest import locmem_or_redis
 from tests.test_metrics import scrape, value
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +29,7 @@ SAVED_NAME = {
 @pytest.fixture(params=["locmem", "redis"])
 def any_cache(request, settings):
     """The tests' local-memory cache, and the real Redis (its own database and prefix)."""
-    if request.param == "redis":
-        settings.CACHES = redis_caches("newsroom-test-hits")
-        cache.delete_pattern("*")
-        yield request.param
-        cache.delete_pattern("*")
-    else:
-        yield request.param
+    yield from locmem_or_redis(request, settings, "newsroom-test-hits")
 
 
 def browser(cookies=None):

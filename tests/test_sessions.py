@@ -11,7 +11,7 @@ from django.test import Client
 
 from newsroom import sessions
 from tests.comments.conftest import article  # noqa: F401 (fixture)
-from tests.conftest import redis_caches
+from tests.conftest import locmem_or_redis
 from tests.test_settings import PRODUCTION_ENV, manage
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +24,7 @@ def session_cache(request, settings):
     """The engine on the tests' local-memory cache, and on the real Redis (its own database
     and prefix), as production has it."""
     settings.SESSION_ENGINE = ENGINE
-    if request.param == "redis":
-        settings.CACHES = redis_caches("newsroom-test-sessions")
-        cache.delete_pattern("*")
-        yield request.param
-        cache.delete_pattern("*")
-    else:
-        yield request.param
+    yield from locmem_or_redis(request, settings, "newsroom-test-sessions")
 
 
 def signed_in(user):
