@@ -9,15 +9,16 @@ def navigation(categories=None):
     none when given `categories` in tree order holding them, `rows.categories_for`)."""
     if categories is None:
         categories = rows.navigation_categories()
-    roots = []
-    for category in categories:  # tree order: parents first
-        if category.depth > 1:
-            continue
+    roots, by_path = [], {}
+    for category in categories:  # tree order: parents first, siblings by position
         if category.depth == 0:
             category.nav_children = []
             roots.append(category)
-        elif roots and category.path.startswith(roots[-1].path + "/"):
-            roots[-1].nav_children.append(category)
+            by_path[category.path] = category
+    for category in categories:
+        root = by_path.get(category.path.rpartition("/")[0]) if category.depth == 1 else None
+        if root is not None:
+            root.nav_children.append(category)
     return roots
 
 

@@ -1,3 +1,4 @@
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import connections, models, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber, StrIndex, Substr
@@ -110,6 +112,19 @@ class CategoryQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
 
+MAX_POSITION = 99_999  # five digits in `tree_order`
+
+
+def tree_order_segment(position, slug):
+    """One level of `Category.tree_order`: the position, then a fixed-width mark of the
+    slug. Siblings with the same position thus differ, and each sorts with its own subtree
+    right after it (with the position alone their children sorted after all of them and
+    the masthead lost some). Digits and a–f only, no separator: their order is the same
+    under every collation, and a parent's `tree_order` is a prefix of its children's."""
+    mark = hashlib.blake2s(slug.encode(), digest_size=4).hexdigest()
+    return f"{min(position, MAX_POSITION):05d}{mark}"
+
+
 class Category(XmlSafeText, models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=60, validators=[validate_not_reserved])
@@ -122,7 +137,10 @@ class Category(XmlSafeText, models.Model):
         related_name="children",
     )
     position = models.PositiveIntegerField(
-        _("position"), default=0, help_text=_("Order among its siblings; lower comes first.")
+        _("position"),
+        default=0,
+        validators=[MaxValueValidator(MAX_POSITION)],
+        help_text=_("Order among its siblings; lower comes first."),
     )
     description = models.TextField(_("description"), blank=True)
     # Derived from the parent chain on save; they drive URLs, breadcrumbs and tree order.
@@ -167,9 +185,9 @@ class Category(XmlSafeText, models.Model):
             return (
                 f"{parent.path}/{self.slug}",
                 parent.depth + 1,
-                f"{parent.tree_order}/{self.position:05d}",
+                parent.tree_order + tree_order_segment(self.position, self.slug),
             )
-        return self.slug, 0, f"{self.position:05d}"
+        return self.slug, 0, tree_order_segment(self.position, self.slug)
 
     def _check_not_own_ancestor(self):
         ancestor = self.parent

@@ -159,3 +159,38 @@ def test_image_requires_alt_text(make_article):
     with pytest.raises(ValidationError) as exc:
         article.clean()
     assert "image_alt" in exc.value.message_dict
+
+
+def test_siblings_with_the_same_position_each_keep_their_subtree_after_them(make_category):
+    """Equal positions: every category is followed by its own children, whatever the
+    collation, and a slug change moves its subtree with it."""
+    roots = [make_category(slug) for slug in ("zeta", "alpha", "mid")]
+    for root in roots:
+        make_category(f"{root.slug}-child", parent=root)
+        make_category(f"{root.slug}-other", parent=root)
+    order = [c.path for c in Category.objects.all()]
+    for root in roots:
+        at = order.index(root.path)
+        assert sorted(order[at + 1 : at + 3]) == [
+            f"{root.slug}/{root.slug}-child",
+            f"{root.slug}/{root.slug}-other",
+        ]
+    assert len({c.tree_order for c in Category.objects.all()}) == 9
+    # Only digits and a-f: the same order under any collation.
+    assert all(set(c.tree_order) <= set("0123456789abcdef") for c in Category.objects.all())
+    roots[1].slug = "omega"
+    roots[1].save()
+    order = [c.path for c in Category.objects.all()]
+    at = order.index("omega")
+    assert sorted(order[at + 1 : at + 3]) == ["omega/alpha-child", "omega/alpha-other"]
+
+
+def test_a_position_beyond_five_digits_is_refused_with_a_message(make_category):
+    category = Category(name="Far", slug="far", position=100_000)
+    with pytest.raises(ValidationError) as exc:
+        category.full_clean()
+    assert "position" in exc.value.message_dict
+    # Saved without clean() (a script), it still sorts last among its siblings, never first.
+    make_category("near", position=5)
+    category.save()
+    assert [c.slug for c in Category.objects.roots()] == ["near", "far"]

@@ -38,3 +38,14 @@ def test_the_tag_renders_the_reference_loop_markup(make_category):
     assert 'class="is-active" aria-current="page"' in reference.render(
         {"sections_nav": nav, **pages[1]}
     )
+
+
+def test_sections_with_the_same_position_keep_their_own_children(make_category):
+    """Two sections left at the default position 0 each keep their subsections (once, the
+    first one's sorted after both and were dropped from the masthead)."""
+    news = make_category("news")
+    sport = make_category("sport")
+    world = make_category("world", parent=news)
+    tennis = make_category("tennis", parent=sport)
+    nav = {root.slug: [child.slug for child in root.nav_children] for root in navigation()}
+    assert nav == {"news": [world.slug], "sport": [tennis.slug]}
