@@ -75,10 +75,13 @@ class _FormPieces:
 
         self.signed_in = signed_in
         markers = {field: self.MARKER.format(field) for field in self.FIELDS}
+        # The consent box ticked, to be cut out: a reader with saved details gets it ticked
+        # (as their own form would be: `author_initial`), any other reader unticked.
+        form = CommentForm(article=article, initial={**markers, "save_details": True})
         html = str(
             article_form_html(
                 article,
-                CommentForm(article=article, initial=markers),
+                form,
                 signed_in=signed_in,
                 csrf_token=self.MARKER.format("csrf") if signed_in else None,
             )
@@ -86,6 +89,10 @@ class _FormPieces:
         cuts = [(f' value="{marker}"', field) for field, marker in markers.items()]
         if signed_in:
             cuts.append((self.MARKER.format("csrf"), "csrf"))
+        else:
+            ticked = str(form["save_details"])
+            self.consent = (ticked.replace(" checked", "", 1).encode(), ticked.encode())
+            cuts.append((ticked, "consent"))
         if any(html.count(marked) != 1 for marked, _field in cuts):
             self.pieces = None
             return
@@ -106,6 +113,8 @@ class _FormPieces:
         for field, piece in zip(self.fields, self.pieces[1:], strict=True):
             if field == "csrf":
                 out.append(escape(get_token(request)).encode())
+            elif field == "consent":
+                out.append(self.consent[bool(values.get("save_details"))])
             elif value := values.get(field):
                 out.append(f' value="{escape(value)}"'.encode())
             out.append(piece)

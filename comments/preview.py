@@ -63,12 +63,16 @@ def remember_pending(request, response, comment):
 
 
 def author_initial(request):
-    """The form's initial name/email/website from the consent cookies."""
-    return {
+    """The form's initial name/email/website from the consent cookies, and the consent box
+    ticked when there are any (unticked, the next post would delete them)."""
+    initial = {
         field: unquote(request.COOKIES[name])
         for name, field in AUTHOR_COOKIES.items()
         if name in request.COOKIES
     }
+    if initial:
+        initial["save_details"] = True
+    return initial
 
 
 def update_author_cookies(request, response, cleaned_data):

@@ -95,3 +95,25 @@ def test_a_signed_in_readers_form_has_their_name_and_token(article, django_user_
         assert f'value="{username}@example.com"' in html
     pieces = b"".join(spot.pieces(True).pieces)
     assert b"Mona" not in pieces and b"Otto" not in pieces and b"example.com" not in pieces
+
+
+@pytest.mark.parametrize(
+    ("cookies", "ticked"),
+    [
+        ({}, False),
+        ({"comment_author": "Ann"}, True),
+        ({"comment_author_email": "ann@example.com"}, True),
+    ],
+)
+def test_a_returning_readers_consent_box_is_ticked(article, cookies, ticked):
+    """A reader whose details are saved finds "save my details" ticked (unticked, their next
+    post would delete the cookies); a new reader finds it unticked. Both ways of making the
+    form agree."""
+    _before, _after, spot = spot_of(article)
+    request = reader(cookies)
+    box = re.search(
+        rb'<input type="checkbox" name="save_details"[^>]*>', personal.form_part(request, spot)
+    )
+    assert box is not None
+    assert box[0].endswith(b" checked>") is ticked
+    assert box[0].decode() in str(form_html(request, article))
