@@ -133,3 +133,14 @@ def test_a_page_past_the_limit_costs_no_count(client, limit, make_article):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/today/world/", {"page": 50}).status_code == 404
     assert not [q for q in queries if "COUNT(" in q["sql"]]
+
+
+def test_an_article_past_the_limit_keeps_its_page_and_its_sitemap_entry(
+    client, limit, make_article
+):
+    *_newest, oldest = stories(make_article, limit + 1)
+    listed = [client.get("/today/world/", {"page": n}) for n in (1, 2, 3)]
+    assert all(oldest.title not in titles(page) for page in listed)
+    assert client.get(oldest.get_absolute_url()).status_code == 200
+    sitemap = client.get("/sitemap-articles.xml").content.decode()
+    assert f"{oldest.get_absolute_url()}</loc>" in sitemap
