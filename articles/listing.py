@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 
 def count_at_most(queryset, most):
     """How many rows `queryset` has, counting at most `most`: one query whose cost is flat
-    however many there are (the order is dropped: it changes how many rows, not which)."""
+    however many there are (the order is dropped: it changes which rows, not how many)."""
     return queryset.order_by()[:most].count()
 
 
