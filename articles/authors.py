@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
-from articles import images
+from articles import images, listing
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.html import html_to_text
 from articles.models import Article, Author
@@ -36,6 +36,7 @@ class AuthorView(ListView):
 
     template_name = "articles/author.html"
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = listing.Paginator  # the newest ARTICLES_LISTING_LIMIT, counted flat
     context_object_name = "articles"
 
     def get_queryset(self):

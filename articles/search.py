@@ -18,10 +18,14 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core import paginator
 from django.db import connections
 from django.db.models import F, Q
+from django.utils.functional import cached_property
+
+from articles import listing
 
 SEARCH_CONFIG = "english"
 MAX_WORDS = 10
-# The newest matches considered (ranked on PostgreSQL); pages beyond them are 404s.
+# The newest matches considered (ranked on PostgreSQL): the search page's limit, as a bounded
+# listing's (`articles.listing`); pages beyond them are 404s.
 RANK_LIMIT = 1000
 # Best match first (PostgreSQL), then newest: the one order of both forms below.
 RANKED_ORDER = ("-rank", "-published_at", "-pk")
@@ -160,17 +164,33 @@ class Results:
         return articles, total
 
 
-class Paginator(paginator.Paginator):
-    """Django's paginator over `Results`: a page and the count come from one query (the
-    count is read with the page instead of before it)."""
+class Paginator(listing.Paginator):
+    """The bounded listings' paginator (`articles.listing`) over `Results`: the limit is
+    RANK_LIMIT, and a page and the count come from one query (the count is read with the
+    page instead of before it). The results count only the matches they rank, so `more`
+    can only say that the limit is reached ("at least RANK_LIMIT")."""
+
+    @property
+    def limit(self):
+        return RANK_LIMIT
+
+    @cached_property
+    def found(self):
+        return self.object_list.count()
+
+    @property
+    def more(self):
+        return self.found >= self.limit
 
     def page(self, number):
-        if self.orphans or "count" in self.__dict__ or not isinstance(number, int):
+        if self.orphans or "found" in self.__dict__ or not isinstance(number, int):
             return super().page(number)
         if number < 1:
             raise paginator.EmptyPage(self.error_messages["min_page"])
+        if self.past_limit(number):
+            raise paginator.EmptyPage(self.error_messages["no_results"])
         articles, total = self.object_list.read((number - 1) * self.per_page, self.per_page)
         if not articles and number > 1:
             raise paginator.EmptyPage(self.error_messages["no_results"])
-        self.count = total
+        self.found = total
         return self._get_page(articles, self.validate_number(number), self)

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
+from articles import listing
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.models import Article, Tag
 from articles.xmltext import xml_safe
@@ -36,6 +37,7 @@ class TagView(ListView):
 
     template_name = "articles/tag.html"
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = listing.Paginator  # the newest ARTICLES_LISTING_LIMIT, counted flat
     context_object_name = "articles"
 
     def get_queryset(self):

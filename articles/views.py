@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import corrections, rows, search, seo, tags
+from articles import corrections, listing, rows, search, seo, tags
 from articles.context_processors import navigation
 from articles.models import Article, Correction, authors_prefetch, featured_key
 
@@ -76,6 +76,7 @@ class FrontPageView(TemplateView):
 class CategoryView(ListView):
     template_name = "articles/category.html"
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = listing.Paginator  # the newest ARTICLES_LISTING_LIMIT, counted flat
     context_object_name = "articles"
 
     def get_queryset(self):
@@ -214,7 +215,7 @@ class SearchView(ListView):
         return Article.objects.published().search_results(self.query)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, rank_limit=search.RANK_LIMIT, **kwargs)
+        return super().get_context_data(query=self.query, **kwargs)
 
 
 def robots_txt(request):

@@ -348,6 +348,10 @@ LOGGING = {
 
 # Articles.
 ARTICLES_PER_PAGE = 20
+# A section's, a tag's or an author's page lists at most its newest this many articles
+# (50 pages): its count reads at most this many + 1, so it costs the same however large the
+# archive; pages past them are 404s and the last one points to search (articles/listing.py).
+ARTICLES_LISTING_LIMIT = 1000
 # Where corrections and updates show on the article page: TOP (under the headline) or BOTTOM.
 CORRECTIONS_POSITION = read.choice("CORRECTIONS_POSITION", "BOTTOM", ["TOP", "BOTTOM"]).lower()
 # How long a new preview link works (hours; an editor may choose another length).

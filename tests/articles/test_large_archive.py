@@ -1,6 +1,7 @@
 """The queries that keep the pages' cost flat as the archive grows give the same answers:
 the front page's sections from candidates, a category's subtree per category, the schedule
-from one index entry per moment; a category page counts its articles from an index."""
+from one index entry per moment; a category page counts at most a bounded number of its
+articles, from an index."""
 
 from datetime import timedelta
 
@@ -62,13 +63,27 @@ def test_the_schedule_reads_the_moments(make_article):
     assert schedule == {"live_since": live.published_at, "next_change": soon.published_at}
 
 
+def article_entries_read(node):
+    """How many index entries of the articles' table the plan's scans read (EXPLAIN ANALYZE,
+    JSON): the rows they returned and those their filter removed, over every loop."""
+    read = 0
+    if "Index" in node["Node Type"] and node.get("Relation Name") == "articles_article":
+        per_loop = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+        read += per_loop * node["Actual Loops"]
+    return read + sum(article_entries_read(child) for child in node.get("Plans", ()))
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE columns: PostgreSQL")
-def test_a_category_page_counts_its_articles_from_the_index(client, make_article, make_category):
-    """The page's count of its visible articles (the paginator's) can be answered from
-    article_cat_idx alone: the index carries unpublish_at, so no row of the table is read.
-    Every other plan is switched off (sequential, bitmap and plain index scans): without the
-    included column the planner could only fall back on a sequential scan. The page still
-    costs the same queries (tests/articles/test_views.py)."""
+def test_a_category_page_counts_a_bounded_number_from_the_index(
+    client, settings, make_article, make_category
+):
+    """The page's count of its visible articles (the paginator's, `articles.listing`) reads
+    at most ARTICLES_LISTING_LIMIT + 1 entries of article_cat_idx, however many the section
+    has, and no row of the table: the index carries unpublish_at. Every other plan is
+    switched off (sequential, bitmap and plain index scans): without the included column the
+    planner could only fall back on a sequential scan. The page still costs the same
+    queries (tests/articles/test_views.py)."""
+    settings.ARTICLES_LISTING_LIMIT = 5
     today = make_category("news")
     world = make_category("globe", parent=today)
     for category in (today, world, world):
@@ -79,13 +94,24 @@ def test_a_category_page_counts_its_articles_from_the_index(client, make_article
         response = client.get("/news/")
     assert response.status_code == 200
     assert response.context["paginator"].count == 3  # the unpublished one is not counted
+    assert response.context["paginator"].more is False
     # category, trail, count, page of articles, their authors, sections; the schedule (2)
     assert len(queries) == 4 + 2
     (count,) = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert "LIMIT 6" in count, count
+    for _ in range(12):
+        make_article(category=world)
+        make_article(category=today)
     with connection.cursor() as cursor:
         for scan in ("seqscan", "bitmapscan", "indexscan"):
             cursor.execute(f"SET LOCAL enable_{scan} = off")
         cursor.execute("EXPLAIN " + count)
         plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + count)
+        ((analyzed,),) = cursor.fetchall()
+        cursor.execute(count)
+        assert cursor.fetchone()[0] == 6  # 27 visible: counted up to the limit + 1
     assert "Index Only Scan using article_cat_idx" in plan, plan
     assert "Seq Scan on articles_article" not in plan, plan
+    assert "Limit" in plan, plan
+    assert article_entries_read(analyzed[0]["Plan"]) <= 6 + 1, analyzed  # + the unpublished one
