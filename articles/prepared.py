@@ -79,7 +79,12 @@ class Prepared:
         if queryset._fields is not None:
             query = queryset.query
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        return sql, slots, compiler, names, queryset.model
+        # The columns' converters, as `compiler.results_iter` finds them on every call
+        # (~180 Python calls for an article's row with its category): once here.
+        columns = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(columns)
+        composite = columns if compiler.has_composite_fields(columns) else None
+        return sql, slots, compiler, names, (converters, composite)
 
     def _get(self, alias):
         compiled = self._compiled.get(alias)
@@ -91,15 +96,20 @@ class Prepared:
         return compiled
 
     def _rows(self, alias, values):
-        sql, slots, compiler, names, model = self._get(alias)
+        sql, slots, compiler, names, (converters, composite) = self._get(alias)
         params = [
             constant if name is None else adapt(values[name]) if adapt else values[name]
             for name, adapt, constant in slots
         ]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
-            results = cursor.fetchall()
-        return compiler, names, compiler.results_iter([results])
+            rows = cursor.fetchall()
+        # What `compiler.results_iter` does with the rows, its converters found once.
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        if composite is not None:
+            rows = compiler.composite_fields_to_tuples(rows, composite)
+        return compiler, names, rows
 
     def values(self, alias="default", **values):
         """The rows as dicts, like the `values()` queryset."""

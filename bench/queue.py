@@ -4,8 +4,10 @@
 - **Comment POST** with the Akismet stand-in answering after 50 ms and after 2 s: posts/s,
   p50 and p99 (16 browsers, as run.py's posting row, after WARMUP seconds of posts not
   counted; no worker running, so the request's own cost is what is measured), beside the
-  cached read of the busy article on the same server. Run on the code before the queue
-  too (bench/README.md), where the POST waited on Akismet.
+  cached read of the busy article on the 50 ms server. The two servers are up together
+  and the rows alternate in PARTS parts (50 ms, 2 s, 2 s, 50 ms; SECONDS in all per row);
+  a row's numbers are over all its parts, each part's printed too. Run on the code before
+  the queue too (bench/README.md), where the POST waited on Akismet.
 - **Checks per second** with 1, 2 and 4 workers (`manage.py run_worker` processes) on RQ
   (Redis), and 1 and 2 on the database queue, against the 50 ms stand-in: CHECKS comments
   enqueued, the workers started, the rate taken from the stand-in's call count between 10 %
@@ -140,19 +142,42 @@ def rate_between(samples, start, target, low=0.1):
     return round((last[1] - first[1]) / (last[0] - first[0]), 1)
 
 
-def posting_row(port, path):
-    posting = post_comments(port, path, SECONDS)
-    lat = posting["latencies"]
-    return {
+# The POST rows run in PARTS parts each, both servers up, in counterbalanced order (50 ms,
+# 2 s, 2 s, 50 ms): neither row always runs second, on a table the other one has just
+# grown, or in the other one's seconds of the machine's load, and a drift through the run
+# (the tables growing, the servers warming up, the load rising or falling) falls on both
+# rows alike. (In the order 50 ms, 2 s, 50 ms, 2 s, the 2 s row always ran later.)
+PARTS = 2
+
+
+def posting_parts(port, path, seconds, series):
+    """One part of a POST row: `seconds` of posts on `path`. Returns its numbers and its
+    latencies."""
+    posting = post_comments(port, path, seconds, series=series)
+    return posting, {
         "accepted": posting["accepted"],
         "errors": len(posting["errors"]),
-        "posts_per_s": round(posting["accepted"] / SECONDS, 1),
+        "posts_per_s": round(posting["accepted"] / seconds, 1),
+        "p50_ms": round(percentile(posting["latencies"], 50) * 1000, 1),
+        "p99_ms": round(percentile(posting["latencies"], 99) * 1000, 1),
+    }
+
+
+def posting_row(parts, seconds):
+    """A POST row from its parts (each `(posting, numbers)`): the latencies of all parts
+    together, posts/s over all their seconds, and each part's own numbers."""
+    lat = [x for posting, _ in parts for x in posting["latencies"]]
+    accepted = sum(posting["accepted"] for posting, _ in parts)
+    cpu = sum(posting["client_cpu_s"] for posting, _ in parts)
+    return {
+        "accepted": accepted,
+        "errors": sum(len(posting["errors"]) for posting, _ in parts),
+        "posts_per_s": round(accepted / seconds, 1),
         "p50_ms": round(percentile(lat, 50) * 1000, 1),
         "p99_ms": round(percentile(lat, 99) * 1000, 1),
         # The client's own CPU (all its processes), per accepted post.
-        "client_cpu_ms_per_post": round(
-            posting["client_cpu_s"] * 1000 / max(posting["accepted"], 1), 2
-        ),
+        "client_cpu_ms_per_post": round(cpu * 1000 / max(accepted, 1), 2),
+        "parts": [numbers for _, numbers in parts],
     }
 
 
@@ -229,66 +254,84 @@ def rows(db, env, paths):
     password = db_command(qenv, "moderator")["password"] if workers else None
     accepted = 0  # every post answered 302, warm-ups included: each must be stored
     stored_before = stored_posts(env)  # (run.py's own posting row, under make bench)
-    for delay in DELAYS:
-        flush_redis(RQ_DB[db])
-        port, stub_port = free_port(), free_port()
-        denv = {
-            **qenv,
-            "SITE_URL": f"http://127.0.0.1:{port}",
-            "AKISMET_API_URL": f"http://127.0.0.1:{stub_port}",
-        }
-        stub = start_stub(stub_port, delay)
-        server = start_server(denv, port, subprocess.DEVNULL)
-        key = f"{int(delay * 1000)} ms"
-        try:
-            base = f"http://127.0.0.1:{port}"
-            if delay == DELAYS[0]:
-                wrk(base, paths["busy"], WARMUP)
-                read = wrk(base, paths["busy"], SECONDS)
-                result["cached_read"] = {
-                    "rps": read["rps"],
-                    "p99_ms": round(read["p99_us"] / 1000, 1),
-                }
-            # Warm-up (the server's first posts), on the busy article: not counted.
-            accepted += post_comments(port, paths["busy"], WARMUP)["accepted"]
-            # Another article per row: the same texts again would be refused as duplicates.
-            path = paths["quiet"] if delay == DELAYS[0] else paths["small"]
-            result["posting"][key] = posting_row(port, path)
-            accepted += result["posting"][key]["accepted"]
-            print(f"   queue: comment POST, Akismet {key}: {result['posting'][key]}")
-            if not workers:
-                continue
-            flush_redis(RQ_DB[db])  # the posts' checks: not this row's work
-            pks = db_command(denv, "spam", str(BULK))["pks"]
-            start = stub_calls(stub_port)
-            procs = start_workers(denv, BULK_WORKERS)
-            try:
-                time.sleep(3)  # the workers are up and idle
-                status, ms = bulk_not_spam(port, password, pks)
-                bulk = {"status": status, "request_ms": ms}
-                if delay == DELAYS[0]:
-                    samples = wait_for_calls(stub_port, start + BULK, timeout=180)
-                    bulk["reports_reached"] = samples[-1][1] - start
-                    bulk["all_reached_s"] = round(samples[-1][0], 1)
-            finally:
-                stop_workers(procs)
-            result["bulk"][key] = bulk
-            print(f"   queue: bulk Not spam ×{BULK}, Akismet {key}: {bulk}")
+    flush_redis(RQ_DB[db])
+    # One server per stand-in, both up for the POST rows (`PARTS`).
+    up, procs = {}, []
+    try:
+        for delay in DELAYS:
+            port, stub_port = free_port(), free_port()
+            denv = {
+                **qenv,
+                "SITE_URL": f"http://127.0.0.1:{port}",
+                "AKISMET_API_URL": f"http://127.0.0.1:{stub_port}",
+            }
+            procs.append(start_stub(stub_port, delay))
+            procs.append(start_server(denv, port, subprocess.DEVNULL))
+            up[delay] = (port, stub_port, denv)
+        base = f"http://127.0.0.1:{up[DELAYS[0]][0]}"
+        wrk(base, paths["busy"], WARMUP)
+        read = wrk(base, paths["busy"], SECONDS)
+        result["cached_read"] = {"rps": read["rps"], "p99_ms": round(read["p99_us"] / 1000, 1)}
+        # Warm-up (each server's first posts), on the busy article: not counted.
+        for n, delay in enumerate(DELAYS):
+            accepted += post_comments(up[delay][0], paths["busy"], WARMUP, series=1 + n)["accepted"]
+        # Another article per row: a row's parts post other texts (`series`) on it.
+        article = {DELAYS[0]: paths["quiet"], DELAYS[1]: paths["small"]}
+        parts = {delay: [] for delay in DELAYS}
+        seconds = SECONDS / PARTS
+        for k in range(PARTS):
+            order = list(enumerate(DELAYS))
+            for n, delay in order[::-1] if k % 2 else order:
+                series = 1 + len(DELAYS) * (k + 1) + n
+                part = posting_parts(up[delay][0], article[delay], seconds, series)
+                parts[delay].append(part)
+                accepted += part[0]["accepted"]
+                print(f"   queue: comment POST, Akismet {_key(delay)}, part {k + 1}: {part[1]}")
+        for delay in DELAYS:
+            result["posting"][_key(delay)] = posting_row(parts[delay], seconds * PARTS)
+        flush_redis(RQ_DB[db])  # the posts' checks: not the next rows' work
+        for delay in DELAYS if workers else ():
+            port, stub_port, denv = up[delay]
+            result["bulk"][_key(delay)] = bulk_row(denv, port, stub_port, password, delay)
             if delay == DELAYS[0]:
                 for backend, counts in WORKERS.items():
                     for n in counts:
                         row = checks_per_second(denv, stub_port, backend, n, db)
                         result["workers"].append(row)
                         print(f"   queue: checks/s: {row}")
-        finally:
-            stop(server)
-            stop(stub)
             flush_redis(RQ_DB[db])
+    finally:
+        for proc in reversed(procs):
+            stop(proc)
+        flush_redis(RQ_DB[db])
     stored = stored_posts(env) - stored_before
     result["posts"] = {"accepted": accepted, "stored": stored}
     print(f"   queue: posts accepted {accepted}, stored {stored}")
     result["targets"] = targets(result)
     return result
+
+
+def _key(delay):
+    return f"{int(delay * 1000)} ms"
+
+
+def bulk_row(denv, port, stub_port, password, delay):
+    """Bulk "Not spam" over BULK spam comments with BULK_WORKERS workers running."""
+    pks = db_command(denv, "spam", str(BULK))["pks"]
+    start = stub_calls(stub_port)
+    procs = start_workers(denv, BULK_WORKERS)
+    try:
+        time.sleep(3)  # the workers are up and idle
+        status, ms = bulk_not_spam(port, password, pks)
+        bulk = {"status": status, "request_ms": ms}
+        if delay == DELAYS[0]:
+            samples = wait_for_calls(stub_port, start + BULK, timeout=180)
+            bulk["reports_reached"] = samples[-1][1] - start
+            bulk["all_reached_s"] = round(samples[-1][0], 1)
+    finally:
+        stop_workers(procs)
+    print(f"   queue: bulk Not spam ×{BULK}, Akismet {_key(delay)}: {bulk}")
+    return bulk
 
 
 def targets(r):
@@ -329,6 +372,11 @@ def table_lines(r):
             f"p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, errors {p['errors']}, "
             f"client CPU {p.get('client_cpu_ms_per_post', '?')} ms/post"
         )
+        for k, part in enumerate(p.get("parts", ())):
+            lines.append(
+                f"{'    part ' + str(k + 1):44} {part['posts_per_s']:>8} posts/s  "
+                f"p50 {part['p50_ms']} ms, p99 {part['p99_ms']} ms"
+            )
     for w in r["workers"]:
         lines.append(
             f"  checks/s, {w['backend']}, {w['workers']} worker(s): {w['checks_per_s']} "

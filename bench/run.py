@@ -295,12 +295,15 @@ def wrk(base, path, seconds, cookie=None):
 POST_PROCESSES = int(os.environ.get("BENCH_POST_PROCESSES", "4"))
 
 
-def _browsers(port, path, token, deadline, first, count, out):
+def _browsers(port, path, token, deadline, first, count, out, series=0):
     """Browsers `first` … `first + count - 1` (threads of this process) posting until
-    `deadline` (time.time()); puts (accepted, errors, latencies, cpu seconds) on `out`."""
+    `deadline` (time.time()); puts (accepted, errors, latencies, cpu seconds) on `out`.
+    `series`: another number gives other texts (and names), so a second call on the same
+    article posts no duplicates."""
     lock = threading.Lock()
     results = {"accepted": 0, "errors": [], "latencies": []}
-    counter = iter(range(first * 10**7, 10**9))  # distinct texts across processes
+    # Distinct texts across processes and series.
+    counter = iter(range(series * 10**9 + first * 10**7, (series + 1) * 10**9))
 
     def browser(n):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -352,10 +355,11 @@ def _browsers(port, path, token, deadline, first, count, out):
     out.put((results, usage.user + usage.system))
 
 
-def post_comments(port, path, seconds):
+def post_comments(port, path, seconds, series=0):
     """16 browsers posting at once, each a same-origin form post (Origin, the form's token,
-    a distinct author and text), for `seconds`, from POST_PROCESSES processes. Returns
-    {accepted, errors, latencies, client_cpu_s}."""
+    a distinct author and text), for `seconds`, from POST_PROCESSES processes. Calls with
+    different `series` post different texts. Returns {accepted, errors, latencies,
+    client_cpu_s}."""
     import multiprocessing
 
     html = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read().decode()
@@ -367,7 +371,7 @@ def post_comments(port, path, seconds):
     shares = [CONNECTIONS // processes + (k < CONNECTIONS % processes) for k in range(processes)]
     starts = [sum(shares[:k]) for k in range(processes)]
     procs = [
-        context.Process(target=_browsers, args=(port, path, token, deadline, first, n, out))
+        context.Process(target=_browsers, args=(port, path, token, deadline, first, n, out, series))
         for first, n in zip(starts, shares, strict=True)
     ]
     for proc in procs:

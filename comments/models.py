@@ -363,6 +363,14 @@ class Comment(models.Model):
             models.Index(fields=["verdict", "next_check_at"], name="comment_recheck_idx"),
             models.Index(fields=["user_ip", "created_at"], name="comment_flood_ip_idx"),
             models.Index(Lower("author_email"), "created_at", name="comment_flood_email_idx"),
+            # The duplicate check (`has_duplicate`), asked on every comment POST: one author's
+            # comments on the article by name (by address: the flood index above), however
+            # many comments the article has.
+            models.Index(fields=["article", "author_name"], name="comment_dup_name_idx"),
+            # The article's comments of the last minutes (`surges.busy_numbers`, on a POST).
+            models.Index(
+                fields=["article", "created_at", "status"], name="comment_article_recent_idx"
+            ),
         ]
 
     def __str__(self):

@@ -106,13 +106,17 @@ def comment_url(comment, policy=None):
 
 
 # How many top-level threads an article's page shows that started by now: approved
-# comments whose parent is not approved (on a published article, shown = approved). SQL,
-# as a subquery of the article's own query: the ORM's Subquery cost ~1,200 Python calls to
-# build and resolve on every comment POST, several times running it.
+# comments whose parent is not an approved comment of the same article (on a published
+# article, shown = approved; the page holds the article's comments only). SQL, as a
+# subquery of the article's own query: the ORM's Subquery cost ~1,200 Python calls to
+# build and resolve on every comment POST, several times running it. The parent is looked
+# for among the article's approved comments: joined on its id alone, PostgreSQL hashed
+# every comment of every article to find the parents (12 ms at 36,000 comments).
 _THREADS = (
     "(SELECT COUNT(*) FROM {comment} AS c LEFT JOIN {comment} AS p ON p.id = c.parent_id"
+    " AND p.article_id = c.article_id AND p.status = %s"
     " WHERE c.article_id = {article}.id AND c.status = %s AND c.created_at <= %s"
-    " AND (p.id IS NULL OR p.status <> %s))"
+    " AND p.id IS NULL)"
 )
 
 
@@ -126,7 +130,7 @@ def with_thread_count(articles, now=None):
     approved = Comment.Status.APPROVED.value
     when = connections[articles.db].ops.adapt_datetimefield_value(now or timezone.now())
     return articles.annotate(
-        shown_threads=RawSQL(sql, (approved, when, approved), output_field=IntegerField())
+        shown_threads=RawSQL(sql, (approved, approved, when), output_field=IntegerField())
     )
 
 

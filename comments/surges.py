@@ -25,8 +25,7 @@ import logging
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from comments import policy as policies
@@ -60,12 +59,22 @@ def busy_numbers(article_id, policy, now=None):
     """(pending comments, comments posted within the policy's window, spam left out) on the
     article: one query."""
     since = (now or timezone.now()) - timedelta(minutes=policy.surge_posts_minutes)
-    pending = Q(status=Comment.Status.PENDING)
-    recent = Q(created_at__gte=since) & ~Q(status=Comment.Status.SPAM)
-    row = Comment.objects.filter(pending | recent, article_id=article_id).aggregate(
-        pending=Count("pk", filter=pending), posts=Count("pk", filter=recent)
+    # Two counts, each from its own index (`comment_public_idx`: the article's pending
+    # ones; `comment_article_recent_idx`: its comments since `since`), so the cost is
+    # that of the few comments counted, not of the article's thousands: as one count over
+    # "pending OR recent", SQLite read every index entry of the article.
+    table = Comment._meta.db_table
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {table} WHERE article_id = %s AND status = %s), "
+        f"(SELECT COUNT(*) FROM {table} WHERE article_id = %s AND created_at >= %s "
+        "AND status <> %s)"
     )
-    return row["pending"], row["posts"]
+    params = [article_id, Comment.Status.PENDING.value, article_id]
+    params += [connection.ops.adapt_datetimefield_value(since), Comment.Status.SPAM.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pending, posts = cursor.fetchone()
+    return pending, posts
 
 
 def _numbers(policy, pending, posts):

@@ -273,3 +273,111 @@ def test_the_days_received_count_is_made_then_added_to(db, article, make_comment
     day = timezone.localdate(comments[0].created_at)
     [row] = ModerationDay.objects.filter(day=day)
     assert (row.section, row.received) == (stats.section_of(article.category.path), 3)
+
+
+# A busy article: the POST's questions about the article's comments read one author's or
+# the last minutes' comments from an index, not the article's thousands.
+
+BUSY = 3000
+
+
+@pytest.fixture
+def busy_article(article):
+    """`article` with BUSY comments from other authors (approved, pending and spam, older
+    than any window), and the planner's statistics taken."""
+    statuses = [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM]
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            author_name=f"Crowd {n % 500}",
+            author_email=f"crowd{n}@example.com",
+            body=f"Crowd comment {n}.",
+            status=statuses[n % 3],
+            user_ip="192.0.2.50",
+            created_at=T0 - timedelta(minutes=n),
+        )
+        for n in range(BUSY)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return article
+
+
+def _plan(sql, params=()):
+    """The plan of `sql`: PostgreSQL's EXPLAIN with sequential scans off (a small test
+    table would be read whole anyway), SQLite's EXPLAIN QUERY PLAN."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def _last_query(call):
+    with CaptureQueriesContext(connection) as queries:
+        answer = call()
+    (query,) = queries.captured_queries
+    return answer, query["sql"]
+
+
+def test_the_duplicate_check_reads_the_authors_comments_not_the_articles(
+    busy_article, make_comment
+):
+    """Answered from `comment_dup_name_idx` (the article and the name) or the flood
+    index (the address in any case): as many rows as the author wrote, not BUSY."""
+    said = make_comment(author_name="Crowd 7", author_email="ada@example.com", body="Again.")
+    ask = dict(article_id=busy_article.pk, parent_id=None, author_name="Crowd 7")
+    check = Comment.objects.has_duplicate
+    assert check(**ask, author_email="other@example.com", body="Again.")  # by name
+    assert check(**{**ask, "author_name": "Ada"}, author_email="ADA@example.com", body="Again.")
+    assert not check(**ask, author_email="other@example.com", body="Something new.")
+    found, sql = _last_query(lambda: check(**ask, author_email="a@example.com", body="Again."))
+    assert found
+    plan = _plan(sql)
+    assert "comment_dup_name_idx" in plan and "comment_flood_email_idx" in plan, plan
+    assert "comment_public_idx" not in plan and "article_id_" not in plan, plan
+    if connection.vendor == "sqlite":
+        assert "MULTI-INDEX OR" in plan, plan
+    else:
+        assert "BitmapOr" in plan, plan
+    assert said
+
+
+def test_the_surge_numbers_count_from_their_indexes(busy_article, make_comment, set_policy):
+    """The pending comments from `comment_public_idx`, the last minutes' from
+    `comment_article_recent_idx`: the two counts as before, each of the comments counted."""
+    from comments import surges
+
+    policy = set_policy(surge_posts_minutes=10)
+    now = timezone.now()
+    for minutes, status in [(1, "pending"), (2, "approved"), (3, "spam"), (30, "approved")]:
+        make_comment(status=status, created_at=now - timedelta(minutes=minutes))
+    numbers, sql = _last_query(lambda: surges.busy_numbers(busy_article.pk, policy, now))
+    pending = Comment.objects.filter(article=busy_article, status="pending").count()
+    assert numbers == (pending, 2)  # recent and not spam: the pending one and the approved
+    assert pending == BUSY // 3 + 1
+    plan = _plan(sql.replace("%", "%%"))
+    if connection.vendor == "sqlite":  # each count from its index alone, no table row
+        assert "COVERING INDEX comment_public_idx (article_id=? AND status=?)" in plan, plan
+        assert "COVERING INDEX comment_article_recent_idx (article_id=? AND created_at>?)" in plan
+    else:  # never the article's whole range: by status (or the queue's), or by time
+        assert "comment_article_recent_idx" in plan, plan
+        assert f"Index Cond: (article_id = {busy_article.pk})" not in plan, plan
+        assert "Seq Scan" not in plan, plan
+
+
+def test_a_reply_to_a_comment_of_another_article_starts_a_thread(
+    db, article, make_article, make_comment, paged
+):
+    """The page holds the article's comments only: a reply whose parent is elsewhere (an
+    import) is a top-level thread there, so the thread count counts it as one."""
+    paged(per_page=2)
+    elsewhere = make_comment(article=make_article(), created_at=T0)
+    make_comment(created_at=T0 + timedelta(minutes=1))
+    make_comment(parent=elsewhere, created_at=T0 + timedelta(minutes=2))
+    counted = paging.with_thread_count(type(article).objects.filter(pk=article.pk)).get()
+    assert counted.shown_threads == 2
+    comment = make_comment(status=Comment.Status.PENDING, created_at=timezone.now())
+    assert paging.comment_url(comment).endswith(f"/comments/2/#comment-{comment.pk}")
