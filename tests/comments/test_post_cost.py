@@ -362,9 +362,13 @@ def test_the_surge_numbers_count_from_their_indexes(busy_article, make_comment, 
     if connection.vendor == "sqlite":  # each count from its index alone, no table row
         assert "COVERING INDEX comment_public_idx (article_id=? AND status=?)" in plan, plan
         assert "COVERING INDEX comment_article_recent_idx (article_id=? AND created_at>?)" in plan
-    else:  # never the article's whole range: by status (or the queue's), or by time
-        assert "comment_article_recent_idx" in plan, plan
-        assert f"Index Cond: (article_id = {busy_article.pk})" not in plan, plan
+    else:
+        # The last minutes by time, never the article's whole range. (The pending count may
+        # read the article's entries when, as here, a third of them are pending: PostgreSQL
+        # weighs that against comment_public_idx by its statistics, either way once.)
+        recent = plan[plan.index("InitPlan 2") :]
+        assert "comment_article_recent_idx" in recent, plan
+        assert f"Index Cond: (article_id = {busy_article.pk})" not in recent, plan
         assert "Seq Scan" not in plan, plan
 
 
