@@ -266,13 +266,13 @@ def first_request_ms(base, path):
     return round((time.perf_counter() - start) * 1000, 1), status
 
 
-def wrk(base, path, seconds, cookie=None):
+def wrk(base, path, seconds, cookie=None, connections=CONNECTIONS):
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
         [
             "wrk",
-            f"-t{min(4, CONNECTIONS)}",
-            f"-c{CONNECTIONS}",
+            f"-t{min(4, connections)}",
+            f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
             *headers,
