@@ -114,6 +114,9 @@ class ArticleAdmin(SelectedIds, RevisionsAdmin):
     list_filter = ["status", "category", "published_at", "comments_open"]
     search_fields = ["title", "standfirst", "body", "slug"]
     date_hierarchy = "published_at"
+    # One count of the articles a page, not two: the list's own, without "(N total)", which
+    # counted the whole archive again (7 ms at 100,000 articles).
+    show_full_result_count = False
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["authors"]
     autocomplete_fields = ["tags"]
