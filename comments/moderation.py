@@ -14,12 +14,13 @@ checks when it runs that the decision still stands (`stands`), else does nothing
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from articles import invalidation
-from comments import spam, stats, subscriptions
+from comments import section, spam, stats, subscriptions
 from comments.history import who
 from comments.models import Comment, CommentEvent
 from comments.reasons import Reason
@@ -195,6 +196,10 @@ def change_status(comment, to, *, actor=None, actor_label="", reason="", params=
         subscriptions.comment_approved(comment, event.pk, run_after=held)
     elif S.APPROVED in (old, to):
         invalidation.comment_visibility_changed(comment.article_id)
+    if S.APPROVED in (old, to) and old != to:
+        # The thread rendered here, once the change (and its new version) is committed,
+        # not by the first reader after it (`section.warm`).
+        transaction.on_commit(partial(section.warm, comment.article_id), robust=True)
     if kind and spam.is_configured():
         # A worker reports it, after commit and after the undo window: never a network call
         # in the caller's request, never feedback about a change rolled back or undone.

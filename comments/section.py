@@ -11,8 +11,15 @@ not the article, its trail, its related articles, JSON-LD and the shell again.
 
 Only the first page of an article's comments carries the marks (a later page of a long
 thread is rendered whole).
+
+The thread itself is rendered by the writer: once a decision that shows or hides a comment
+has committed, `warm` renders the article's first page of comments under the new comments
+version and stores it (`Thread.fragment`), so the reader who refreshes the section finds
+it in the cache and renders only the form and the notices around it. A reader who comes
+before it (or when `warm` failed) renders the thread as before.
 """
 
+import logging
 import re
 
 from django.template.loader import render_to_string
@@ -21,6 +28,8 @@ from django.utils.safestring import mark_safe
 START = "<!--comments:section:{}-->"
 END = b"<!--/comments:section-->"
 _START = re.compile(rb"<!--comments:section:(\d+)-->")
+
+logger = logging.getLogger(__name__)
 
 
 def mark(article):
@@ -59,3 +68,27 @@ def refresh(request, content):
             content[end + len(END) :],
         )
     )
+
+
+def warm(article_id):
+    """Render the first page of article `article_id`'s thread under its current comments
+    version and store it (`Thread.fragment`), after a committed change to which of its
+    comments are shown. The version is read before the rows (`Thread`), so the stored
+    thread shows at least every change made before that version was written. A failure
+    costs only the warmth: it is logged, and the next reader renders the thread."""
+    from articles.models import Article
+    from comments import policy as policies
+    from comments.templatetags.comments_tags import Thread
+
+    try:
+        article = (
+            Article.objects.published().select_related("category").filter(pk=article_id).first()
+        )
+        if article is None:
+            return
+        policy = policies.current()
+        Thread(article, None, policy, policies.is_closed(article, policy)).fragment(store=True)
+    except Exception:
+        logger.exception(
+            "could not render the thread of article %s ahead of its readers", article_id
+        )

@@ -1,9 +1,13 @@
 """The article page's comments: the approved thread (one query) and the form."""
 
 from django import template
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 
 from articles import caching
 from articles.params import parse_id
@@ -138,6 +142,35 @@ class Thread:
     @property
     def markup(self):
         return render.MARKUP_VERSION
+
+    @property
+    def fragment_key(self):
+        """The cache key of this thread's fragment: the article, its comments version, and
+        everything else the fragment's HTML depends on (reply depth, closing, the markup's
+        version, the page and the paging policy)."""
+        return make_template_fragment_key(
+            "comment_thread",
+            [self.article.pk, self.version, self.depth, self.closed, self.markup, self.paging],
+        )
+
+    def fragment(self, store=False):
+        """The thread as the page shows it (`comments/_thread.html`): the heading, the
+        comments of this page and the pager. From the cache under `fragment_key` when
+        cacheable (`store`: render and store it whatever the cache holds: `section.warm`),
+        else rendered for this reader."""
+        if not self.cacheable:
+            return self._render()
+        key = self.fragment_key
+        html = None if store else cache.get(key)
+        if html is None:
+            html = self._render()
+            cache.set(key, html, caching.FRAGMENT_SECONDS)
+        return mark_safe(html)
+
+    def _render(self):
+        return mark_safe(
+            render_to_string("comments/_thread.html", {"thread": self, "closed": self.closed})
+        )
 
     @cached_property
     def count(self):

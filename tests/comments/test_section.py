@@ -122,3 +122,94 @@ def test_a_later_page_of_comments_is_rendered_whole(article, make_comment, monke
     approve(make_comment(body="A reply.", parent=first, status=Comment.Status.PENDING, depth=2))
     page = Client().get(second_page)
     assert renders == [1] and b"A reply." in page.content
+
+
+def test_an_approval_renders_the_thread_before_any_reader_comes(
+    article,
+    make_comment,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    """The decision's commit renders the first page of the thread under the new comments
+    version (`section.warm`): the first reader after it reads no comment rows, and gets the
+    page a whole render makes."""
+    make_comment(body="Already there.")
+    pending = make_comment(body="Just approved.", status=Comment.Status.PENDING)
+    url = article.get_absolute_url()
+    Client().get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(pending)
+    Versions()  # the schedule, recomputed after the version written at commit
+    # The article and the policy: not the thread's rows.
+    with django_assert_num_queries(2):
+        page = Client().get(url)
+    html = page.content.decode()
+    assert "Already there." in html and "Just approved." in html
+    assert page.content == rendered_whole(url, monkeypatch)
+
+
+def test_an_unapproval_renders_the_thread_without_it(
+    article, make_comment, monkeypatch, django_capture_on_commit_callbacks
+):
+    from comments.templatetags.comments_tags import Thread
+
+    kept = make_comment(body="Kept.")
+    withdrawn = make_comment(body="Soon withdrawn.")
+    url = article.get_absolute_url()
+    assert b"Soon withdrawn." in Client().get(url).content
+    stored = []
+    fragment = Thread.fragment
+    monkeypatch.setattr(
+        Thread, "fragment", lambda self, store=False: stored.append(store) or fragment(self, store)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(withdrawn, Comment.Status.PENDING, actor_label="test")
+    assert stored == [True]
+    page = Client().get(url).content
+    assert b"Kept." in page and b"Soon withdrawn." not in page
+    assert stored == [True, False]  # the reader's render took the stored thread
+    assert page == rendered_whole(url, monkeypatch)
+    assert kept.status == Comment.Status.APPROVED
+
+
+def test_a_decision_that_shows_nothing_new_renders_nothing(
+    article, make_comment, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Pending to spam changes nothing a reader sees: no thread is rendered for it."""
+    from comments import section
+
+    warmed = []
+    monkeypatch.setattr(section, "warm", warmed.append)
+    pending = make_comment(body="Held.", status=Comment.Status.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(pending, Comment.Status.SPAM, actor_label="test")
+    assert warmed == []
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(pending, Comment.Status.PENDING, actor_label="test")
+        change_status(pending, Comment.Status.APPROVED, actor_label="test")
+    assert warmed == [article.pk]
+
+
+def test_a_failed_render_ahead_costs_only_the_warmth(
+    article, make_comment, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """The decision stands and the reader renders the thread, with the new comment."""
+    from comments.templatetags.comments_tags import Thread
+
+    pending = make_comment(body="Approved anyway.", status=Comment.Status.PENDING)
+    url = article.get_absolute_url()
+    Client().get(url)
+
+    def broken(self, store=False):
+        if store:
+            raise ConnectionError("cache gone")
+        return fragment(self, store)
+
+    fragment = Thread.fragment
+    monkeypatch.setattr(Thread, "fragment", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(pending)
+    assert Comment.objects.get(pk=pending.pk).status == Comment.Status.APPROVED
+    assert "could not render the thread of article" in caplog.text
+    assert b"Approved anyway." in Client().get(url).content
