@@ -23,13 +23,32 @@ import logging
 import re
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+
+from articles.prepared import Prepared
 
 START = "<!--comments:section:{}-->"
 END = b"<!--/comments:section-->"
 _START = re.compile(rb"<!--comments:section:(\d+)-->")
 
 logger = logging.getLogger(__name__)
+
+
+def _build_article(pk, now):
+    from articles.models import Article
+
+    return Article.objects.published(now).select_related("category").filter(pk=pk)
+
+
+# The section's article, its query written once per process (`articles.prepared`).
+_ARTICLE = Prepared(_build_article, pk=0, now=timezone.now())
+
+
+def _article(pk):
+    """The published article `pk` with its category, or None."""
+    found = _ARTICLE.objects(pk=pk, now=timezone.now())
+    return found[0] if found else None
 
 
 def mark(article):
@@ -42,16 +61,13 @@ def refresh(request, content):
     again for `request` (a reader without cookies) from the current rows, or None when it
     has no marked section or the article is not there to show (then the page is rendered
     whole)."""
-    from articles.models import Article
     from comments.templatetags.comments_tags import comments_for
 
     match = _START.search(content)
     end = content.find(END, match.end()) if match else -1
     if end < 0:
         return None
-    article = (
-        Article.objects.published().select_related("category").filter(pk=int(match[1])).first()
-    )
+    article = _article(int(match[1]))
     if article is None:
         return None
     section = render_to_string(
@@ -76,14 +92,11 @@ def warm(article_id):
     comments are shown. The version is read before the rows (`Thread`), so the stored
     thread shows at least every change made before that version was written. A failure
     costs only the warmth: it is logged, and the next reader renders the thread."""
-    from articles.models import Article
     from comments import policy as policies
     from comments.templatetags.comments_tags import Thread
 
     try:
-        article = (
-            Article.objects.published().select_related("category").filter(pk=article_id).first()
-        )
+        article = _article(article_id)
         if article is None:
             return
         policy = policies.current()
