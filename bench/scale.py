@@ -300,6 +300,13 @@ def start(size, database, redis_db):
 # not by a crowd: at 16 connections each of these 80–250 ms pages queued past wrk's 2 s
 # timeout, their p99 was the timeout and the timeouts failed the run.
 STAFF_CONNECTIONS = 2
+# The engine rows render every request whole (10-20 ms of CPU each on two cores): at 16
+# connections a request waited behind ~15 others, p50 150-350 ms, and the p99 measured that
+# queue, whose length swung the ratio between the sizes 0.6-1.7x from row to row while the
+# pages themselves cost the same in-process (bench/inprocess.py). At 2 connections, one per
+# core, the row measures the page.
+ENGINE_CONNECTIONS = 2
+CONNECTIONS = {"staff": STAFF_CONNECTIONS, "engine": ENGINE_CONNECTIONS}
 
 
 def measure_row(state, name, path, server):
@@ -309,7 +316,7 @@ def measure_row(state, name, path, server):
     path = path.format(**state["paths"])
     base = f"http://127.0.0.1:{state['ports'][server]}"
     cookie = state["cookie"] if server == "staff" else None
-    connections = STAFF_CONNECTIONS if server == "staff" else run.CONNECTIONS
+    connections = CONNECTIONS.get(server, run.CONNECTIONS)
     run.wrk(base, path, run.WARMUP, cookie, connections)
     numbers = run.wrk(base, path, run.SECONDS, cookie, connections)
     state["results"]["rows"][name] = {"path": path, **numbers}
@@ -367,8 +374,8 @@ def verdict(target, small, large):
 def table(results):
     small, large = (results[size]["rows"] for size, _db in SIZES)
     lines = [
-        f"\nPostgreSQL — {run_connections()} connections ({STAFF_CONNECTIONS} for the staff "
-        f"pages), {os.environ.get('BENCH_SECONDS', '20')}"
+        f"\nPostgreSQL — {run_connections()} connections ({ENGINE_CONNECTIONS} for the engine "
+        f"rows, {STAFF_CONNECTIONS} for the staff pages), {os.environ.get('BENCH_SECONDS', '20')}"
         " s per row, the two sizes interleaved; req/s and p99 (ms) at 2,000 and 100,000"
         " articles, bytes a response at each",
         f"{'row':42} {'2,000':>8} {'p99':>7} {'100,000':>8} {'p99':>7} {'rps x':>6} "
