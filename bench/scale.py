@@ -400,12 +400,17 @@ def table(results):
         if SELECTIVE not in rows or BROAD not in rows:
             continue
         sel, broad = rows[SELECTIVE], rows[BROAD]
-        holds = verdict("2x", sel, broad) and broad["rps"] * 2 >= sel["rps"]
-        lines.append(
-            f"broad vs selective search at {size}: req/s {broad['rps'] / sel['rps']:.2f}x "
-            f"(target >= 0.5), p99 {broad['p99_us'] / max(sel['p99_us'], 1):.2f}x "
-            f"(target <= 2): {'holds' if holds else 'DOES NOT HOLD'}"
+        ratios = (
+            f"broad vs selective search at {size}: req/s {broad['rps'] / sel['rps']:.2f}x, "
+            f"p99 {broad['p99_us'] / max(sel['p99_us'], 1):.2f}x"
         )
+        if size != SIZES[0][0]:
+            # At 100,000 the broad search is held to its own figures at 2,000 (its row's
+            # 3x above), not to the selective one's.
+            lines.append(f"{ratios} (no target at this size)")
+            continue
+        holds = verdict("2x", sel, broad) and broad["rps"] * 2 >= sel["rps"]
+        lines.append(f"{ratios} (targets >= 0.5 and <= 2): {'holds' if holds else 'DOES NOT HOLD'}")
     lines.append(
         "data: " + "; ".join(f"{size}: prepared in {results[size]['prepare_seconds']} s"
                              for size, _db in SIZES)
