@@ -125,9 +125,23 @@ _PROBING = {}
 
 class DateProbingChangeList(ForgivingChangeList):
     """The change list whose date hierarchy lists its years and months by probes
-    (DatesByProbe), unless a search term is given: a text search's rows are found by
-    reading them all anyway, and each probe would read them again."""
+    (DatesByProbe) while the list is the whole table, or only narrowed by the hierarchy's
+    own dates (each probe then the first entry of the field's index at or after a date).
+    Searched or filtered by another field, it keeps Django's DISTINCT: a probe would read
+    the rows the filter skips, as many as the DISTINCT reads when no index serves the
+    filter (each probe a scan of the table)."""
+
+    def get_filters(self, request):
+        filters = super().get_filters(request)
+        self.other_lookups = [
+            key
+            for key in filters[2]
+            if not (self.date_hierarchy and key.startswith(f"{self.date_hierarchy}__"))
+        ]
+        return filters
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
-        return queryset if self.query else probing_dates(queryset)
+        if self.query or self.has_active_filters or self.other_lookups:
+            return queryset
+        return probing_dates(queryset)
