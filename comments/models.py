@@ -360,6 +360,16 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_public_idx"),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+            # The Pending view (the queue's default): its page in the queue's order
+            # (created_at, id; read backwards), the exact Pending count (index-only) and the
+            # articles with comments waiting read only the pending comments' entries. On the
+            # index above PostgreSQL preferred walking every comment newest first, filtering
+            # by status (its estimate scatters them evenly); this one holds nothing else.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status="pending"),
+                name="comment_pending_idx",
+            ),
             models.Index(fields=["verdict", "next_check_at"], name="comment_recheck_idx"),
             models.Index(fields=["user_ip", "created_at"], name="comment_flood_ip_idx"),
             models.Index(Lower("author_email"), "created_at", name="comment_flood_email_idx"),

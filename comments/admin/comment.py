@@ -39,6 +39,7 @@ from comments.actions import (
 )
 from comments.admin.commenters import commenter_url
 from comments.admin.filters import ArticleFilter, StatusFilter
+from comments.counts import pending_count
 from comments.http import client_ip
 from comments.models import Comment, CommentEvent
 from comments.moderation import TransitionError
@@ -76,6 +77,15 @@ class ReasonFields(forms.Form):
 
 class ModerationActionForm(ReasonFields, ActionForm):
     """The queue's action bar: the action, and the reason the row buttons send too."""
+
+
+def _plain_pending_view(request):
+    """Whether the change list shows every pending comment: the Pending view (the default),
+    neither searched nor filtered further (a page number or an order changes no count)."""
+    params = request.GET
+    if set(params) - {"status", "p", "o", "q"} or params.get("q"):
+        return False
+    return StatusFilter.view_of(params.get("status")) == "pending"
 
 
 def _why(model_admin, request):
@@ -193,6 +203,16 @@ class CommentAdmin(SelectedIds, admin.ModelAdmin):
             .select_related("article__category", "parent")
             .with_author_approved_count()
         )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        if _plain_pending_view(request):
+            # The view's count is the Pending count the header and the status filter show:
+            # counted once for the request (`counts.pending_count`), not a third time.
+            paginator.count = pending_count(request)
+        return paginator
 
     def get_search_results(self, request, queryset, search_term):
         # A NUL byte cannot be in the text searched (PostgreSQL refuses it in a query).

@@ -3,8 +3,7 @@ the history on a comment's page in sentences."""
 
 from django import template
 
-from comments import history
-from comments.models import Comment
+from comments import counts, history
 
 register = template.Library()
 
@@ -17,9 +16,7 @@ def pending_comments(context):
     user = context.get("user")
     if request is None or user is None or not user.has_perm("comments.view_comment"):
         return None
-    if not hasattr(request, "_pending_comments"):
-        request._pending_comments = Comment.objects.awaiting_moderation().count()
-    return request._pending_comments
+    return counts.pending_count(request)
 
 
 @register.filter
