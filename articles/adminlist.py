@@ -13,7 +13,7 @@ from datetime import MAXYEAR, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models.constants import LOOKUP_SEP
@@ -59,8 +59,10 @@ class ForgivingChangeList(ChangeList):
             try:
                 field = get_fields_from_path(self.model, LOOKUP_SEP.join(parts))[-1]
                 _check(getattr(field, "target_field", field), values)
-            except FieldDoesNotExist:
-                continue  # Django refuses unknown fields itself
+            except (FieldDoesNotExist, NotRelationField):
+                # An unknown field, or a lookup this list does not know after a field
+                # (?slug__startswith=): Django refuses them itself.
+                continue
             except (ValidationError, ValueError, TypeError, OverflowError) as exc:
                 raise IncorrectLookupParameters(exc) from exc
         return filters
