@@ -19,6 +19,7 @@ from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from articles import links
 from comments import text
 
 # A change to the markup below changes this, and with it the key of every cached thread.
@@ -252,8 +253,7 @@ def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_toke
     """The comment form's markup (see `comments.templatetags.comments_tags.form_context`
     for the values). `csrf_token` is read only for a signed-in reader: an anonymous page
     never asks for one (it would set the CSRF cookie)."""
-    e = conditional_escape
-    from django.urls import reverse
+    e = text.escaped  # conditional_escape's text: the whole form is marked safe once
 
     fields = {}
     for name in ("comment", "name", "email", "url"):
@@ -299,7 +299,7 @@ def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_toke
             else _CONSENT.format(
                 box=consent, label_for=e(consent.id_for_label), label=e(consent.label)
             ),
-            privacy_url=e(reverse("privacy")),
+            privacy_url=e(links.named_url("privacy")),
             **fields,
         )
     )
