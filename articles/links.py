@@ -58,6 +58,17 @@ def author_url(slug):
     return f"{before}{quote(slug, safe=_SAFE)}{after}"
 
 
+@lru_cache(maxsize=64)
+def _named(name, prefix, urlconf):
+    return reverse(name, urlconf=urlconf)
+
+
+def named_url(name):
+    """`reverse(name)` for a pattern without arguments, reversed once per script prefix
+    and URLconf."""
+    return _named(name, get_script_prefix(), get_urlconf())
+
+
 @lru_cache(maxsize=16)
 def _fixed(prefix, urlconf):
     return {name.replace("-", "_"): reverse(f"articles:{name}", urlconf=urlconf) for name in FIXED}

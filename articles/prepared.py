@@ -9,6 +9,11 @@ the rows into what the queryset would have returned (model instances with their
 `select_related` rows and annotations, or `values()` dicts), through the same compiler.
 
 Only the SQL and the compiler's description of its columns are kept: no row, no result.
+
+On PostgreSQL the rows' `timestamptz` values are read by psycopg's compiled loader
+(`_fast_datetimes`): Django's own loader is a Python subclass of psycopg's Python one, ~5 µs
+a value (1.1 ms of the 250-comment page's 1.5 ms reading its 300 rows), for the same
+datetime in UTC.
 A query whose SQL would change with its values (an `__in` list of varying length, a
 `startswith` pattern) cannot be prepared: the first call refuses it (`ValueError`).
 """
@@ -21,6 +26,36 @@ from django.db import connections
 from django.db.models.query import get_related_populators
 
 _MARK = "\x1fprepared-"
+_LOADER = []  # [(timestamptz oid, psycopg's compiled text loader, or None)]
+
+
+def _timestamptz_loader():
+    if not _LOADER:
+        try:
+            import psycopg
+            from psycopg.pq import Format
+        except ImportError:  # psycopg2, or no PostgreSQL driver
+            _LOADER.append((None, None))
+        else:
+            oid = psycopg.postgres.types["timestamptz"].oid
+            loader = psycopg.adapters.get_loader(oid, Format.TEXT)
+            compiled = psycopg.pq.__impl__ in ("c", "binary")
+            _LOADER.append((oid, loader if compiled else None))
+    return _LOADER[0]
+
+
+def _fast_datetimes(connection, cursor):
+    """`cursor` reads `timestamptz` with psycopg's compiled loader instead of Django's.
+
+    Django's (`register_tzloader`) parses in Python and sets the connection's zone on the
+    result; with that zone UTC, the zone Django gives the session, psycopg's compiled one
+    returns the same datetime, UTC included (tests/articles/test_prepared.py). Any other
+    connection zone, another database or a pure-Python psycopg: Django's, as before."""
+    if connection.vendor != "postgresql" or connection.timezone is not UTC:
+        return
+    oid, loader = _timestamptz_loader()
+    if loader is not None:
+        cursor.cursor.adapters.register_loader(oid, loader)
 
 
 class Prepared:
@@ -101,7 +136,9 @@ class Prepared:
             constant if name is None else adapt(values[name]) if adapt else values[name]
             for name, adapt, constant in slots
         ]
-        with connections[alias].cursor() as cursor:
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            _fast_datetimes(connection, cursor)
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         # What `compiler.results_iter` does with the rows, its converters found once.

@@ -12,7 +12,6 @@ from django import forms
 from django.core import signing
 from django.core.validators import URLValidator
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
 from articles.params import parse_id
@@ -92,9 +91,9 @@ _ERRORS = "django/forms/errors/list/default.html"
 
 def _attrs(attrs):
     """`django/forms/widgets/attrs.html`: False leaves an attribute out, True writes its name."""
+    e = text.escaped  # conditional_escape's text
     return "".join(
-        f" {conditional_escape(name)}"
-        + ("" if value is True else f'="{conditional_escape(_as_text(value))}"')
+        f" {e(name)}" + ("" if value is True else f'="{e(_as_text(value))}"')
         for name, value in attrs.items()
         if value is not False
     )
@@ -112,19 +111,20 @@ class DirectWidgetRenderer(DjangoTemplates):
     reader's request. Anything else (a non-empty error list) goes through the templates."""
 
     def render(self, template_name, context, request=None):
+        e = text.escaped  # conditional_escape's text
         if template_name in _INPUTS:
             widget = context["widget"]
             value = widget["value"]
-            value = "" if value is None else f' value="{conditional_escape(_as_text(value))}"'
+            value = "" if value is None else f' value="{e(_as_text(value))}"'
             return SafeString(
-                f'<input type="{conditional_escape(widget["type"])}" '
-                f'name="{conditional_escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+                f'<input type="{e(widget["type"])}" '
+                f'name="{e(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
             )
         if template_name == f"{_WIDGETS}textarea.html":
             widget = context["widget"]
-            value = conditional_escape(widget["value"]) if widget["value"] else ""
+            value = e(widget["value"]) if widget["value"] else ""
             return SafeString(
-                f'<textarea name="{conditional_escape(widget["name"])}"'
+                f'<textarea name="{e(widget["name"])}"'
                 f"{_attrs(widget['attrs'])}>\n{value}</textarea>"
             )
         if template_name == _ERRORS and not context["errors"]:

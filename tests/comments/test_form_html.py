@@ -8,8 +8,11 @@ import pytest
 from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
-from comments import personal, render
+from comments import personal, render, text
 from comments.forms import CommentForm
 from comments.templatetags.comments_tags import form_html
 
@@ -90,3 +93,21 @@ def test_the_mark_names_what_the_form_needs(article):
     assert marked.pk == article.pk
     assert marked.get_absolute_url() == article.get_absolute_url()
     assert post_url(marked) == post_url(article)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'Ann "<b>" & co\'s',
+        mark_safe("<b>already</b> &amp; safe"),
+        gettext_lazy("Comment & <reply>"),
+        8,
+        None,
+        False,
+        "",
+        "‮ plain",
+    ],
+)
+def test_escaped_is_the_text_of_conditional_escape(value):
+    """`text.escaped`, used for the form's values instead of `conditional_escape`."""
+    assert text.escaped(value) == str(conditional_escape(value))

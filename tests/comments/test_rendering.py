@@ -211,6 +211,8 @@ def test_a_markup_change_re_renders_the_cached_thread(client, article, make_comm
     """The thread fragment's key carries `render.MARKUP_VERSION`: after a change to the
     markup (and its version) a cached thread is assembled again, never served as it was;
     the same version keeps serving the cached fragment."""
+    from django.utils.safestring import mark_safe
+
     from articles import caching, pagecache
     from comments import render
 
@@ -218,7 +220,12 @@ def test_a_markup_change_re_renders_the_cached_thread(client, article, make_comm
     make_comment(body="Kept in the fragment.")
     assert 'class="comment__content"' in page(client, article)
     # A new page (the content version moves) but the same comments: the fragment is reused.
-    monkeypatch.setattr(render, "_OPEN", render._OPEN.replace("comment__content", "changed"))
+    thread_html = render.thread_html
+
+    def changed(*args):  # the markup, changed
+        return mark_safe(thread_html(*args).replace("comment__content", "changed"))
+
+    monkeypatch.setattr(render, "thread_html", changed)
     caching.bump(content=True)
     assert 'class="changed"' not in page(client, article)
     monkeypatch.setattr(render, "MARKUP_VERSION", render.MARKUP_VERSION + "-next")
