@@ -92,15 +92,13 @@ def warm(article_id):
     comments are shown. The version is read before the rows (`Thread`), so the stored
     thread shows at least every change made before that version was written. A failure
     costs only the warmth: it is logged, and the next reader renders the thread."""
-    from comments import policy as policies
-    from comments.templatetags.comments_tags import Thread
+    from comments.templatetags.comments_tags import thread_for
 
     try:
         article = _article(article_id)
         if article is None:
             return
-        policy = policies.current()
-        Thread(article, None, policy, policies.is_closed(article, policy)).fragment(store=True)
+        thread_for(None, article).fragment(store=True)
     except Exception:
         logger.exception(
             "could not render the thread of article %s ahead of its readers", article_id

@@ -183,10 +183,12 @@ class Thread:
 
 def thread_for(request, article, page=1, policy=None):
     """Page `page` of `article`'s thread as `request`'s reader sees it (with their own
-    pending comments, if their preview cookie names any)."""
+    pending comments, if their preview cookie names any); with no `request`, the thread
+    every reader without one sees (`section.warm`)."""
     policy = policy or policies.current()
     closed = policies.is_closed(article, policy)
-    return Thread(article, preview_keys(request), policy, closed, page)
+    preview = preview_keys(request) if request is not None else []
+    return Thread(article, preview, policy, closed, page)
 
 
 def reader_initial(request):
