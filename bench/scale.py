@@ -12,8 +12,9 @@ is unchanged.
 
 Each size gets a fresh database, a Redis database of its own and the production servers
 (as served, and "engine": nothing reused), all running at once; then each row is measured
-at one size and right away at the other, the first of the two alternating from row to row,
-so that a drift of the machine's speed during the run weighs on both sizes alike. The rows:
+at one size and right away at the other, the first of the two alternating from round to
+round, so that a drift of the machine's speed during the run weighs on both sizes alike;
+BENCH_SCALE_ROUNDS times (3 by default), each size keeping its median. The rows:
 the public pages (cached and engine), the searches (selective and broad), the sitemaps,
 and signed-in staff pages (the moderation queue, the admin article list and the category
 tree); BENCH_TARGETS narrows them as it does bench/run.py's. The table prints both sizes,
@@ -71,6 +72,8 @@ ROWS = [
     ("admin: article list", "/admin/articles/article/", "staff", "2x"),
     ("admin: category tree", "/admin/articles/category/", "staff", "2x"),
 ]
+# Each row this many times at each size, the two sizes alternating (BENCH_SCALE_ROUNDS).
+ROUNDS = max(1, int(os.environ.get("BENCH_SCALE_ROUNDS", "3")))
 SELECTIVE, BROAD = "search, selective", "search, broad (a word in every article)"
 
 ARCHIVE_SQL = """
@@ -310,7 +313,7 @@ CONNECTIONS = {"staff": STAFF_CONNECTIONS, "engine": ENGINE_CONNECTIONS}
 
 
 def measure_row(state, name, path, server):
-    """One row at one size: wrk's warm-up, then the measured run."""
+    """One row at one size, once: wrk's warm-up, then the measured run (its numbers)."""
     from bench import run
 
     path = path.format(**state["paths"])
@@ -318,12 +321,26 @@ def measure_row(state, name, path, server):
     cookie = state["cookie"] if server == "staff" else None
     connections = CONNECTIONS.get(server, run.CONNECTIONS)
     run.wrk(base, path, run.WARMUP, cookie, connections)
-    numbers = run.wrk(base, path, run.SECONDS, cookie, connections)
-    state["results"]["rows"][name] = {"path": path, **numbers}
+    numbers = {"path": path, **run.wrk(base, path, run.SECONDS, cookie, connections)}
     print(
         f"   {state['size']:>7}: {name}: {numbers['rps']} req/s, "
         f"p99 {numbers['p99_us'] / 1000:.1f} ms, {response_bytes(numbers)} bytes a response"
     )
+    return numbers
+
+
+def median_round(rounds):
+    """A row's rounds at one size as one: the round of the median req/s, with the median
+    p99 of all rounds, each round's (req/s, p99 µs) and errors summed."""
+    by_rps = sorted(rounds, key=lambda numbers: numbers["rps"])
+    p99s = sorted(numbers["p99_us"] for numbers in rounds)
+    return {
+        **by_rps[len(by_rps) // 2],
+        "p99_us": p99s[len(p99s) // 2],
+        "non_2xx_3xx": sum(numbers["non_2xx_3xx"] for numbers in rounds),
+        "socket_errors": sum(numbers["socket_errors"] for numbers in rounds),
+        "rounds": [(numbers["rps"], numbers["p99_us"]) for numbers in rounds],
+    }
 
 
 def response_bytes(numbers):
@@ -343,17 +360,25 @@ def measure():
     The machine's speed drifts over a run (other work, thermal limits): measured one size
     after the other, the second half of the run got a different machine than the first.
     Here each row's two measurements are seconds apart, and the order alternates from
-    row to row (2,000 first, then 100,000 first, …) so that neither size is always the
-    one measured later."""
+    round to round (2,000 first, then 100,000 first, …) so that neither size is always the
+    one measured later. Each row is measured ROUNDS times at each size, and each size keeps
+    its median (`median_round`): on this shared machine one 10-second run of a
+    sub-millisecond page swings by up to 2.5x from the next, with the same code."""
     states = []
     try:
         for size, database in SIZES:
             states.append(start(size, database, REDIS_DBS[database]))
-        print("\n== the rows, each at both sizes (the first alternating) ==")
+        print(f"\n== the rows, each at both sizes (the first alternating), {ROUNDS} rounds ==")
         load_before = os.getloadavg()[0]
-        for i, (name, path, server, _target) in enumerate(selected_rows()):
-            for state in states if i % 2 == 0 else states[::-1]:
-                measure_row(state, name, path, server)
+        order = 0
+        for name, path, server, _target in selected_rows():
+            rounds = {state["size"]: [] for state in states}
+            for _round in range(ROUNDS):
+                for state in states if order % 2 == 0 else states[::-1]:
+                    rounds[state["size"]].append(measure_row(state, name, path, server))
+                order += 1
+            for state in states:
+                state["results"]["rows"][name] = median_round(rounds[state["size"]])
         for state in states:
             state["results"]["load_average"] = [load_before, os.getloadavg()[0]]
     finally:
@@ -376,8 +401,8 @@ def table(results):
     lines = [
         f"\nPostgreSQL — {run_connections()} connections ({ENGINE_CONNECTIONS} for the engine "
         f"rows, {STAFF_CONNECTIONS} for the staff pages), {os.environ.get('BENCH_SECONDS', '20')}"
-        " s per row, the two sizes interleaved; req/s and p99 (ms) at 2,000 and 100,000"
-        " articles, bytes a response at each",
+        f" s per row and round, {ROUNDS} rounds, the two sizes interleaved; medians of req/s"
+        " and p99 (ms) at 2,000 and 100,000 articles, bytes a response at each",
         f"{'row':42} {'2,000':>8} {'p99':>7} {'100,000':>8} {'p99':>7} {'rps x':>6} "
         f"{'p99 x':>6} {'target':>6} {'holds':>5} {'errors':>6} {'bytes':>15}",
     ]
