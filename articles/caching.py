@@ -27,6 +27,13 @@ approval): a page rendered under the current strict version can differ from the 
 only by comments it does not show yet. `articles.pagecache` may serve such a page for a
 moment while one process renders the new one, never a page from before a removal.
 
+The **shell version** moves with every content change except one to the comments shown on
+one article (an approval, a removal, a moderator's edit of a shown comment, an erasure):
+an article page rendered under the current shell version differs from the newest only
+inside its comments section, so `articles.pagecache` may make the new page from it by
+rendering that section alone (`register_section`), after a removal too. It is never a
+reason to serve an older page as it is: that is the strict version's.
+
 A version is a random token plus the time it was made (for `Last-Modified`). A bump inside
 a transaction writes a new one at once and again after the transaction commits, so a reader
 that rendered from the old rows in between cannot keep them under the new key; outside one
@@ -57,6 +64,7 @@ logger = logging.getLogger(__name__)
 
 CONTENT_KEY = "v:content"
 STRICT_KEY = "v:strict"
+SHELL_KEY = "v:shell"
 COMMENTS_KEY = "v:comments:{}"
 # The schedule with the content version it was computed under (one key, so a request reads
 # it with the versions in one round trip; another content version recomputes it).
@@ -125,15 +133,19 @@ def coalesced():
         _batch.active = False
 
 
-def bump(*, content=False, comments_of=None, only_adds=False):
+def bump(*, content=False, comments_of=None, only_adds=False, only_comments=False):
     """Give the content version and/or the comments version of article `comments_of` new
     tokens, now and again after the transaction commits; the strict version too, unless
-    the write `only_adds` a comment. Only `articles.invalidation` calls this: it says which
-    write moves what. In a `coalesced` block, outside a transaction, an approval's write
-    may wait for the next one (COALESCE_SECONDS at most)."""
+    the write `only_adds` a comment; the shell version too, unless the write changes
+    `only_comments` of article `comments_of` (adding one is such a change). Only
+    `articles.invalidation` calls this: it says which write moves what. In a `coalesced`
+    block, outside a transaction, an approval's write may wait for the next one
+    (COALESCE_SECONDS at most)."""
     keys = [CONTENT_KEY] if content else []
     if content and not only_adds:
         keys.append(STRICT_KEY)
+    if content and not (only_adds or only_comments):
+        keys.append(SHELL_KEY)
     if comments_of is not None:
         keys.append(COMMENTS_KEY.format(comments_of))
     if not keys:
@@ -159,6 +171,11 @@ def content_version():
 def strict_version():
     """{"token", "at"}: moves with every content change but a comment appearing."""
     return _version(STRICT_KEY)
+
+
+def shell_version():
+    """{"token", "at"}: moves with every content change but one to an article's comments."""
+    return _version(SHELL_KEY)
 
 
 def comments_version(article_id):
@@ -259,7 +276,7 @@ def schedule(content=None, cached=None):
     return state
 
 
-VERSION_KEYS = (CONTENT_KEY, STRICT_KEY, SCHEDULE_KEY)
+VERSION_KEYS = (CONTENT_KEY, STRICT_KEY, SHELL_KEY, SCHEDULE_KEY)
 _redis_names = {}  # (the cache's key prefix and version) -> VERSION_KEYS as Redis names
 
 
@@ -314,6 +331,7 @@ class Versions:
         self.content = found.get(CONTENT_KEY) or content_version()
         self.schedule = schedule(self.content, found.get(SCHEDULE_KEY))
         self._strict_version = found.get(STRICT_KEY) or strict_version()
+        self._shell_version = found.get(SHELL_KEY) or shell_version()
 
     @property
     def strict(self):
@@ -321,6 +339,13 @@ class Versions:
         the newer only adds comments."""
         live = self.schedule["live_since"]
         return f"{self._strict_version['token']}.{live.timestamp() if live else 0}"
+
+    @property
+    def shell(self):
+        """The shell version and the schedule's `live_since`: the same for two pages when
+        the newer differs only by an article's comments (shown, hidden or edited)."""
+        live = self.schedule["live_since"]
+        return f"{self._shell_version['token']}.{live.timestamp() if live else 0}"
 
     @property
     def key(self):

@@ -10,7 +10,10 @@ never imports comments).
 
 content = the content version (whole anonymous pages, the schedule), and with it the strict
   version, except where a comment only appears (`comment_approved`: a page that lacks it may
-  be served for a moment while the new one is rendered, `articles.pagecache`);
+  be served for a moment while the new one is rendered, `articles.pagecache`), and the shell
+  version, except where only an article's comments change (`comment_approved`,
+  `comment_visibility_changed`: the new page may be made from the previous one by rendering
+  its comments section alone);
 comments[a] = the comments version of article a (its thread fragment);
 policy = the comments app's cached moderation policy.
 A signal named under a call is the receiver, connected below, that makes the call.
@@ -28,20 +31,21 @@ Generated articles (seed_demo --articles:          article_changed()            
   bulk_create, no signal)
 Category saved, moved or deleted (a move rewrites  category_changed()           content
   its subtree with bulk_update inside the save)      post_save, post_delete
-Comment saved or deleted while shown: a            comment_visibility_changed(  content,
-  moderator's edit in the admin; a cascade from      article_id)                comments[a]
-  its article's deletion                             post_save, post_delete
+Comment saved or deleted while shown: a            comment_visibility_changed(  content (not
+  moderator's edit in the admin; a cascade from      article_id)                shell),
+  its article's deletion                             post_save, post_delete     comments[a]
 Comment status to approved (moderation.            comment_approved(            content (not
-  change_status writes with update(): every action,  article_id)                strict),
-  the admin's bulk actions and row buttons, a staff                             comments[a]
-  reply, the pipeline, the re-check); in a bulk                                 (coalesced in
-  action (bulk_decision) written at most every                                  a bulk action)
-  caching.COALESCE_SECONDS
-Comment status from approved (change_status)       comment_visibility_changed(  content,
-                                                     article_id)                comments[a]
-Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  content,
-  update(); the admin action, the command)           article_id), each article   comments[a]
-                                                     with an approved one
+  change_status writes with update(): every action,  article_id)                strict or
+  the admin's bulk actions and row buttons, a staff                             shell),
+  reply, the pipeline, the re-check); in a bulk                                 comments[a]
+  action (bulk_decision) written at most every                                  (coalesced in
+  caching.COALESCE_SECONDS                                                      a bulk action)
+Comment status from approved (change_status)       comment_visibility_changed(  content (not
+                                                     article_id)                shell),
+                                                                                comments[a]
+Commenter's personal data erased (privacy.erase:   comment_visibility_changed(  content (not
+  update(); the admin action, the command)           article_id), each article   shell),
+                                                     with an approved one       comments[a]
 Moderation policy saved (the admin's form;         policy_changed()             content,
   comments.policy.forget() for other writes)         post_save                  policy
 An article's comment surge switched (the comments  policy_changed()             content,
@@ -115,8 +119,10 @@ def tag_changed():
 
 def comment_visibility_changed(article_id):
     """A comment shown on the article appeared, changed or disappeared: its thread and
-    every page that could show it get new keys."""
-    caching.bump(content=True, comments_of=article_id)
+    every page that could show it get new keys, and no page from before may be served (the
+    strict version); only the article page's comments section differs (not the shell
+    version), so the new page may be made by rendering that section alone."""
+    caching.bump(content=True, comments_of=article_id, only_comments=True)
 
 
 def comment_approved(article_id):

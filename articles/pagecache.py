@@ -122,12 +122,13 @@ class _Section:
 
 
 def register_section(refresh):
-    """How the comments app renders only what an approval changes (articles never imports
-    comments): `refresh(request, content)` returns the URL's previous shared page
-    (`content`, bytes) with its comments rendered again for `request` from the current
+    """How the comments app renders only what a decision on a comment changes (articles
+    never imports comments): `refresh(request, content)` returns the URL's previous shared
+    page (`content`, bytes) with its comments rendered again for `request` from the current
     rows, or None when it cannot (then the page is rendered whole). `_render_once` asks
     for it when the previous page differs from the one to render only by comments (the
-    same strict version) and its other parts were rendered less than SECTION_SECONDS ago."""
+    same shell version: an approval, a removal or an edit of a shown comment since) and
+    its other parts were rendered less than SECTION_SECONDS ago."""
     _Section.refresh = refresh
 
 
@@ -231,10 +232,12 @@ def _store(url_key, key, versions, content, content_type, whole_at=None):
     # The URL's latest page: a pointer (its key), so serving it costs no transfer where
     # the process has a copy; `at`, when its versions were read: it shows every change
     # committed before then (not the time it was stored, a render later); `whole_at`, when
-    # the rows of its parts other than the comments were read (a whole render's `at`).
+    # the rows of its parts other than the comments were read (a whole render's `at`);
+    # `shell`, the version those parts were rendered under.
     latest = {
         "key": key,
         "strict": versions.strict,
+        "shell": versions.shell,
         "at": versions.read_at,
         "whole_at": versions.read_at if whole_at is None else whole_at,
     }
@@ -244,13 +247,17 @@ def _store(url_key, key, versions, content, content_type, whole_at=None):
 
 def _refreshed(request, url_key, key, versions):
     """The page under `key` made from the URL's previous page with only its comments
-    rendered again (`register_section`), stored; or None (render it whole)."""
+    rendered again (`register_section`), stored; or None (render it whole). Only when
+    nothing but comments changed since the previous page (the same shell version): after
+    an approval, and after a removal too, as the section is rendered from the current
+    rows either way (serving the previous page as it is after a removal is `_previous`'s
+    to refuse)."""
     if _Section.refresh is None:
         return None
     latest = cache.get(url_key)
     if (
         latest is None
-        or latest["strict"] != versions.strict
+        or latest.get("shell") != versions.shell
         or time.time() - latest.get("whole_at", 0) >= SECTION_SECONDS
         or (previous := _recent.get(latest["key"]) or cache.get(latest["key"])) is None
     ):
@@ -308,8 +315,8 @@ def _render_once(view, request, args, kwargs, key, url_key, versions):
     reader per version renders it beside (a lock of its own), the others wait for that one.
     So approvals that follow each other faster than the page renders cost one render at
     a time, each showing all of them so far, not one render each competing for the same
-    cores. A render after an approval renders only what it changed when it can
-    (`_refreshed`: the previous page with its comments section rendered again). When the
+    cores. A render after a decision on a comment renders only what it changed when it
+    can (`_refreshed`: the previous page with its comments section rendered again). When the
     cache is down, nothing is locked and every request renders."""
     lock = f"{url_key}:lock"
     locked = cache.add(lock, key, LOCK_SECONDS)

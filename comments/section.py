@@ -1,13 +1,17 @@
-"""An approval re-renders only the article page's comments section, not the whole page.
+"""A decision on a comment re-renders only the article page's comments section, not the
+whole page.
 
-An approval moves the content version but not the strict one (`articles.caching`): the
-page it needs differs from the URL's previous page only inside the comments section (the
-thread, the moderation wait, the surge notice, the form; nothing else on an article page
-shows comments). So the page cache (`articles.pagecache.register_section`) gives the
-previous page's bytes to `refresh`, which renders this section alone for the current rows
-and puts it in place of the old one, between the marks the section carries (`mark`: the
-article's id). That costs the thread (its fragment is cached under the comments version),
-not the article, its trail, its related articles, JSON-LD and the shell again.
+An approval, a removal (unapproval, spam, trash, a ban) or an edit of a shown comment moves
+the content version but not the shell one (`articles.caching`): the page it needs differs
+from the URL's previous page only inside the comments section (the thread, the moderation
+wait, the surge notice, the form; nothing else on an article page shows comments). So the
+page cache (`articles.pagecache.register_section`) gives the previous page's bytes to
+`refresh`, which renders this section alone for the current rows and puts it in place of
+the old one, between the marks the section carries (`mark`: the article's id). After a
+removal the previous page is never served as it is (the strict version moved); only its
+parts outside the section are reused. That costs the thread (its fragment is cached
+under the comments version), not the article, its trail, its related articles, JSON-LD
+and the shell again.
 
 Only the first page of an article's comments carries the marks (a later page of a long
 thread is rendered whole).

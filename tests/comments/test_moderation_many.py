@@ -97,6 +97,25 @@ def test_hiding_comments_moves_the_strict_version_showing_them_does_not(make_com
     assert caching.strict_version()["token"] == hidden
 
 
+def test_showing_or_hiding_comments_leaves_the_shell_version_an_article_edit_moves_it(
+    make_comment, moderator
+):
+    """The article page outside its comments section is the same after any decision on a
+    comment (`pagecache._refreshed` renders the section alone); an edit of the article is
+    not a decision on a comment."""
+    comment = make_comment(status=S.APPROVED)
+    shell = caching.shell_version()["token"]
+    change_status_many([comment.pk], S.APPROVED, S.TRASH, actor_label="ban")
+    change_status_many([comment.pk], S.TRASH, S.APPROVED, actor_label="ban lifted")
+    comment.refresh_from_db()
+    comment.body = "Edited by a moderator."
+    comment.save()
+    assert caching.shell_version()["token"] == shell
+    comment.article.title = "Edited"
+    comment.article.save()
+    assert caching.shell_version()["token"] != shell
+
+
 def test_a_move_from_a_status_it_may_not_leave_is_refused(make_comment, moderator):
     from comments.moderation import TransitionError
 

@@ -1,7 +1,8 @@
-"""An approval re-renders only the article page's comments section (`comments.section`,
+"""A decision on a comment (an approval, a removal, an edit of a shown one) re-renders only
+the article page's comments section (`comments.section`,
 `articles.pagecache.register_section`): the page it makes is the page a whole render makes,
-byte for byte, in fewer queries; anything else (a removal, a later page of comments, a
-previous page whose other parts are too old) is rendered whole."""
+byte for byte, in fewer queries; anything else (an edit of the article, a later page of
+comments, a previous page whose other parts are too old) is rendered whole."""
 
 import pytest
 from django.core.cache import cache
@@ -79,14 +80,62 @@ def test_a_whole_render_costs_more_queries(article, make_comment, django_assert_
     assert len(queries) == 7, "\n".join(q["sql"][:100] for q in queries.captured_queries)
 
 
-def test_after_an_unapproval_the_page_is_rendered_whole(article, make_comment, monkeypatch):
+@pytest.mark.parametrize(
+    "hide",
+    [
+        lambda comment: change_status(comment, Comment.Status.PENDING, actor_label="test"),
+        lambda comment: change_status(comment, Comment.Status.SPAM, actor_label="test"),
+        lambda comment: Comment.objects.get(pk=comment.pk).delete(),
+    ],
+    ids=["unapproved", "spam", "deleted"],
+)
+def test_after_a_removal_the_section_alone_is_rendered_without_it(
+    article, make_comment, monkeypatch, django_assert_num_queries, hide
+):
+    """A removal moves the strict version (the previous page is never served as it is)
+    but not the shell version: the page is made from the previous one with its section
+    rendered from the current rows, the same bytes as a whole render."""
+    make_comment(body="Staying.")
     comment = make_comment(body="Soon withdrawn.")
     url = article.get_absolute_url()
     assert b"Soon withdrawn." in Client().get(url).content
     renders = whole_renders(monkeypatch)
-    change_status(comment, Comment.Status.PENDING, actor_label="test")
+    hide(comment)
+    Versions()  # the first read after a write recomputes the schedule (a query)
+    with django_assert_num_queries(3):  # the article, the policy, the thread's rows
+        page = Client().get(url)
+    assert renders == []
+    assert b"Soon withdrawn." not in page.content and b"Staying." in page.content
+    assert page.content == rendered_whole(url, monkeypatch)
+
+
+def test_after_an_edit_of_a_shown_comment_the_section_alone_is_rendered(
+    article, make_comment, monkeypatch
+):
+    comment = make_comment(body="Teh first version.")
+    url = article.get_absolute_url()
+    Client().get(url)
+    renders = whole_renders(monkeypatch)
+    comment.body = "The second version."
+    comment.save()
     page = Client().get(url)
-    assert renders == [1] and b"Soon withdrawn." not in page.content
+    assert renders == [] and b"The second version." in page.content
+    assert b"Teh first version." not in page.content
+
+
+def test_after_anything_else_changes_the_page_is_rendered_whole(article, make_comment, monkeypatch):
+    """An edit of the article moves the shell version: its title is outside the section."""
+    make_comment(body="A comment.")
+    url = article.get_absolute_url()
+    Client().get(url)
+    renders = whole_renders(monkeypatch)
+    article.title = "A title changed after the page was stored"
+    article.save()
+    approve(make_comment(body="Approved after the edit.", status=Comment.Status.PENDING))
+    page = Client().get(url)
+    assert renders == [1]
+    assert b"A title changed after the page was stored" in page.content
+    assert b"Approved after the edit." in page.content
 
 
 def test_the_other_parts_are_rendered_whole_at_least_every_section_seconds(
