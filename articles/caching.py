@@ -4,7 +4,7 @@ What is cached, and on what:
 - **Whole anonymous pages** (`articles.pagecache`: the front page, category and article
   pages, the feeds; the comments app's later pages of a long thread and comment feeds)
   are keyed on the URL, the **content version** and the schedule's `live_since`.
-- **The comment thread** of an article (`templates/comments/_comments.html`) is keyed on
+- **The comment thread** of an article (the comments app's `Thread.fragment`) is keyed on
   that **article's comments version**, the reply depth, whether comments are closed, and
   the page of the thread with the paging policy.
 - **The article body** (`templates/articles/article.html`) is keyed on the article and its

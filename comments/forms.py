@@ -6,6 +6,7 @@ to (approved, on this article, not too deep), and WordPress's duplicate and floo
 Each refusal carries a code the view answers with its own status (`REFUSALS`).
 """
 
+import html
 import re
 
 from django import forms
@@ -130,6 +131,84 @@ class DirectWidgetRenderer(DjangoTemplates):
         if template_name == _ERRORS and not context["errors"]:
             return SafeString("")
         return super().render(template_name, context, request)
+
+
+# The unbound comment form's widgets, written as `CommentForm`'s fields and Django's widgets
+# write them (through `DirectWidgetRenderer`), for `initial_widgets`. Held byte for byte
+# equal to the form's own rendering by tests/comments/test_form_html.py.
+_INITIAL_FIELDS = frozenset(("name", "email", "url", "save_details", "parent"))
+_HIDDEN = '<input type="hidden" name="{name}"{value} id="id_{name}">'
+_INPUT = '<input type="{type}" name="{name}"{value}{attrs} id="id_{name}">'
+_CHECKBOX = '<input type="checkbox" name="{name}" id="id_{name}"{checked}>'
+_INPUT_ATTRS = {
+    "name": ("text", f' autocomplete="name" maxlength="{MAX_NAME}" required'),
+    "email": (
+        "email",
+        f' autocomplete="email" maxlength="{MAX_EMAIL}" required'
+        ' aria-describedby="id_email_helptext"',
+    ),
+    "url": ("url", f' autocomplete="url" maxlength="{MAX_URL}"'),
+}
+_CONSENT_BOX = (
+    '\n      <p class="comment-form__consent">\n'
+    "        {box}\n"
+    '        <label for="id_save_details">' + html.escape(CONSENT_LABEL) + "</label>\n"
+    "      </p>\n    "
+)
+_FIXED = {
+    "comment": (
+        f'<textarea name="comment" cols="45" rows="8" maxlength="{MAX_BODY}" required'
+        ' id="id_comment">\n</textarea>'
+    ),
+    "hp": (
+        f'<input type="text" name="{spam.HONEYPOT_FIELD}" autocomplete="off" tabindex="-1"'
+        f' id="id_{spam.HONEYPOT_FIELD}">'
+    ),
+    "hp_label": f"id_{spam.HONEYPOT_FIELD}",
+    "hp_text": "Leave this field empty",
+    "email_id": "id_email",
+    "email_help": html.escape(EMAIL_HELP),
+    "problem": "",
+    "notify_published": _CHECKBOX.format(name="notify_published", checked=""),
+    "notify_published_label": "id_notify_published",
+    "notify_published_text": html.escape(NOTIFY_PUBLISHED_LABEL),
+    "notify_replies": _CHECKBOX.format(name="notify_replies", checked=""),
+    "notify_replies_label": "id_notify_replies",
+    "notify_replies_text": html.escape(NOTIFY_REPLIES_LABEL),
+    **{f"{name}_errors": "" for name in ("comment", "name", "email", "url")},
+    **{f"{name}_label": f"id_{name}" for name in ("comment", "name", "email", "url")},
+}
+
+
+def _value(value):
+    """A widget's `value` attribute (`Widget.format_value`: none for "" or None)."""
+    if value is None or value == "":
+        return ""
+    return f' value="{text.escaped(_as_text(value))}"'
+
+
+def initial_widgets(article, initial, signed_in):
+    """The widgets, labels and errors (`render.form_markup`'s values) of the unbound
+    `CommentForm(article=article, initial=initial)`, written without the form: no copy of
+    its fields, no bound field or widget context each (~0.4 ms of every article page).
+    None when `initial` holds anything a reader's initial values (`reader_initial`, a
+    reply's parent) never do: then the form renders itself."""
+    if not initial.keys() <= _INITIAL_FIELDS or initial.get("save_details", True) is not True:
+        return None
+    values = {
+        name: _INPUT.format(type=kind, name=name, value=_value(initial.get(name)), attrs=attrs)
+        for name, (kind, attrs) in _INPUT_ATTRS.items()
+    }
+    checked = " checked" if initial.get("save_details") else ""
+    return {
+        **values,
+        **_FIXED,
+        "token": _HIDDEN.format(name="token", value=_value(form_token(article))),
+        "parent": _HIDDEN.format(name="parent", value=_value(initial.get("parent"))),
+        "consent": ""
+        if signed_in
+        else _CONSENT_BOX.format(box=_CHECKBOX.format(name="save_details", checked=checked)),
+    }
 
 
 class CommentForm(forms.Form):

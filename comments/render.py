@@ -268,6 +268,35 @@ def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_toke
         fields[name] = str(field)
         fields[f"{name}_label"] = e(field.id_for_label)
         fields[f"{name}_text"] = e(field.label)
+    return form_markup(
+        article,
+        post_url,
+        reply_to,
+        signed_in,
+        csrf_token,
+        token=form["token"],
+        parent=form["parent"],
+        email_id=e(form["email"].auto_id),
+        email_help=e(form["email"].help_text),
+        problem=(
+            f'<div class="comment-form__problem" role="alert">{problem}</div>' if problem else ""
+        ),
+        hp_label=e(honeypot.id_for_label),
+        hp_text=e(honeypot.label),
+        hp=honeypot,
+        consent=""
+        if signed_in
+        else _CONSENT.format(
+            box=consent, label_for=e(consent.id_for_label), label=e(consent.label)
+        ),
+        **fields,
+    )
+
+
+def form_markup(article, post_url, reply_to, signed_in, csrf_token, **values):
+    """`_FORM` filled with `values` (its widgets, labels and errors as escaped HTML: from a
+    form, or `forms.initial_widgets`) and the parts that come from the page."""
+    e = text.escaped
     csrf = ""
     if signed_in and csrf_token and str(csrf_token) != "NOTPROVIDED":
         csrf = _CSRF.format(e(csrf_token))
@@ -282,24 +311,7 @@ def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_toke
             cancel_hidden="" if reply_to else " hidden",
             post_url=e(post_url),
             csrf=csrf,
-            token=form["token"],
-            parent=form["parent"],
-            email_id=e(form["email"].auto_id),
-            email_help=e(form["email"].help_text),
-            problem=(
-                f'<div class="comment-form__problem" role="alert">{problem}</div>'
-                if problem
-                else ""
-            ),
-            hp_label=e(honeypot.id_for_label),
-            hp_text=e(honeypot.label),
-            hp=honeypot,
-            consent=""
-            if signed_in
-            else _CONSENT.format(
-                box=consent, label_for=e(consent.id_for_label), label=e(consent.label)
-            ),
             privacy_url=e(links.named_url("privacy")),
-            **fields,
+            **values,
         )
     )

@@ -26,7 +26,6 @@ before it (or when `warm` failed) renders the thread as before.
 import logging
 import re
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -65,7 +64,7 @@ def refresh(request, content):
     again for `request` (a reader without cookies) from the current rows, or None when it
     has no marked section or the article is not there to show (then the page is rendered
     whole)."""
-    from comments.templatetags.comments_tags import comments_for
+    from comments.templatetags.comments_tags import section_html
 
     match = _START.search(content)
     end = content.find(END, match.end()) if match else -1
@@ -74,9 +73,7 @@ def refresh(request, content):
     article = _article(int(match[1]))
     if article is None:
         return None
-    section = render_to_string(
-        "comments/_comments.html", comments_for({"request": request}, article)
-    ).encode()
+    section = section_html(request, article).encode()
     new = _START.search(section)
     new_end = section.find(END, new.end()) if new else -1
     if new_end < 0:

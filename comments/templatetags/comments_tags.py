@@ -7,14 +7,15 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from articles import caching
 from articles.params import parse_id
 from articles.people import display_name
 from comments import authoring, paging, personal, render, section, surges, text, waiting
 from comments import policy as policies
-from comments.forms import CommentForm
+from comments.forms import CommentForm, initial_widgets
 from comments.models import Comment, thread_rows
 from comments.preview import author_initial, preview_keys
 
@@ -43,6 +44,9 @@ def build_thread(comments, max_depth):
 
     walk(roots, 1)
     return roots
+
+
+_EMPTY = '\n  <p class="comments__empty">No comments yet. Start the conversation.</p>\n'
 
 
 class Thread:
@@ -154,7 +158,7 @@ class Thread:
         )
 
     def fragment(self, store=False):
-        """The thread as the page shows it (`comments/_thread.html`): the heading, the
+        """The thread as the page shows it (`_render`): the heading, the
         comments of this page and the pager. From the cache under `fragment_key` when
         cacheable (`store`: render and store it whatever the cache holds: `section.warm`),
         else rendered for this reader."""
@@ -168,8 +172,21 @@ class Thread:
         return mark_safe(html)
 
     def _render(self):
-        return mark_safe(
-            render_to_string("comments/_thread.html", {"thread": self, "closed": self.closed})
+        """What the `comments/_thread.html` template made, byte for byte: the heading, the
+        comments of this page and the pager (`comments/_pager.html`), or the empty thread's
+        invitation."""
+        count = self.count
+        heading = f"{count} Comment{'s' if count != 1 else ''}" if count else "Comments"
+        if self.page_roots:
+            pager = self.pager
+            pager = render_to_string("comments/_pager.html", {"pager": pager}) if pager else ""
+            body = f'\n  <ol class="comment-list">\n    {self.html}\n  </ol>\n  {pager}\n'
+        elif not self.closed:
+            body = _EMPTY
+        else:
+            body = ""
+        return SafeString(
+            f'<h2 id="comments-heading" class="comments__title">{heading}</h2>\n{body}\n'
         )
 
     @cached_property
@@ -202,27 +219,34 @@ def reader_initial(request):
     return initial
 
 
-def form_html(request, article, form=None, reply_to=None, csrf_token=None):
+def form_html(request, article, form=None, reply_to=None, csrf_token=None, initial=None):
     """The comment form for this reader (`comments.render.form_html`): their saved
     details, or a signed-in user's name and CSRF token (`csrf_token`, given by a page's
-    context, else read from the request — never for a reader who is not signed in)."""
+    context, else read from the request — never for a reader who is not signed in).
+    Without a `form`, the unbound form with `initial` (else `reader_initial`), written
+    without building it (`forms.initial_widgets`) when it can be."""
     signed_in = request.user.is_authenticated
-    return article_form_html(
-        article,
-        form or CommentForm(article=article, initial=reader_initial(request)),
-        reply_to=reply_to,
-        signed_in=signed_in,
-        csrf_token=(csrf_token or get_token(request)) if signed_in else None,
-    )
+    csrf = (csrf_token or get_token(request)) if signed_in else None
+    if form is None:
+        initial = reader_initial(request) if initial is None else initial
+        widgets = initial_widgets(article, initial, signed_in)
+        if widgets is not None:
+            return render.form_markup(
+                article, _post_url(article), reply_to, signed_in, csrf, **widgets
+            )
+        form = CommentForm(article=article, initial=initial)
+    return article_form_html(article, form, reply_to=reply_to, signed_in=signed_in, csrf_token=csrf)
+
+
+def _post_url(article):
+    return reverse("comments:post", kwargs={"path": f"{article.category.path}/{article.slug}"})
 
 
 def article_form_html(article, form, reply_to=None, signed_in=False, csrf_token=None):
     """`form` for `article`, posting to the article's comment address."""
     return render.form_html(
         article=article,
-        post_url=reverse(
-            "comments:post", kwargs={"path": f"{article.category.path}/{article.slug}"}
-        ),
+        post_url=_post_url(article),
         form=form,
         reply_to=reply_to,
         signed_in=signed_in,
@@ -230,45 +254,72 @@ def article_form_html(article, form, reply_to=None, signed_in=False, csrf_token=
     )
 
 
-@register.inclusion_tag("comments/_comments.html", takes_context=True)
-def comments_for(context, article):
-    request = context["request"]
-    # A page of comments past the first comes with its thread (`CommentPageView`).
-    thread = context.get("comment_thread") or thread_for(request, article)
+_CLOSED = '\n  <p class="comments__closed">Comments are closed.</p>\n'
+_SURGE = '<p class="comments__surge" role="status">{}</p>'
+_WAIT = (
+    '<p class="comments__wait">Comments waiting for moderation are usually decided within {}.</p>'
+)
+
+
+def section_html(request, article, thread=None, form=None, csrf_token=None, marked=True):
+    """The article page's comments section inside `<section id="comments">` (what the
+    `comments/_comments.html` template made, byte for byte): the thread, then the
+    notices and the form, or that comments are closed. `thread`: a page of comments past
+    the first (`CommentPageView`), else the reader's first page; `form`: a posted form
+    shown again with its errors; `marked`: the section's marks (`comments.section`), on an
+    article's first page of comments only. One function, no template: the notices and
+    the form are read once, straight into the markup."""
+    thread = thread or thread_for(request, article)
     closed = thread.closed
-
-    form = context.get("comment_form")
     reply_to = None
-    if form is None and not closed:
-        initial = reader_initial(request)
-        # Reply without JavaScript: ?replytocom=<id> puts the form under that comment.
-        replytocom = parse_id(request.GET.get("replytocom", ""))
-        candidate = thread.find(replytocom) if replytocom else None
-        if candidate is not None and candidate.can_reply:
-            reply_to = candidate
-            initial["parent"] = candidate.pk
-        form = CommentForm(article=article, initial=initial)
-    elif form is not None and form["parent"].value():
-        reply_to = thread.find(form["parent"].value())
+    if closed:
+        middle = _CLOSED
+    else:
+        if form is None:
+            initial = reader_initial(request)
+            # Reply without JavaScript: ?replytocom=<id> puts the form under that comment.
+            replytocom = parse_id(request.GET.get("replytocom", ""))
+            candidate = thread.find(replytocom) if replytocom else None
+            if candidate is not None and candidate.can_reply:
+                reply_to = candidate
+                initial["parent"] = candidate.pk
+            html = form_html(request, article, None, reply_to, csrf_token, initial=initial)
+        else:
+            if form["parent"].value():
+                reply_to = thread.find(form["parent"].value())
+            html = form_html(request, article, form, reply_to, csrf_token)
+        policy = thread.policy
+        # Mirrored on the policy by every switch (`comments.surges`): no query.
+        surge = _SURGE.format(escape(surges.NOTICE)) if policy.in_surge(article.pk) else ""
+        # Stored on the policy by the `typical_wait` job: no query either.
+        wait = waiting.said(policy)
+        wait = _WAIT.format(escape(wait)) if wait else ""
+        if not reply_to:
+            # The form's place in the page, marked so that a reader with cookies gets the
+            # shared page with their own form (`comments.personal`).
+            mark = personal.mark(article)
+            html = f"{mark['start']}{html}{mark['end']}"
+        middle = f"\n  {surge}\n  {wait}\n  {html}\n"
+    # The section's place in the page, marked so that an approval re-renders only this
+    # section (`comments.section`).
+    start, end = section.mark(article).values() if marked else ("", "")
+    # The thread is cached under the article's comments version (`Thread.fragment`),
+    # unless it shows this reader's own pending comments.
+    return SafeString(f"{start}\n{thread.fragment()}\n{middle}\n{end}\n")
 
-    return {
-        "article": article,
-        "form_html": ""
-        if closed
-        else form_html(request, article, form, reply_to, context.get("csrf_token")),
-        "thread": thread,
-        "closed": closed,
-        # Stored on the policy by the `typical_wait` job: no query, cached with the page.
-        "typical_wait": waiting.said(thread.policy),
-        # Mirrored on the policy by every switch (`comments.surges`): no query either.
-        "surge_notice": surges.NOTICE if thread.policy.in_surge(article.pk) else "",
-        # The form's place in the page, marked so that a reader with cookies gets the
-        # shared page with their own form (`comments.personal`).
-        "personal_mark": personal.mark(article) if not reply_to else None,
-        # The section's place in the page, marked on an article's first page of comments so
-        # that an approval re-renders only this section (`comments.section`).
-        "section_mark": section.mark(article) if "comment_thread" not in context else None,
-    }
+
+@register.simple_tag(takes_context=True)
+def comments_for(context, article):
+    """`{% comments_for article %}` in `comments/section.html`: `section_html` for the
+    page's request, with its thread and posted form if it has them."""
+    return section_html(
+        context["request"],
+        article,
+        thread=context.get("comment_thread"),
+        form=context.get("comment_form"),
+        csrf_token=context.get("csrf_token"),
+        marked="comment_thread" not in context,
+    )
 
 
 @register.simple_tag

@@ -111,3 +111,43 @@ def test_the_mark_names_what_the_form_needs(article):
 def test_escaped_is_the_text_of_conditional_escape(value):
     """`text.escaped`, used for the form's values instead of `conditional_escape`."""
     assert text.escaped(value) == str(conditional_escape(value))
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+@pytest.mark.parametrize(
+    "initial",
+    [
+        {},
+        {**{k: HOSTILE[k] for k in ("name", "email", "url")}, "save_details": True},
+        {"name": "", "email": "", "url": ""},
+        {"name": mark_safe("<b>safe</b>"), "email": "e@example.com"},
+        {"name": 'Ann "<b>"', "parent": 12},
+        {"parent": "7"},
+    ],
+    ids=["empty", "saved-details", "blank", "safe-string", "reply", "parent-text"],
+)
+def test_the_unbound_form_written_directly_is_the_forms_own(article, initial, signed_in):
+    """`forms.initial_widgets` (the article page's form, without building a CommentForm)
+    writes exactly what the form renders for the same initial values."""
+    from comments.forms import initial_widgets
+
+    url = post_url(article)
+    expected = render.form_html(
+        article=article,
+        post_url=url,
+        form=CommentForm(article=article, initial=dict(initial)),
+        signed_in=signed_in,
+        csrf_token="tok<en>" if signed_in else None,
+    )
+    widgets = initial_widgets(article, dict(initial), signed_in)
+    got = render.form_markup(
+        article, url, None, signed_in, "tok<en>" if signed_in else None, **widgets
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize("initial", [{"comment": "x"}, {"save_details": "on"}, {"phone": "1"}])
+def test_other_initial_values_leave_the_form_to_render_itself(article, initial):
+    from comments.forms import initial_widgets
+
+    assert initial_widgets(article, initial, False) is None
