@@ -118,6 +118,8 @@ MIDDLEWARE = [
 # django-axes first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "newsroom.auth.PreparedModelBackend",  # ModelBackend with its user query written once
+    # Sessions signed in through it before PreparedModelBackend came: still served.
     "django.contrib.auth.backends.ModelBackend",
 ]
 
