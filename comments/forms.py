@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from articles.params import parse_id
 from articles.xmltext import xml_safe
 from comments import policy as policies
-from comments import spam, surges, text
+from comments import render, spam, surges, text
 from comments.models import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL, Comment, Report
 
 CONSENT_LABEL = "Save my name, email, and website in this browser for the next time I comment."
@@ -149,12 +149,6 @@ _INPUT_ATTRS = {
     ),
     "url": ("url", f' autocomplete="url" maxlength="{MAX_URL}"'),
 }
-_CONSENT_BOX = (
-    '\n      <p class="comment-form__consent">\n'
-    "        {box}\n"
-    '        <label for="id_save_details">' + html.escape(CONSENT_LABEL) + "</label>\n"
-    "      </p>\n    "
-)
 _FIXED = {
     "comment": (
         f'<textarea name="comment" cols="45" rows="8" maxlength="{MAX_BODY}" required'
@@ -207,7 +201,9 @@ def initial_widgets(article, initial, signed_in):
         "parent": _HIDDEN.format(name="parent", value=_value(initial.get("parent"))),
         "consent": ""
         if signed_in
-        else _CONSENT_BOX.format(box=_CHECKBOX.format(name="save_details", checked=checked)),
+        else render.consent_html(
+            _CHECKBOX.format(name="save_details", checked=checked), "id_save_details", CONSENT_LABEL
+        ),
     }
 
 

@@ -249,6 +249,13 @@ _CONSENT = (
 _CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 
 
+def consent_html(box, label_for, label):
+    """The "save my details" paragraph around its checkbox `box` (HTML), with its label
+    (`label_for`, `label`: text, escaped here)."""
+    e = text.escaped
+    return _CONSENT.format(box=box, label_for=e(label_for), label=e(label))
+
+
 def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_token=None):
     """The comment form's markup (see `comments.templatetags.comments_tags.form_context`
     for the values). `csrf_token` is read only for a signed-in reader: an anonymous page
@@ -284,11 +291,7 @@ def form_html(article, post_url, form, reply_to=None, signed_in=False, csrf_toke
         hp_label=e(honeypot.id_for_label),
         hp_text=e(honeypot.label),
         hp=honeypot,
-        consent=""
-        if signed_in
-        else _CONSENT.format(
-            box=consent, label_for=e(consent.id_for_label), label=e(consent.label)
-        ),
+        consent="" if signed_in else consent_html(consent, consent.id_for_label, consent.label),
         **fields,
     )
 
